@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tradehub/tradehub/graph"
+	"github.com/tradehub/tradehub/internal/mongodb"
+	"github.com/tradehub/tradehub/internal/server"
+	"github.com/tradehub/tradehub/web"
+)
+
+// app is one running Tradehub: the store, the services and the HTTP server. It is the only place
+// that knows every part; everything else receives what it needs.
+type app struct {
+	cfg      config
+	logger   *slog.Logger
+	embedded *mongodb.Embedded
+	store    *mongodb.Store
+	http     *server.Server
+}
+
+// start brings Tradehub up in dependency order and binds the listener; serve then answers.
+// On error, whatever was started is stopped again.
+func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err error) {
+	a = &app{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			a.stop(context.Background())
+		}
+	}()
+
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := mongodb.EnsureIndexes(ctx, a.store.DB, indexes()...); err != nil {
+		return nil, err
+	}
+
+	resolver := &graph.Resolver{Logger: logger}
+	a.http = server.New(server.Config{
+		Addr: cfg.Addr,
+		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
+			Introspection: cfg.Introspection,
+			Logger:        logger,
+		}),
+		Web:    web.Handler(),
+		Ready:  a.store.Ping,
+		Logger: logger,
+	})
+	if err := a.http.Listen(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// indexes lists every service's indexes, ensured at start-up.
+func indexes() []mongodb.Indexes {
+	return nil
+}
+
+func (a *app) openStore(ctx context.Context) error {
+	uri := a.cfg.MongoURI
+	if a.cfg.embedded() {
+		emb, err := mongodb.StartEmbedded(mongodb.EmbeddedOptions{Dir: a.cfg.DataDir, Logger: ferretLogger(a.logger)})
+		if err != nil {
+			return err
+		}
+		a.embedded = emb
+		uri = emb.URI()
+	}
+	s, err := mongodb.Connect(ctx, mongodb.Options{URI: uri, Database: a.cfg.Database, SingleConnection: a.cfg.embedded()})
+	if err != nil {
+		return err
+	}
+	a.store = s
+	return nil
+}
+
+// ferretLogger keeps FerretDB quiet: its records reach our log only at error level, or at every
+// level when our level is debug. (At warn it reports every command it lacks, such as the
+// driver's endSessions at disconnect, which is expected and harmless.)
+func ferretLogger(l *slog.Logger) *slog.Logger {
+	if l.Enabled(context.Background(), slog.LevelDebug) {
+		return l.With("component", "ferretdb")
+	}
+	return slog.New(minLevel{l.Handler(), slog.LevelError}).With("component", "ferretdb")
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler { return minLevel{h.Handler.WithAttrs(a), h.min} }
+func (h minLevel) WithGroup(n string) slog.Handler      { return minLevel{h.Handler.WithGroup(n), h.min} }
+
+// serve answers requests until ctx is cancelled (SIGINT/SIGTERM), then shuts down gracefully:
+// stop accepting, let in-flight requests finish (bounded), close the store connection, and stop
+// the embedded store last so that every acknowledged write is on disk.
+func (a *app) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve() }()
+	select {
+	case err := <-errc:
+		a.stop(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down: draining in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := a.http.Shutdown(shutdownCtx)
+	if serveErr := <-errc; serveErr != nil {
+		err = errors.Join(err, serveErr)
+	}
+	a.http = nil
+	return errors.Join(err, a.stop(shutdownCtx))
+}
+
+// stop releases the store; safe to call on a partly started app.
+func (a *app) stop(ctx context.Context) error {
+	var err error
+	if a.store != nil {
+		err = errors.Join(err, a.store.Close(ctx))
+		a.store = nil
+	}
+	if a.embedded != nil {
+		err = errors.Join(err, a.embedded.Stop(ctx))
+		a.embedded = nil
+	}
+	if err != nil {
+		a.logger.Error("stop", "error", err)
+	}
+	return err
+}
+
+// printURLs tells a person where to go; it is the first thing `make run` shows.
+func (a *app) printURLs(w io.Writer) {
+	base := "http://" + a.http.Addr()
+	store := "MongoDB at MONGODB_URI"
+	if a.cfg.embedded() {
+		store = "embedded store in " + a.cfg.DataDir
+	}
+	fmt.Fprintf(w, "\nTradehub is running (%s, %s mode)\n", store, a.cfg.Env)
+	fmt.Fprintf(w, "  Portal:    %s/\n", base)
+	fmt.Fprintf(w, "  GraphQL:   %s/graphql\n", base)
+	fmt.Fprintf(w, "  Explorer:  %s/graphiql\n", base)
+	fmt.Fprintf(w, "Press Ctrl+C to stop.\n\n")
+}

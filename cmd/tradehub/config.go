@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tradehub/tradehub/graph"
+)
+
+// Environments (TRADEHUB_ENV). Production is the default so that a deployment that forgets to
+// say otherwise gets the strict behaviour; `make run` sets development.
+const (
+	envProduction  = "production"
+	envDevelopment = "development"
+)
+
+// config is every setting, each read from an environment variable and overridable by the flag
+// of the same name. The README's configuration table lists them; keep the two in step.
+type config struct {
+	Addr          string
+	DataDir       string
+	MongoURI      string
+	Database      string
+	Demo          bool
+	Env           string
+	LogLevel      string
+	LogFormat     string
+	Introspection string
+}
+
+// setting describes one configuration entry for both the flag set and the usage text.
+type setting struct {
+	env, flag, def, help string
+	target              *string
+}
+
+func (c *config) settings() []setting {
+	return []setting{
+		{"TRADEHUB_ADDR", "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)", &c.Addr},
+		{"TRADEHUB_DATA_DIR", "data-dir", "./data", "folder of the embedded store (used when MONGODB_URI is unset)", &c.DataDir},
+		{"MONGODB_URI", "mongodb-uri", "", "MongoDB deployment to use instead of the embedded store", &c.MongoURI},
+		{"TRADEHUB_DB", "db", "tradehub", "database name", &c.Database},
+		{"TRADEHUB_ENV", "env", envProduction, "production or development (development relaxes cookie and webhook-target rules for local use)", &c.Env},
+		{"TRADEHUB_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
+		{"TRADEHUB_LOG_FORMAT", "log-format", "json", "json or text", &c.LogFormat},
+		{"TRADEHUB_INTROSPECTION", "introspection", graph.IntrospectionAuthenticated, "GraphQL introspection: authenticated, all or off", &c.Introspection},
+	}
+}
+
+// parseConfig reads the environment, then the flags. A boolean is read from TRADEHUB_DEMO and
+// -demo separately because flag's bool handling differs from a string setting.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range c.settings() {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		fs.StringVar(s.target, s.flag, v, fmt.Sprintf("%s (env %s)", s.help, s.env))
+	}
+	demo, err := parseBool(getenv("TRADEHUB_DEMO"))
+	if err != nil {
+		return c, fmt.Errorf("TRADEHUB_DEMO: %w", err)
+	}
+	fs.BoolVar(&c.Demo, "demo", demo, "seed demo data into an empty store (env TRADEHUB_DEMO=1)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return c, c.validate()
+}
+
+func parseBool(s string) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a boolean (use 1 or 0)", s)
+	}
+	return b, nil
+}
+
+func (c config) validate() error {
+	var problems []string
+	if c.Env != envProduction && c.Env != envDevelopment {
+		problems = append(problems, fmt.Sprintf("TRADEHUB_ENV %q: want production or development", c.Env))
+	}
+	switch c.Introspection {
+	case graph.IntrospectionAuthenticated, graph.IntrospectionAll, graph.IntrospectionOff:
+	default:
+		problems = append(problems, fmt.Sprintf("TRADEHUB_INTROSPECTION %q: want authenticated, all or off", c.Introspection))
+	}
+	if c.Database == "" {
+		problems = append(problems, "TRADEHUB_DB is empty")
+	}
+	if c.MongoURI == "" && c.DataDir == "" {
+		problems = append(problems, "TRADEHUB_DATA_DIR is empty and MONGODB_URI is unset")
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// embedded reports whether this configuration runs the in-process store.
+func (c config) embedded() bool { return c.MongoURI == "" }

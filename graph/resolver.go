@@ -1,0 +1,12 @@
+// Package graph is Tradehub's GraphQL layer: the gqlgen-generated executor for schema/*.graphqls
+// and thin resolvers that decode input, call one service method, convert the result and map the
+// domain error. Business rules and authorization live in services/, never here.
+package graph
+
+import "log/slog"
+
+// Resolver is the dependency-injection root of the resolvers: cmd/tradehub builds it with the
+// services, and every resolver reaches them through it. It holds no request state.
+type Resolver struct {
+	Logger *slog.Logger
+}

@@ -1,0 +1,119 @@
+// Package scalar holds the marshallers of Tradehub's custom GraphQL scalars. They check shape
+// only (an RFC 3339 time, a plain decimal string, a known currency or country); what a value
+// means — for example whether an amount has too many decimals for its currency — is checked by
+// the converters and services that use it. A rejected value becomes a BAD_USER_INPUT error at
+// the variable or argument's path, before any resolver runs.
+package scalar
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"golang.org/x/text/language"
+
+	"github.com/tradehub/tradehub/internal/money"
+)
+
+// MarshalDateTime writes t in UTC as RFC 3339 with the fractional seconds it has.
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalDateTime accepts an RFC 3339 string with an explicit offset.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, errors.New("DateTime must be an RFC 3339 string")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("DateTime %q is not RFC 3339 (for example 2026-11-21T08:30:00Z)", truncate(s))
+	}
+	return t.UTC(), nil
+}
+
+// decimalShape is a plain decimal: optional minus, digits, optional fraction. Anything a
+// float formatter might produce (exponents, NaN, Inf) or a locale might (separators) is refused.
+var decimalShape = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// MarshalDecimal writes a decimal string as a JSON string.
+func MarshalDecimal(s string) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s)) })
+}
+
+// UnmarshalDecimal accepts a decimal as a JSON string only: a JSON number may already have
+// lost precision in the client's float64 before it reached us.
+func UnmarshalDecimal(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", errors.New(`Decimal must be a string such as "12.50"`)
+	}
+	if len(s) > 40 || !decimalShape.MatchString(s) {
+		return "", fmt.Errorf(`Decimal %q is not a plain decimal such as "12.50"`, truncate(s))
+	}
+	return s, nil
+}
+
+// MarshalCurrencyCode writes the ISO 4217 code.
+func MarshalCurrencyCode(c money.Currency) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(c.Code())) })
+}
+
+// UnmarshalCurrencyCode accepts a known ISO 4217 code in upper case.
+func UnmarshalCurrencyCode(v any) (money.Currency, error) {
+	s, ok := v.(string)
+	if !ok {
+		return money.Currency{}, errors.New("CurrencyCode must be a string such as \"USD\"")
+	}
+	c, err := money.ParseCurrency(s)
+	if err != nil {
+		return money.Currency{}, fmt.Errorf("CurrencyCode %q is not a known ISO 4217 code", truncate(s))
+	}
+	return c, nil
+}
+
+// MarshalCountryCode writes the ISO 3166-1 alpha-2 code.
+func MarshalCountryCode(s string) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s)) })
+}
+
+// UnmarshalCountryCode accepts an ISO 3166-1 alpha-2 country in upper case.
+func UnmarshalCountryCode(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", errors.New("CountryCode must be a string such as \"CN\"")
+	}
+	if err := ValidateCountry(s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+// ValidateCountry reports whether s is an upper-case ISO 3166-1 alpha-2 code of a country
+// (not a macro-region such as "EU" or "QO", and not a private-use code).
+func ValidateCountry(s string) error {
+	bad := fmt.Errorf("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
+	if len(s) != 2 || strings.ToUpper(s) != s {
+		return bad
+	}
+	r, err := language.ParseRegion(s)
+	if err != nil || !r.IsCountry() || r.String() != s {
+		return bad
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

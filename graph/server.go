@@ -1,0 +1,168 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tradehub/tradehub/internal/auth"
+)
+
+// Introspection policies (TRADEHUB_INTROSPECTION).
+const (
+	IntrospectionAuthenticated = "authenticated" // signed-in callers only (the default)
+	IntrospectionAll           = "all"           // everyone, including anonymous callers
+	IntrospectionOff           = "off"           // nobody
+)
+
+// ServerConfig are the limits and policies of the GraphQL endpoint.
+type ServerConfig struct {
+	// MaxBodyBytes caps a request body; larger bodies get 413 before any parsing (default 2 MiB,
+	// Apollo Router's limit).
+	MaxBodyBytes int64
+	// TokenLimit caps the tokens of a document before it is parsed further (default 15,000,
+	// Apollo Router's limit). gqlgen's default is unlimited, and field-merge validation is
+	// quadratic, so this is what keeps a huge document from pinning a core.
+	TokenLimit int
+	// Introspection is one of the Introspection* policies.
+	Introspection string
+	Logger        *slog.Logger
+}
+
+func (c *ServerConfig) defaults() {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 2 << 20
+	}
+	if c.TokenLimit == 0 {
+		c.TokenLimit = 15000
+	}
+	if c.Introspection == "" {
+		c.Introspection = IntrospectionAuthenticated
+	}
+}
+
+// NewHandler builds the /graphql endpoint with handler.New and each transport, cache and
+// extension chosen on purpose (gqlgen's NewDefaultServer turns on more than we want): POST JSON,
+// GET for queries only, no multipart or form transports, no batching, no "did you mean"
+// suggestions, a parsed-query cache, masked errors and recovered panics.
+func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
+	cfg.defaults()
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(cfg.TokenLimit)
+	srv.SetDisableSuggestion(true)
+	srv.SetErrorPresenter(NewErrorPresenter(cfg.Logger))
+	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))
+	srv.Use(queriesOnlyOverGET{})
+	srv.Use(introspectionPolicy{policy: cfg.Introspection})
+	return requestGuard(cfg.MaxBodyBytes, srv)
+}
+
+type methodKey struct{}
+
+// requestGuard checks the HTTP envelope before gqlgen sees it, so every refusal has a code and
+// none echoes the body back: the method, the content type, the size (413 before parsing), and
+// that a POST body is one JSON object (an array would be a batch, which we do not accept).
+func requestGuard(maxBody int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet:
+		case http.MethodPost:
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeRequestError(w, http.StatusUnsupportedMediaType, "send the request as POST with Content-Type: application/json")
+				return
+			}
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+			if err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					writeRequestError(w, http.StatusRequestEntityTooLarge, "the request body is larger than the limit of "+byteSize(maxBody))
+					return
+				}
+				writeRequestError(w, http.StatusBadRequest, "the request body could not be read")
+				return
+			}
+			var envelope map[string]json.RawMessage
+			if err := json.Unmarshal(body, &envelope); err != nil {
+				msg := "the request body is not a JSON object with a \"query\""
+				if bytes.HasPrefix(bytes.TrimSpace(body), []byte("[")) {
+					msg = "batched requests are not supported: send one operation per request"
+				}
+				writeRequestError(w, http.StatusBadRequest, msg)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeRequestError(w, http.StatusMethodNotAllowed, "use POST (or GET for queries)")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodKey{}, r.Method)))
+	})
+}
+
+func writeRequestError(w http.ResponseWriter, status int, message string) {
+	w.Header().Set("Content-Type", "application/graphql-response+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
+		Message:    message,
+		Extensions: map[string]any{"code": CodeBadUserInput},
+	}}})
+}
+
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// queriesOnlyOverGET refuses mutations and subscriptions sent with GET, which a cross-site link
+// or image could trigger.
+type queriesOnlyOverGET struct{}
+
+func (queriesOnlyOverGET) ExtensionName() string                          { return "QueriesOnlyOverGET" }
+func (queriesOnlyOverGET) Validate(graphql.ExecutableSchema) error         { return nil }
+func (queriesOnlyOverGET) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if m, _ := ctx.Value(methodKey{}).(string); m == http.MethodGet && op.Operation != nil && op.Operation.Operation != ast.Query {
+		return &gqlerror.Error{
+			Message:    "only queries may be sent with GET; send mutations with POST",
+			Extensions: map[string]any{"code": CodeBadUserInput},
+		}
+	}
+	return nil
+}
+
+// introspectionPolicy turns introspection on per request according to the configured policy.
+type introspectionPolicy struct{ policy string }
+
+func (introspectionPolicy) ExtensionName() string                  { return "IntrospectionPolicy" }
+func (introspectionPolicy) Validate(graphql.ExecutableSchema) error { return nil }
+func (p introspectionPolicy) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	switch p.policy {
+	case IntrospectionAll:
+		op.DisableIntrospection = false
+	case IntrospectionAuthenticated:
+		_, signedIn := auth.PrincipalFrom(ctx)
+		op.DisableIntrospection = !signedIn
+	default:
+		op.DisableIntrospection = true
+	}
+	return nil
+}

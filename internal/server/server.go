@@ -1,0 +1,213 @@
+// Package server is Tradehub's HTTP front: the routes (/graphql, /healthz, /readyz, the portal),
+// the middleware every request passes (request id, panic recovery, access log, security headers,
+// a deadline), and the listener's timeouts and graceful shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/tradehub/tradehub/internal/requestid"
+)
+
+// Config wires the handlers the server routes to.
+type Config struct {
+	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+	Addr string
+	// GraphQL serves /graphql.
+	GraphQL http.Handler
+	// Web serves everything else (the portal and the explorer).
+	Web http.Handler
+	// Ready reports whether the store answers; /readyz is 503 while it returns an error.
+	Ready func(context.Context) error
+	// Authenticate, when set, resolves the caller of a request before the GraphQL handler runs.
+	Authenticate func(http.Handler) http.Handler
+	// RequestTimeout bounds each request, and through its context the store calls it makes.
+	RequestTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// Server is a configured HTTP server.
+type Server struct {
+	http     *http.Server
+	listener net.Listener
+	logger   *slog.Logger
+}
+
+// New builds the server; Listen binds it.
+func New(cfg Config) *Server {
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	mux := http.NewServeMux()
+	gql := cfg.GraphQL
+	if cfg.Authenticate != nil {
+		gql = cfg.Authenticate(gql)
+	}
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := cfg.Ready(ctx); err != nil {
+			cfg.Logger.WarnContext(r.Context(), "not ready", "error", err)
+			writeStatus(w, http.StatusServiceUnavailable, "unavailable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.Handle("/", cfg.Web)
+
+	var h http.Handler = mux
+	h = deadline(cfg.RequestTimeout, h)
+	h = securityHeaders(h)
+	h = accessLog(cfg.Logger, h)
+	h = recoverPanics(cfg.Logger, h)
+	h = requestid.Middleware(h)
+
+	return &Server{
+		logger: cfg.Logger,
+		http: &http.Server{
+			Addr:              cfg.Addr,
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		},
+	}
+}
+
+// Listen binds the address so that the caller knows the real port before serving.
+func (s *Server) Listen() error {
+	l, err := net.Listen("tcp", s.http.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.http.Addr, err)
+	}
+	s.listener = l
+	return nil
+}
+
+// Addr is the bound address (valid after Listen).
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Serve answers requests until Shutdown; it returns nil after a clean shutdown.
+func (s *Server) Serve() error {
+	if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.http.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shutdown http: %w", err)
+	}
+	return nil
+}
+
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// securityHeaders sets conservative defaults; the portal handler replaces the CSP with the one
+// its pages need. HSTS belongs to the TLS-terminating proxy in front of Tradehub.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadline gives each request a context deadline, which every store call made for it inherits.
+func deadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// recoverPanics answers 500 with the request id and logs the stack when a handler outside
+// gqlgen panics (gqlgen recovers resolver panics itself). http.ErrAbortHandler is re-panicked,
+// as net/http expects.
+func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			logger.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+				"message": "internal error", "extensions": map[string]any{"code": "INTERNAL"},
+			}}})
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (flush, hijack for WebSocket).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return
+		}
+		logger.InfoContext(r.Context(), "http request",
+			"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
+	})
+}
