@@ -1,0 +1,220 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The files that the build writes at the top of dist.
+const (
+	portalPage   = "index.html"
+	explorerPage = "graphiql.html"
+	assetsDir    = "assets"
+)
+
+// Content-Security-Policy of each page. Everything is served from this origin, so 'self' is the
+// rule; the exceptions are what the API explorer's libraries need, checked in Chromium by the
+// e2e test (a blocked load shows up there as a console error).
+const (
+	// The portal loads only its own files: no inline scripts or styles (React sets styles through
+	// the DOM, which CSP does not govern), no data: URLs (the build inlines no assets).
+	portalCSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+		"frame-ancestors 'none'"
+
+	// GraphiQL with Monaco, on top of the portal's rules:
+	//   - style-src 'unsafe-inline': Monaco writes <style> elements at run time (themes, editor
+	//     decorations);
+	//   - font-src and img-src data:: GraphiQL's stylesheet embeds its fonts and some icons as
+	//     data: URLs, and Monaco's stylesheet a few icons;
+	//   - worker-src 'self': Monaco's editor, JSON and GraphQL workers are files of this build
+	//     (not blob: URLs), named here because the default would otherwise come from script-src.
+	// Scripts stay 'self' only: no inline script and no eval.
+	explorerCSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; " +
+		"img-src 'self' data:; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'"
+
+	// Vite puts a content hash in every file name under assets/, so a file there never changes.
+	immutableCache = "public, max-age=31536000, immutable"
+	// Pages and the files of public/ keep their names across builds: revalidate every time
+	// (cheap: they carry an ETag).
+	revalidateCache = "no-cache"
+)
+
+// handler serves a built portal from fsys. It is safe for concurrent use: nothing changes after
+// NewHandler returns.
+type handler struct {
+	fsys  fs.FS
+	built bool
+	// etags of the files outside assets/, by name; the others are immutable and need none.
+	etags map[string]string
+}
+
+// NewHandler serves the built portal in fsys, whose root holds index.html, graphiql.html and
+// assets/ (the content of web/dist):
+//
+//   - GET and HEAD only, anything else is 405;
+//   - /assets/<file>: the file with a one-year immutable cache, or 404 if there is none;
+//   - /graphiql and /graphiql/: the API explorer;
+//   - another path naming a file: that file;
+//   - any other path: index.html, whose client-side router shows the page or its own 404.
+//
+// Pages are served with no-cache and a Content-Security-Policy. If fsys has no index.html the
+// portal is not built, and every request answers 503 with a page that says how to build it.
+func NewHandler(fsys fs.FS) http.Handler {
+	h := &handler{fsys: fsys, etags: make(map[string]string)}
+	h.built = isFile(fsys, portalPage)
+	if !h.built {
+		return h
+	}
+	// Hash the few small files at the top of dist once, so that a browser revalidating them gets
+	// 304 Not Modified. A file that cannot be read here simply goes without an ETag.
+	entries, _ := fs.ReadDir(fsys, ".")
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if b, err := fs.ReadFile(fsys, e.Name()); err == nil {
+			sum := sha256.Sum256(b)
+			h.etags[e.Name()] = `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+		}
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !h.built {
+		serveNotBuilt(w, r)
+		return
+	}
+
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	switch {
+	case name == "graphiql":
+		h.serveFile(w, r, explorerPage)
+	case name == assetsDir || strings.HasPrefix(name, assetsDir+"/"):
+		// A missing asset is a 404, never index.html: a script tag given HTML fails in
+		// confusing ways, and the browser must not cache a page under an asset's name.
+		if !isFile(h.fsys, name) {
+			http.NotFound(w, r)
+			return
+		}
+		h.serveFile(w, r, name)
+	case name != "" && isFile(h.fsys, name):
+		h.serveFile(w, r, name)
+	default:
+		h.serveFile(w, r, portalPage)
+	}
+}
+
+// serveFile writes the file name of h.fsys with its cache and security headers. Range requests,
+// HEAD and conditional requests are left to http.ServeContent.
+func (h *handler) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	f, err := h.fsys.Open(name)
+	if errors.Is(err, fs.ErrNotExist) && name == explorerPage {
+		// A build that stopped between the two pages.
+		serveNotBuilt(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, "cannot open "+name, http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	content, ok := f.(io.ReadSeeker)
+	if !ok {
+		// embed.FS and fstest.MapFS files can seek; another fs.FS may not.
+		b, err := io.ReadAll(f)
+		if err != nil {
+			http.Error(w, "cannot read "+name, http.StatusInternalServerError)
+			return
+		}
+		content = bytes.NewReader(b)
+	}
+
+	hdr := w.Header()
+	if strings.HasPrefix(name, assetsDir+"/") {
+		hdr.Set("Cache-Control", immutableCache)
+	} else {
+		hdr.Set("Cache-Control", revalidateCache)
+		if etag, ok := h.etags[name]; ok {
+			hdr.Set("ETag", etag)
+		}
+	}
+	switch {
+	case name == explorerPage:
+		hdr.Set("Content-Security-Policy", explorerCSP)
+	case path.Ext(name) == ".html":
+		hdr.Set("Content-Security-Policy", portalCSP)
+	}
+	// Embedded files have no modification time; the ETag does the revalidation.
+	http.ServeContent(w, r, name, time.Time{}, content)
+}
+
+func isFile(fsys fs.FS, name string) bool {
+	if !fs.ValidPath(name) {
+		return false
+	}
+	info, err := fs.Stat(fsys, name)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// notBuiltStyle is the only style of the not-built page; the page's CSP allows it by hash, so
+// that page too runs under a policy that allows nothing else.
+const notBuiltStyle = `body{font:16px/1.5 system-ui,sans-serif;color:#1a1f36;background:#f6f8fa;margin:0}` +
+	`main{max-width:36rem;margin:4rem auto;padding:2rem;background:#fff;border:1px solid #e3e8ee;border-radius:8px}` +
+	`h1{font-size:1.4rem;margin:0 0 .75rem}code{background:#eef1f5;padding:.1em .35em;border-radius:4px}`
+
+var (
+	notBuiltPage = []byte(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tradehub portal not built</title>
+<style>` + notBuiltStyle + `</style>
+</head>
+<body>
+<main>
+<h1>The Tradehub portal is not built</h1>
+<p>This server was compiled without the web portal, so it has no pages to show. The GraphQL API at <code>/graphql</code> works as usual.</p>
+<p>Build the portal, then build the server again:</p>
+<p><code>make web</code> or <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code></p>
+</main>
+</body>
+</html>
+`)
+	notBuiltCSP = func() string {
+		sum := sha256.Sum256([]byte(notBuiltStyle))
+		return fmt.Sprintf("default-src 'none'; style-src 'sha256-%s'; base-uri 'none'; "+
+			"form-action 'none'; frame-ancestors 'none'", base64.StdEncoding.EncodeToString(sum[:]))
+	}()
+)
+
+func serveNotBuilt(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Security-Policy", notBuiltCSP)
+	// Not cached: the next build must show at once.
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Length", strconv.Itoa(len(notBuiltPage)))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(notBuiltPage)
+	}
+}
