@@ -137,8 +137,8 @@ func byteSize(n int64) string {
 // or image could trigger.
 type queriesOnlyOverGET struct{}
 
-func (queriesOnlyOverGET) ExtensionName() string                          { return "QueriesOnlyOverGET" }
-func (queriesOnlyOverGET) Validate(graphql.ExecutableSchema) error         { return nil }
+func (queriesOnlyOverGET) ExtensionName() string                   { return "QueriesOnlyOverGET" }
+func (queriesOnlyOverGET) Validate(graphql.ExecutableSchema) error { return nil }
 func (queriesOnlyOverGET) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if m, _ := ctx.Value(methodKey{}).(string); m == http.MethodGet && op.Operation != nil && op.Operation.Operation != ast.Query {
 		return &gqlerror.Error{
@@ -152,7 +152,7 @@ func (queriesOnlyOverGET) MutateOperationContext(ctx context.Context, op *graphq
 // introspectionPolicy turns introspection on per request according to the configured policy.
 type introspectionPolicy struct{ policy string }
 
-func (introspectionPolicy) ExtensionName() string                  { return "IntrospectionPolicy" }
+func (introspectionPolicy) ExtensionName() string                   { return "IntrospectionPolicy" }
 func (introspectionPolicy) Validate(graphql.ExecutableSchema) error { return nil }
 func (p introspectionPolicy) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	switch p.policy {

@@ -6,7 +6,6 @@
 package scalar
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"golang.org/x/text/language"
 
+	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/money"
 )
 
@@ -31,11 +31,11 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, errors.New("DateTime must be an RFC 3339 string")
+		return time.Time{}, invalid("DateTime must be an RFC 3339 string")
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("DateTime %q is not RFC 3339 (for example 2026-11-21T08:30:00Z)", truncate(s))
+		return time.Time{}, invalid("DateTime %q is not RFC 3339 (for example 2026-11-21T08:30:00Z)", truncate(s))
 	}
 	return t.UTC(), nil
 }
@@ -54,10 +54,10 @@ func MarshalDecimal(s string) graphql.Marshaler {
 func UnmarshalDecimal(v any) (string, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", errors.New(`Decimal must be a string such as "12.50"`)
+		return "", invalid(`Decimal must be a string such as "12.50"`)
 	}
 	if len(s) > 40 || !decimalShape.MatchString(s) {
-		return "", fmt.Errorf(`Decimal %q is not a plain decimal such as "12.50"`, truncate(s))
+		return "", invalid(`Decimal %q is not a plain decimal such as "12.50"`, truncate(s))
 	}
 	return s, nil
 }
@@ -71,11 +71,11 @@ func MarshalCurrencyCode(c money.Currency) graphql.Marshaler {
 func UnmarshalCurrencyCode(v any) (money.Currency, error) {
 	s, ok := v.(string)
 	if !ok {
-		return money.Currency{}, errors.New("CurrencyCode must be a string such as \"USD\"")
+		return money.Currency{}, invalid("CurrencyCode must be a string such as \"USD\"")
 	}
 	c, err := money.ParseCurrency(s)
 	if err != nil {
-		return money.Currency{}, fmt.Errorf("CurrencyCode %q is not a known ISO 4217 code", truncate(s))
+		return money.Currency{}, invalid("CurrencyCode %q is not a known ISO 4217 code", truncate(s))
 	}
 	return c, nil
 }
@@ -89,7 +89,7 @@ func MarshalCountryCode(s string) graphql.Marshaler {
 func UnmarshalCountryCode(v any) (string, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", errors.New("CountryCode must be a string such as \"CN\"")
+		return "", invalid("CountryCode must be a string such as \"CN\"")
 	}
 	if err := ValidateCountry(s); err != nil {
 		return "", err
@@ -100,7 +100,7 @@ func UnmarshalCountryCode(v any) (string, error) {
 // ValidateCountry reports whether s is an upper-case ISO 3166-1 alpha-2 code of a country
 // (not a macro-region such as "EU" or "QO", and not a private-use code).
 func ValidateCountry(s string) error {
-	bad := fmt.Errorf("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
+	bad := invalid("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
 	if len(s) != 2 || strings.ToUpper(s) != s {
 		return bad
 	}
@@ -116,4 +116,10 @@ func truncate(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// invalid classifies a scalar's refusal as bad input, so the client sees BAD_USER_INPUT with
+// this message rather than a masked internal error.
+func invalid(format string, args ...any) error {
+	return &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf(format, args...)}
 }

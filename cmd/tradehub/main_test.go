@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tradehub/tradehub/internal/mongodb"
+)
+
+// startTest runs the real app on a free port over a fresh embedded store, as `make run` does.
+func startTest(t *testing.T) (*app, string) {
+	t.Helper()
+	env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir()}
+	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return a, "http://" + a.http.Addr()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServesGraphQLHealthAndPortal(t *testing.T) {
+	_, base := startTest(t)
+	resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ viewer { __typename } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(b) != `{"data":{"viewer":{"__typename":"Viewer"}}}` {
+		t.Errorf("graphql: %d %s", resp.StatusCode, b)
+	}
+	if resp.Header.Get("X-Request-Id") == "" {
+		t.Error("no X-Request-Id header")
+	}
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("healthz = %d", code)
+	}
+	if code, _ := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz = %d", code)
+	}
+	// The portal answers whether or not it has been built (503 with instructions when not).
+	if code, _ := get(t, base+"/"); code != http.StatusOK && code != http.StatusServiceUnavailable {
+		t.Errorf("portal = %d", code)
+	}
+}
+
+func TestReadyzFollowsTheStore(t *testing.T) {
+	a, base := startTest(t)
+	dir, addr := a.cfg.DataDir, strings.TrimSuffix(strings.TrimPrefix(a.embedded.URI(), "mongodb://"), "/")
+	ctx := context.Background()
+	if err := a.embedded.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || strings.Contains(body, "127.0.0.1") {
+		t.Errorf("store down: readyz = %d %s, want 503 without detail", code, body)
+	}
+	emb, err := mongodb.StartEmbedded(mongodb.EmbeddedOptions{Dir: dir, Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.embedded = emb // stopped by the app's shutdown
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := get(t, base+"/readyz")
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz did not recover: %d", code)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestConfigRejectsBadSettings(t *testing.T) {
+	cases := map[string]map[string]string{
+		"BadEnv":           {"TRADEHUB_ENV": "staging"},
+		"BadIntrospection": {"TRADEHUB_INTROSPECTION": "sometimes"},
+		"BadDemo":          {"TRADEHUB_DEMO": "maybe"},
+		"EmptyDB":          {"TRADEHUB_DB": ""},
+	}
+	for name, env := range cases {
+		t.Run(name, func(t *testing.T) {
+			getenv := func(k string) string { return env[k] }
+			if name == "EmptyDB" {
+				_, err := parseConfig("test", []string{"-db="}, getenv, io.Discard)
+				if err == nil {
+					t.Error("accepted")
+				}
+				return
+			}
+			if _, err := parseConfig("test", nil, getenv, io.Discard); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	a, _ := startTest(t)
+	env := map[string]string{"TRADEHUB_ADDR": a.http.Addr()}
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck against a live server: %v", err)
+	}
+	env["TRADEHUB_ADDR"] = "127.0.0.1:1"
+	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck against nothing succeeded")
+	}
+}
