@@ -29,8 +29,8 @@ func ParseMoney(amount, currencyCode string) (Money, error) {
 // ParseAmount parses a plain decimal string into minor units of c: "12.3" USD is 1230, "1500"
 // JPY is 1500. The accepted form is written in the package doc; anything else, a negative zero,
 // more fraction digits than c has, or a value beyond the package's range returns
-// ErrInvalidAmount with a message that says which. The messages never repeat the input, which
-// may be long.
+// ErrInvalidAmount with a message that says which; the zero Currency returns
+// ErrInvalidCurrency. The messages never repeat the input, which may be long.
 func ParseAmount(s string, c Currency) (int64, error) {
 	if c.IsZero() {
 		return 0, ErrInvalidCurrency.WithMessage("amount has no currency")
@@ -48,16 +48,21 @@ func ParseAmount(s string, c Currency) (int64, error) {
 		return 0, ErrInvalidAmount
 	}
 	switch {
-	case intPart == "":
-		return 0, ErrInvalidAmount.WithMessage(`amount needs a digit before the decimal point, as in "0.5"`)
+	case intPart == "" && hasPoint:
+		return 0, ErrInvalidAmount.WithMessage(
+			`amount needs a digit before the decimal point, as in "0.5"`)
+	case intPart == "": // a lone "-"
+		return 0, ErrInvalidAmount
 	case hasPoint && frac == "":
-		return 0, ErrInvalidAmount.WithMessage(`amount needs a digit after the decimal point, or no point`)
+		return 0, ErrInvalidAmount.WithMessage(
+			"amount needs a digit after the decimal point, or no point")
 	case len(intPart) > 1 && intPart[0] == '0':
-		return 0, ErrInvalidAmount.WithMessage("amount must not start with a zero")
+		return 0, ErrInvalidAmount.WithMessage("amount must not have leading zeros")
 	case len(frac) > c.digits && c.digits == 0:
 		return 0, ErrInvalidAmount.WithMessage("%s amounts are whole numbers", c.code)
 	case len(frac) > c.digits:
-		return 0, ErrInvalidAmount.WithMessage("%s amounts have at most %d decimal places", c.code, c.digits)
+		return 0, ErrInvalidAmount.WithMessage(
+			"%s amounts have at most %d decimal places", c.code, c.digits)
 	}
 
 	// Accumulate the digits as a non-negative number of minor units, stopping at the first

@@ -15,11 +15,11 @@
 // CLDR 32's currency data (x/text v0.43.0), never from a table typed here. Two consequences:
 //
 //   - CLDR's "digits" follow how a currency is used in practice, and for two dozen currencies
-//     that is 0 where the ISO 4217 minor unit is 2 (3 for IQD): AFN, ALL, AMD, COP, GYD, IDR, IQD,
-//     IRR, KPW, LAK, LBP, MGA, MMK, MNT, MRO, MUR, PKR, RSD, SLL, SOS, SYP, TZS, UZS, YER. JPY 0, USD 2,
-//     EUR 2, GBP 2, CNY 2, AUD 2, CAD 2, KWD 3 and BHD 3 agree with ISO. Payment providers
-//     have their own lists (Stripe treats ISK, HUF and TWD specially), so converting to a
-//     provider's integer amounts is that adapter's job, with this package's Digits as input.
+//     that is 0 where the ISO 4217 minor unit is 2 (3 for IQD): AFN, ALL, AMD, COP, GYD, IDR,
+//     IQD, IRR, KPW, LAK, LBP, MGA, MMK, MNT, MRO, MUR, PKR, RSD, SLL, SOS, SYP, TZS, UZS and
+//     YER. JPY 0, USD 2, EUR 2, GBP 2, CNY 2, AUD 2, CAD 2, KWD 3 and BHD 3 agree with ISO.
+//     Payment providers keep their own lists (Stripe treats ISK, HUF and TWD specially), so
+//     converting to a provider's integer amounts is that adapter's job, with Digits as input.
 //   - CLDR 32 predates VES, MRU, SLE, ZWG and XCG, so those are rejected, and it still counts
 //     HRK (replaced by EUR in 2023) as in use.
 //
