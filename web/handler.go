@@ -31,17 +31,19 @@ const (
 	portalCSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
 		"frame-ancestors 'none'"
 
-	// GraphiQL with Monaco, on top of the portal's rules:
+	// GraphiQL with Monaco adds two sources, each found by the e2e test failing without it:
 	//   - style-src 'unsafe-inline': Monaco writes <style> elements at run time (themes, editor
 	//     decorations);
-	//   - font-src and img-src data:: GraphiQL's stylesheet embeds its fonts and some icons as
-	//     data: URLs, and Monaco's stylesheet a few icons;
-	//   - worker-src 'self': Monaco's editor, JSON and GraphQL workers are files of this build
-	//     (not blob: URLs), named here because the default would otherwise come from script-src.
-	// Scripts stay 'self' only: no inline script and no eval.
+	//   - font-src data:: GraphiQL's stylesheet embeds its fonts (Fira Code, Roboto) and
+	//     Monaco's icon font as data: URLs.
+	// and one the smoke test does not reach: img-src data:, for the data: backgrounds of
+	// Monaco's colour picker (shown on colour values in JSON) and its iPad keyboard button. A data:
+	// image neither runs code nor leaves the page, and without it those would be CSP errors.
+	// Scripts stay 'self' only: no inline script, no eval. Monaco's workers are files of this
+	// build (not blob: URLs), so worker-src falls back to default-src 'self'.
 	explorerCSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; " +
-		"img-src 'self' data:; worker-src 'self'; object-src 'none'; base-uri 'none'; " +
-		"form-action 'self'; frame-ancestors 'none'"
+		"img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+		"frame-ancestors 'none'"
 
 	// Vite puts a content hash in every file name under assets/, so a file there never changes.
 	immutableCache = "public, max-age=31536000, immutable"
