@@ -65,6 +65,7 @@ export async function withPage(name, fn) {
   } catch (err) {
     await mkdir(resultsDir, { recursive: true });
     const file = join(resultsDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+    // A crashed page may refuse the screenshot; the test's own error is the one to report.
     await page.screenshot({ path: file, fullPage: true }).catch(() => {});
     throw err;
   } finally {
