@@ -11,7 +11,7 @@ export TRADEHUB_DEMO       ?= 1
 export TRADEHUB_LOG_FORMAT ?= text
 export TRADEHUB_INTROSPECTION ?= all
 
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/graphiql.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/graphiql.html web/vite.config.ts web/tsconfig.json web/tsconfig.node.json
 
 .PHONY: run build web test test-go test-web e2e fuzz generate check-generated lint clean
 

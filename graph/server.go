@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tradehub/tradehub/internal/auth"
+	"github.com/tradehub/tradehub/internal/errs"
 )
 
 // Introspection policies (TRADEHUB_INTROSPECTION).
@@ -70,6 +71,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))
 	srv.Use(queriesOnlyOverGET{})
 	srv.Use(introspectionPolicy{policy: cfg.Introspection})
+	srv.AroundRootFields(explainDisabledIntrospection)
 	return requestGuard(cfg.MaxBodyBytes, srv)
 }
 
@@ -165,4 +167,20 @@ func (p introspectionPolicy) MutateOperationContext(ctx context.Context, op *gra
 		op.DisableIntrospection = true
 	}
 	return nil
+}
+
+// explainDisabledIntrospection answers __schema and __type with a clear code when introspection
+// is off for the caller (gqlgen's own refusal is an uncoded error that would be masked as
+// INTERNAL): UNAUTHENTICATED for anonymous callers, FORBIDDEN when the policy is off for all.
+func explainDisabledIntrospection(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	if fc == nil || (fc.Field.Name != "__schema" && fc.Field.Name != "__type") || !graphql.GetOperationContext(ctx).DisableIntrospection {
+		return next(ctx)
+	}
+	err := errs.E(errs.Forbidden, "introspection is turned off on this server")
+	if _, signedIn := auth.PrincipalFrom(ctx); !signedIn {
+		err = errs.E(errs.Unauthenticated, "sign in to introspect the schema")
+	}
+	graphql.AddError(ctx, err)
+	return graphql.Null
 }

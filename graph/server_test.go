@@ -153,6 +153,15 @@ func TestIntrospectionPolicy(t *testing.T) {
 			if got := len(resp.Errors) == 0; got != c.allowed {
 				t.Errorf("introspection allowed = %v, want %v: %s", got, c.allowed, body)
 			}
+			if !c.allowed && len(resp.Errors) == 1 {
+				want := graph.CodeUnauthenticated
+				if c.signedIn {
+					want = graph.CodeForbidden
+				}
+				if got := resp.Errors[0].Extensions["code"]; got != want {
+					t.Errorf("refusal code = %v, want %s", got, want)
+				}
+			}
 		})
 	}
 }
