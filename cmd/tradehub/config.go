@@ -35,7 +35,7 @@ type config struct {
 // setting describes one configuration entry for both the flag set and the usage text.
 type setting struct {
 	env, flag, def, help string
-	target              *string
+	target               *string
 }
 
 func (c *config) settings() []setting {
