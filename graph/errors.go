@@ -95,12 +95,13 @@ func NewRecoverFunc(logger *slog.Logger) graphql.RecoverFunc {
 	}
 }
 
-// toUserErrors maps a service error to a mutation's userErrors. Only user-correctable outcomes
-// become userErrors; UNAUTHENTICATED, FORBIDDEN and INTERNAL stay top-level errors, returned as
-// the second value.
-func toUserErrors(err error) ([]model.UserError, error) {
+// userErrorsOf splits a service error for a mutation payload: nil for success; the
+// userErrors of a user-correctable outcome (INVALID, NOT_FOUND, CONFLICT, FAILED_PRECONDITION);
+// or, as the second value, an error that stays top-level (UNAUTHENTICATED, FORBIDDEN, INTERNAL).
+// NOT_FOUND is a userError so that a foreign id in a mutation reads exactly like a missing one.
+func userErrorsOf(err error) ([]model.UserError, error) {
 	if err == nil {
-		return []model.UserError{}, nil
+		return nil, nil
 	}
 	e, ok := errs.As(err)
 	if !ok {
@@ -121,3 +122,6 @@ func toUserErrors(err error) ([]model.UserError, error) {
 	}
 	return []model.UserError{{Code: code, Field: field, Message: e.Message}}, nil
 }
+
+// noUserErrors is the empty list a successful payload carries (the field is non-null).
+func noUserErrors() []model.UserError { return []model.UserError{} }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tradehub/tradehub/graph/model"
+	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
 )
 
@@ -18,7 +19,56 @@ type nodeFetcher func(ctx context.Context, ids []string) (map[string]model.Node,
 // nodeFetchers maps each id prefix to the loader of its type. A domain adds its line here when
 // its types implement Node.
 func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
-	return map[ids.Prefix]nodeFetcher{}
+	acc := r.AccountsService
+	return map[ids.Prefix]nodeFetcher{
+		ids.Account: eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			a, err := acc.Account(ctx, id)
+			return toGQLAccount(a), err
+		}),
+		ids.Partner: eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			p, err := acc.Partner(ctx, id)
+			return toGQLPartner(p), err
+		}),
+		ids.APIKey: eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			k, err := acc.APIKey(ctx, id)
+			return toGQLAPIKey(k), err
+		}),
+		ids.Invitation: eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			inv, err := acc.Invitation(ctx, id)
+			return toGQLInvitation(inv), err
+		}),
+		ids.User: func(ctx context.Context, list []string) (map[string]model.Node, error) {
+			users, err := acc.VisibleUsers(ctx, list)
+			if err != nil {
+				return nil, err
+			}
+			out := make(map[string]model.Node, len(users))
+			for id, u := range users {
+				out[id] = toGQLUser(u)
+			}
+			return out, nil
+		},
+	}
+}
+
+// eachNode adapts a single-object lookup whose NOT_FOUND (missing or foreign) means absent. The
+// types it serves are few per request, so one lookup per id is acceptable until a batched
+// loader is worth it.
+func eachNode(get func(ctx context.Context, id string) (model.Node, error)) nodeFetcher {
+	return func(ctx context.Context, list []string) (map[string]model.Node, error) {
+		out := make(map[string]model.Node, len(list))
+		for _, id := range list {
+			n, err := get(ctx, id)
+			switch {
+			case err == nil:
+				out[id] = n
+			case errs.CodeOf(err) == errs.NotFound:
+			default:
+				return nil, err
+			}
+		}
+		return out, nil
+	}
 }
 
 // fetchNodes resolves ids of any types with one fetch per type. Malformed ids and ids of unknown

@@ -3,10 +3,17 @@
 // domain error. Business rules and authorization live in services/, never here.
 package graph
 
-import "log/slog"
+import (
+	"log/slog"
+
+	"github.com/tradehub/tradehub/services/accounts"
+	"github.com/tradehub/tradehub/services/audit"
+)
 
 // Resolver is the dependency-injection root of the resolvers: cmd/tradehub builds it with the
 // services, and every resolver reaches them through it. It holds no request state.
 type Resolver struct {
-	Logger *slog.Logger
+	Logger          *slog.Logger
+	AccountsService *accounts.Service
+	Audit           *audit.Service
 }

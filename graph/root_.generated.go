@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/tradehub/tradehub/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -32,16 +33,197 @@ type Config struct {
 }
 
 type ResolverRoot interface {
+	Account() AccountResolver
+	ApiKey() ApiKeyResolver
+	Membership() MembershipResolver
+	Mutation() MutationResolver
+	Partner() PartnerResolver
+	PartnerConsent() PartnerConsentResolver
+	PartnerMembership() PartnerMembershipResolver
 	Query() QueryResolver
+	Viewer() ViewerResolver
+	ViewerPartnerMembership() ViewerPartnerMembershipResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptInvitationPayload struct {
+		UserErrors func(childComplexity int) int
+		Viewer     func(childComplexity int) int
+	}
+
+	Account struct {
+		APIKeys         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AccountManagers func(childComplexity int) int
+		BillingEmail    func(childComplexity int) int
+		Country         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DefaultCurrency func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Invitations     func(childComplexity int) int
+		LegalName       func(childComplexity int) int
+		Members         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		PartnerConsents func(childComplexity int) int
+		Status          func(childComplexity int) int
+		ViewerRole      func(childComplexity int) int
+	}
+
+	AccountConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ApiKey struct {
+		Account      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastUsedAt   func(childComplexity int) int
+		Name         func(childComplexity int) int
+		RevokedAt    func(childComplexity int) int
+		Role         func(childComplexity int) int
+		SecretPrefix func(childComplexity int) int
+	}
+
+	ApiKeyConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ApiKeyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AssignAccountManagerPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AuditActor struct {
+		APIKeyID  func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		StaffRole func(childComplexity int) int
+		UserID    func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		AccountID     func(childComplexity int) int
+		Action        func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ClientAddress func(childComplexity int) int
+		ErrorCode     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ObjectID      func(childComplexity int) int
+		OccurredAt    func(childComplexity int) int
+		Outcome       func(childComplexity int) int
+		RequestID     func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChangeMemberRolePayload struct {
+		Membership func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateAccountPayload struct {
+		Account         func(childComplexity int) int
+		OwnerInvitation func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	CreateApiKeyPayload struct {
+		APIKey     func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	Invitation struct {
+		AccountRole func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		PartnerRole func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	InvitePayload struct {
+		Invitation func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	LoginPayload struct {
+		UserErrors func(childComplexity int) int
+		Viewer     func(childComplexity int) int
+	}
+
+	LogoutPayload struct {
+		SessionsEnded func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	Membership struct {
+		Account func(childComplexity int) int
+		Role    func(childComplexity int) int
+		User    func(childComplexity int) int
+	}
+
+	MembershipConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MembershipEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount       func(childComplexity int) int
 		CurrencyCode func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AcceptInvitation       func(childComplexity int, input model.AcceptInvitationInput) int
+		AssignAccountManager   func(childComplexity int, input model.AssignAccountManagerInput) int
+		ChangeMemberRole       func(childComplexity int, input model.ChangeMemberRoleInput) int
+		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
+		GrantPartnerConsent    func(childComplexity int, input model.PartnerConsentInput) int
+		InviteAccountMember    func(childComplexity int, input model.InviteAccountMemberInput) int
+		InvitePartnerMember    func(childComplexity int, input model.InvitePartnerMemberInput) int
+		Login                  func(childComplexity int, input model.LoginInput) int
+		Logout                 func(childComplexity int) int
+		RemoveMember           func(childComplexity int, input model.RemoveMemberInput) int
+		RevokeAPIKey           func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeAllSessions      func(childComplexity int) int
+		RevokeInvitation       func(childComplexity int, input model.RevokeInvitationInput) int
+		RevokePartnerConsent   func(childComplexity int, input model.PartnerConsentInput) int
+		SetAccountStatus       func(childComplexity int, input model.SetAccountStatusInput) int
+		UnassignAccountManager func(childComplexity int, input model.AssignAccountManagerInput) int
+		UpdateAccount          func(childComplexity int, input model.UpdateAccountInput) int
 	}
 
 	PageInfo struct {
@@ -51,10 +233,69 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Partner struct {
+		Country func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Members func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
+
+	PartnerConsent struct {
+		Account func(childComplexity int) int
+		Partner func(childComplexity int) int
+	}
+
+	PartnerConsentPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	PartnerMembership struct {
+		Role func(childComplexity int) int
+		User func(childComplexity int) int
+	}
+
 	Query struct {
-		Node   func(childComplexity int, id string) int
-		Nodes  func(childComplexity int, ids []string) int
-		Viewer func(childComplexity int) int
+		Account  func(childComplexity int, id string) int
+		Accounts func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AuditLog func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Node     func(childComplexity int, id string) int
+		Nodes    func(childComplexity int, ids []string) int
+		Partner  func(childComplexity int, id string) int
+		Viewer   func(childComplexity int) int
+	}
+
+	RemoveMemberPayload struct {
+		RemovedUserID func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	RevokeApiKeyPayload struct {
+		APIKey     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RevokeInvitationPayload struct {
+		Invitation func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SetAccountStatusPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateAccountPayload struct {
+		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	User struct {
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Status    func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -64,7 +305,18 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		Authenticated func(childComplexity int) int
+		APIKey            func(childComplexity int) int
+		Authenticated     func(childComplexity int) int
+		Memberships       func(childComplexity int) int
+		PartnerMembership func(childComplexity int) int
+		StaffRole         func(childComplexity int) int
+		SupplierID        func(childComplexity int) int
+		User              func(childComplexity int) int
+	}
+
+	ViewerPartnerMembership struct {
+		Partner func(childComplexity int) int
+		Role    func(childComplexity int) int
 	}
 }
 
@@ -87,6 +339,611 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AcceptInvitationPayload.userErrors":
+		if e.complexity.AcceptInvitationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.AcceptInvitationPayload.UserErrors(childComplexity), true
+
+	case "AcceptInvitationPayload.viewer":
+		if e.complexity.AcceptInvitationPayload.Viewer == nil {
+			break
+		}
+
+		return e.complexity.AcceptInvitationPayload.Viewer(childComplexity), true
+
+	case "Account.apiKeys":
+		if e.complexity.Account.APIKeys == nil {
+			break
+		}
+
+		args, err := ec.field_Account_apiKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Account.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Account.accountManagers":
+		if e.complexity.Account.AccountManagers == nil {
+			break
+		}
+
+		return e.complexity.Account.AccountManagers(childComplexity), true
+
+	case "Account.billingEmail":
+		if e.complexity.Account.BillingEmail == nil {
+			break
+		}
+
+		return e.complexity.Account.BillingEmail(childComplexity), true
+
+	case "Account.country":
+		if e.complexity.Account.Country == nil {
+			break
+		}
+
+		return e.complexity.Account.Country(childComplexity), true
+
+	case "Account.createdAt":
+		if e.complexity.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Account.CreatedAt(childComplexity), true
+
+	case "Account.defaultCurrency":
+		if e.complexity.Account.DefaultCurrency == nil {
+			break
+		}
+
+		return e.complexity.Account.DefaultCurrency(childComplexity), true
+
+	case "Account.id":
+		if e.complexity.Account.ID == nil {
+			break
+		}
+
+		return e.complexity.Account.ID(childComplexity), true
+
+	case "Account.invitations":
+		if e.complexity.Account.Invitations == nil {
+			break
+		}
+
+		return e.complexity.Account.Invitations(childComplexity), true
+
+	case "Account.legalName":
+		if e.complexity.Account.LegalName == nil {
+			break
+		}
+
+		return e.complexity.Account.LegalName(childComplexity), true
+
+	case "Account.members":
+		if e.complexity.Account.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Account_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Account.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Account.partnerConsents":
+		if e.complexity.Account.PartnerConsents == nil {
+			break
+		}
+
+		return e.complexity.Account.PartnerConsents(childComplexity), true
+
+	case "Account.status":
+		if e.complexity.Account.Status == nil {
+			break
+		}
+
+		return e.complexity.Account.Status(childComplexity), true
+
+	case "Account.viewerRole":
+		if e.complexity.Account.ViewerRole == nil {
+			break
+		}
+
+		return e.complexity.Account.ViewerRole(childComplexity), true
+
+	case "AccountConnection.edges":
+		if e.complexity.AccountConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.AccountConnection.Edges(childComplexity), true
+
+	case "AccountConnection.nodes":
+		if e.complexity.AccountConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.AccountConnection.Nodes(childComplexity), true
+
+	case "AccountConnection.pageInfo":
+		if e.complexity.AccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.AccountConnection.PageInfo(childComplexity), true
+
+	case "AccountEdge.cursor":
+		if e.complexity.AccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.AccountEdge.Cursor(childComplexity), true
+
+	case "AccountEdge.node":
+		if e.complexity.AccountEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.AccountEdge.Node(childComplexity), true
+
+	case "ApiKey.account":
+		if e.complexity.ApiKey.Account == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.Account(childComplexity), true
+
+	case "ApiKey.createdAt":
+		if e.complexity.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.CreatedAt(childComplexity), true
+
+	case "ApiKey.createdBy":
+		if e.complexity.ApiKey.CreatedBy == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.CreatedBy(childComplexity), true
+
+	case "ApiKey.expiresAt":
+		if e.complexity.ApiKey.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.ExpiresAt(childComplexity), true
+
+	case "ApiKey.id":
+		if e.complexity.ApiKey.ID == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.ID(childComplexity), true
+
+	case "ApiKey.lastUsedAt":
+		if e.complexity.ApiKey.LastUsedAt == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.LastUsedAt(childComplexity), true
+
+	case "ApiKey.name":
+		if e.complexity.ApiKey.Name == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.Name(childComplexity), true
+
+	case "ApiKey.revokedAt":
+		if e.complexity.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.RevokedAt(childComplexity), true
+
+	case "ApiKey.role":
+		if e.complexity.ApiKey.Role == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.Role(childComplexity), true
+
+	case "ApiKey.secretPrefix":
+		if e.complexity.ApiKey.SecretPrefix == nil {
+			break
+		}
+
+		return e.complexity.ApiKey.SecretPrefix(childComplexity), true
+
+	case "ApiKeyConnection.edges":
+		if e.complexity.ApiKeyConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.ApiKeyConnection.Edges(childComplexity), true
+
+	case "ApiKeyConnection.nodes":
+		if e.complexity.ApiKeyConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.ApiKeyConnection.Nodes(childComplexity), true
+
+	case "ApiKeyConnection.pageInfo":
+		if e.complexity.ApiKeyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.ApiKeyConnection.PageInfo(childComplexity), true
+
+	case "ApiKeyEdge.cursor":
+		if e.complexity.ApiKeyEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.ApiKeyEdge.Cursor(childComplexity), true
+
+	case "ApiKeyEdge.node":
+		if e.complexity.ApiKeyEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.ApiKeyEdge.Node(childComplexity), true
+
+	case "AssignAccountManagerPayload.account":
+		if e.complexity.AssignAccountManagerPayload.Account == nil {
+			break
+		}
+
+		return e.complexity.AssignAccountManagerPayload.Account(childComplexity), true
+
+	case "AssignAccountManagerPayload.userErrors":
+		if e.complexity.AssignAccountManagerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.AssignAccountManagerPayload.UserErrors(childComplexity), true
+
+	case "AuditActor.apiKeyId":
+		if e.complexity.AuditActor.APIKeyID == nil {
+			break
+		}
+
+		return e.complexity.AuditActor.APIKeyID(childComplexity), true
+
+	case "AuditActor.kind":
+		if e.complexity.AuditActor.Kind == nil {
+			break
+		}
+
+		return e.complexity.AuditActor.Kind(childComplexity), true
+
+	case "AuditActor.staffRole":
+		if e.complexity.AuditActor.StaffRole == nil {
+			break
+		}
+
+		return e.complexity.AuditActor.StaffRole(childComplexity), true
+
+	case "AuditActor.userId":
+		if e.complexity.AuditActor.UserID == nil {
+			break
+		}
+
+		return e.complexity.AuditActor.UserID(childComplexity), true
+
+	case "AuditEntry.accountId":
+		if e.complexity.AuditEntry.AccountID == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.AccountID(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.complexity.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.Action(childComplexity), true
+
+	case "AuditEntry.actor":
+		if e.complexity.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.Actor(childComplexity), true
+
+	case "AuditEntry.clientAddress":
+		if e.complexity.AuditEntry.ClientAddress == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.ClientAddress(childComplexity), true
+
+	case "AuditEntry.errorCode":
+		if e.complexity.AuditEntry.ErrorCode == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.ErrorCode(childComplexity), true
+
+	case "AuditEntry.id":
+		if e.complexity.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.ID(childComplexity), true
+
+	case "AuditEntry.objectId":
+		if e.complexity.AuditEntry.ObjectID == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.ObjectID(childComplexity), true
+
+	case "AuditEntry.occurredAt":
+		if e.complexity.AuditEntry.OccurredAt == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.OccurredAt(childComplexity), true
+
+	case "AuditEntry.outcome":
+		if e.complexity.AuditEntry.Outcome == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.Outcome(childComplexity), true
+
+	case "AuditEntry.requestId":
+		if e.complexity.AuditEntry.RequestID == nil {
+			break
+		}
+
+		return e.complexity.AuditEntry.RequestID(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.complexity.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.AuditEntryConnection.Edges(childComplexity), true
+
+	case "AuditEntryConnection.nodes":
+		if e.complexity.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.AuditEntryConnection.Nodes(childComplexity), true
+
+	case "AuditEntryConnection.pageInfo":
+		if e.complexity.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.complexity.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.AuditEntryEdge.Cursor(childComplexity), true
+
+	case "AuditEntryEdge.node":
+		if e.complexity.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.AuditEntryEdge.Node(childComplexity), true
+
+	case "ChangeMemberRolePayload.membership":
+		if e.complexity.ChangeMemberRolePayload.Membership == nil {
+			break
+		}
+
+		return e.complexity.ChangeMemberRolePayload.Membership(childComplexity), true
+
+	case "ChangeMemberRolePayload.userErrors":
+		if e.complexity.ChangeMemberRolePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.ChangeMemberRolePayload.UserErrors(childComplexity), true
+
+	case "CreateAccountPayload.account":
+		if e.complexity.CreateAccountPayload.Account == nil {
+			break
+		}
+
+		return e.complexity.CreateAccountPayload.Account(childComplexity), true
+
+	case "CreateAccountPayload.ownerInvitation":
+		if e.complexity.CreateAccountPayload.OwnerInvitation == nil {
+			break
+		}
+
+		return e.complexity.CreateAccountPayload.OwnerInvitation(childComplexity), true
+
+	case "CreateAccountPayload.userErrors":
+		if e.complexity.CreateAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreateAccountPayload.UserErrors(childComplexity), true
+
+	case "CreateApiKeyPayload.apiKey":
+		if e.complexity.CreateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.complexity.CreateApiKeyPayload.APIKey(childComplexity), true
+
+	case "CreateApiKeyPayload.secret":
+		if e.complexity.CreateApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.complexity.CreateApiKeyPayload.Secret(childComplexity), true
+
+	case "CreateApiKeyPayload.userErrors":
+		if e.complexity.CreateApiKeyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreateApiKeyPayload.UserErrors(childComplexity), true
+
+	case "Invitation.accountRole":
+		if e.complexity.Invitation.AccountRole == nil {
+			break
+		}
+
+		return e.complexity.Invitation.AccountRole(childComplexity), true
+
+	case "Invitation.createdAt":
+		if e.complexity.Invitation.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Invitation.CreatedAt(childComplexity), true
+
+	case "Invitation.email":
+		if e.complexity.Invitation.Email == nil {
+			break
+		}
+
+		return e.complexity.Invitation.Email(childComplexity), true
+
+	case "Invitation.expiresAt":
+		if e.complexity.Invitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.Invitation.ExpiresAt(childComplexity), true
+
+	case "Invitation.id":
+		if e.complexity.Invitation.ID == nil {
+			break
+		}
+
+		return e.complexity.Invitation.ID(childComplexity), true
+
+	case "Invitation.partnerRole":
+		if e.complexity.Invitation.PartnerRole == nil {
+			break
+		}
+
+		return e.complexity.Invitation.PartnerRole(childComplexity), true
+
+	case "Invitation.status":
+		if e.complexity.Invitation.Status == nil {
+			break
+		}
+
+		return e.complexity.Invitation.Status(childComplexity), true
+
+	case "InvitePayload.invitation":
+		if e.complexity.InvitePayload.Invitation == nil {
+			break
+		}
+
+		return e.complexity.InvitePayload.Invitation(childComplexity), true
+
+	case "InvitePayload.userErrors":
+		if e.complexity.InvitePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.InvitePayload.UserErrors(childComplexity), true
+
+	case "LoginPayload.userErrors":
+		if e.complexity.LoginPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.LoginPayload.UserErrors(childComplexity), true
+
+	case "LoginPayload.viewer":
+		if e.complexity.LoginPayload.Viewer == nil {
+			break
+		}
+
+		return e.complexity.LoginPayload.Viewer(childComplexity), true
+
+	case "LogoutPayload.sessionsEnded":
+		if e.complexity.LogoutPayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.complexity.LogoutPayload.SessionsEnded(childComplexity), true
+
+	case "LogoutPayload.userErrors":
+		if e.complexity.LogoutPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.LogoutPayload.UserErrors(childComplexity), true
+
+	case "Membership.account":
+		if e.complexity.Membership.Account == nil {
+			break
+		}
+
+		return e.complexity.Membership.Account(childComplexity), true
+
+	case "Membership.role":
+		if e.complexity.Membership.Role == nil {
+			break
+		}
+
+		return e.complexity.Membership.Role(childComplexity), true
+
+	case "Membership.user":
+		if e.complexity.Membership.User == nil {
+			break
+		}
+
+		return e.complexity.Membership.User(childComplexity), true
+
+	case "MembershipConnection.edges":
+		if e.complexity.MembershipConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.MembershipConnection.Edges(childComplexity), true
+
+	case "MembershipConnection.nodes":
+		if e.complexity.MembershipConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.MembershipConnection.Nodes(childComplexity), true
+
+	case "MembershipConnection.pageInfo":
+		if e.complexity.MembershipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.MembershipConnection.PageInfo(childComplexity), true
+
+	case "MembershipEdge.cursor":
+		if e.complexity.MembershipEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.MembershipEdge.Cursor(childComplexity), true
+
+	case "MembershipEdge.node":
+		if e.complexity.MembershipEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.MembershipEdge.Node(childComplexity), true
+
 	case "Money.amount":
 		if e.complexity.Money.Amount == nil {
 			break
@@ -100,6 +957,212 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Money.CurrencyCode(childComplexity), true
+
+	case "Mutation.acceptInvitation":
+		if e.complexity.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AcceptInvitation(childComplexity, args["input"].(model.AcceptInvitationInput)), true
+
+	case "Mutation.assignAccountManager":
+		if e.complexity.Mutation.AssignAccountManager == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignAccountManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
+
+	case "Mutation.changeMemberRole":
+		if e.complexity.Mutation.ChangeMemberRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeMemberRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ChangeMemberRole(childComplexity, args["input"].(model.ChangeMemberRoleInput)), true
+
+	case "Mutation.createApiKey":
+		if e.complexity.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
+
+	case "Mutation.createAccount":
+		if e.complexity.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+
+	case "Mutation.grantPartnerConsent":
+		if e.complexity.Mutation.GrantPartnerConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantPartnerConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.GrantPartnerConsent(childComplexity, args["input"].(model.PartnerConsentInput)), true
+
+	case "Mutation.inviteAccountMember":
+		if e.complexity.Mutation.InviteAccountMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteAccountMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.InviteAccountMember(childComplexity, args["input"].(model.InviteAccountMemberInput)), true
+
+	case "Mutation.invitePartnerMember":
+		if e.complexity.Mutation.InvitePartnerMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_invitePartnerMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.InvitePartnerMember(childComplexity, args["input"].(model.InvitePartnerMemberInput)), true
+
+	case "Mutation.login":
+		if e.complexity.Mutation.Login == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_login_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.Login(childComplexity, args["input"].(model.LoginInput)), true
+
+	case "Mutation.logout":
+		if e.complexity.Mutation.Logout == nil {
+			break
+		}
+
+		return e.complexity.Mutation.Logout(childComplexity), true
+
+	case "Mutation.removeMember":
+		if e.complexity.Mutation.RemoveMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RemoveMember(childComplexity, args["input"].(model.RemoveMemberInput)), true
+
+	case "Mutation.revokeApiKey":
+		if e.complexity.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+
+	case "Mutation.revokeAllSessions":
+		if e.complexity.Mutation.RevokeAllSessions == nil {
+			break
+		}
+
+		return e.complexity.Mutation.RevokeAllSessions(childComplexity), true
+
+	case "Mutation.revokeInvitation":
+		if e.complexity.Mutation.RevokeInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RevokeInvitation(childComplexity, args["input"].(model.RevokeInvitationInput)), true
+
+	case "Mutation.revokePartnerConsent":
+		if e.complexity.Mutation.RevokePartnerConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePartnerConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RevokePartnerConsent(childComplexity, args["input"].(model.PartnerConsentInput)), true
+
+	case "Mutation.setAccountStatus":
+		if e.complexity.Mutation.SetAccountStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAccountStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetAccountStatus(childComplexity, args["input"].(model.SetAccountStatusInput)), true
+
+	case "Mutation.unassignAccountManager":
+		if e.complexity.Mutation.UnassignAccountManager == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unassignAccountManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UnassignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
+
+	case "Mutation.updateAccount":
+		if e.complexity.Mutation.UpdateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
 
 	case "PageInfo.endCursor":
 		if e.complexity.PageInfo.EndCursor == nil {
@@ -129,6 +1192,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PageInfo.StartCursor(childComplexity), true
 
+	case "Partner.country":
+		if e.complexity.Partner.Country == nil {
+			break
+		}
+
+		return e.complexity.Partner.Country(childComplexity), true
+
+	case "Partner.id":
+		if e.complexity.Partner.ID == nil {
+			break
+		}
+
+		return e.complexity.Partner.ID(childComplexity), true
+
+	case "Partner.members":
+		if e.complexity.Partner.Members == nil {
+			break
+		}
+
+		return e.complexity.Partner.Members(childComplexity), true
+
+	case "Partner.name":
+		if e.complexity.Partner.Name == nil {
+			break
+		}
+
+		return e.complexity.Partner.Name(childComplexity), true
+
+	case "PartnerConsent.account":
+		if e.complexity.PartnerConsent.Account == nil {
+			break
+		}
+
+		return e.complexity.PartnerConsent.Account(childComplexity), true
+
+	case "PartnerConsent.partner":
+		if e.complexity.PartnerConsent.Partner == nil {
+			break
+		}
+
+		return e.complexity.PartnerConsent.Partner(childComplexity), true
+
+	case "PartnerConsentPayload.account":
+		if e.complexity.PartnerConsentPayload.Account == nil {
+			break
+		}
+
+		return e.complexity.PartnerConsentPayload.Account(childComplexity), true
+
+	case "PartnerConsentPayload.userErrors":
+		if e.complexity.PartnerConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.PartnerConsentPayload.UserErrors(childComplexity), true
+
+	case "PartnerMembership.role":
+		if e.complexity.PartnerMembership.Role == nil {
+			break
+		}
+
+		return e.complexity.PartnerMembership.Role(childComplexity), true
+
+	case "PartnerMembership.user":
+		if e.complexity.PartnerMembership.User == nil {
+			break
+		}
+
+		return e.complexity.PartnerMembership.User(childComplexity), true
+
+	case "Query.account":
+		if e.complexity.Query.Account == nil {
+			break
+		}
+
+		args, err := ec.field_Query_account_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Account(childComplexity, args["id"].(string)), true
+
+	case "Query.accounts":
+		if e.complexity.Query.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Accounts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.auditLog":
+		if e.complexity.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
 	case "Query.node":
 		if e.complexity.Query.Node == nil {
 			break
@@ -153,12 +1322,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Nodes(childComplexity, args["ids"].([]string)), true
 
+	case "Query.partner":
+		if e.complexity.Query.Partner == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Partner(childComplexity, args["id"].(string)), true
+
 	case "Query.viewer":
 		if e.complexity.Query.Viewer == nil {
 			break
 		}
 
 		return e.complexity.Query.Viewer(childComplexity), true
+
+	case "RemoveMemberPayload.removedUserId":
+		if e.complexity.RemoveMemberPayload.RemovedUserID == nil {
+			break
+		}
+
+		return e.complexity.RemoveMemberPayload.RemovedUserID(childComplexity), true
+
+	case "RemoveMemberPayload.userErrors":
+		if e.complexity.RemoveMemberPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RemoveMemberPayload.UserErrors(childComplexity), true
+
+	case "RevokeApiKeyPayload.apiKey":
+		if e.complexity.RevokeApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.complexity.RevokeApiKeyPayload.APIKey(childComplexity), true
+
+	case "RevokeApiKeyPayload.userErrors":
+		if e.complexity.RevokeApiKeyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RevokeApiKeyPayload.UserErrors(childComplexity), true
+
+	case "RevokeInvitationPayload.invitation":
+		if e.complexity.RevokeInvitationPayload.Invitation == nil {
+			break
+		}
+
+		return e.complexity.RevokeInvitationPayload.Invitation(childComplexity), true
+
+	case "RevokeInvitationPayload.userErrors":
+		if e.complexity.RevokeInvitationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RevokeInvitationPayload.UserErrors(childComplexity), true
+
+	case "SetAccountStatusPayload.account":
+		if e.complexity.SetAccountStatusPayload.Account == nil {
+			break
+		}
+
+		return e.complexity.SetAccountStatusPayload.Account(childComplexity), true
+
+	case "SetAccountStatusPayload.userErrors":
+		if e.complexity.SetAccountStatusPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SetAccountStatusPayload.UserErrors(childComplexity), true
+
+	case "UpdateAccountPayload.account":
+		if e.complexity.UpdateAccountPayload.Account == nil {
+			break
+		}
+
+		return e.complexity.UpdateAccountPayload.Account(childComplexity), true
+
+	case "UpdateAccountPayload.userErrors":
+		if e.complexity.UpdateAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.UpdateAccountPayload.UserErrors(childComplexity), true
+
+	case "User.createdAt":
+		if e.complexity.User.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.User.CreatedAt(childComplexity), true
+
+	case "User.email":
+		if e.complexity.User.Email == nil {
+			break
+		}
+
+		return e.complexity.User.Email(childComplexity), true
+
+	case "User.id":
+		if e.complexity.User.ID == nil {
+			break
+		}
+
+		return e.complexity.User.ID(childComplexity), true
+
+	case "User.name":
+		if e.complexity.User.Name == nil {
+			break
+		}
+
+		return e.complexity.User.Name(childComplexity), true
+
+	case "User.status":
+		if e.complexity.User.Status == nil {
+			break
+		}
+
+		return e.complexity.User.Status(childComplexity), true
 
 	case "UserError.code":
 		if e.complexity.UserError.Code == nil {
@@ -181,12 +1467,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.UserError.Message(childComplexity), true
 
+	case "Viewer.apiKey":
+		if e.complexity.Viewer.APIKey == nil {
+			break
+		}
+
+		return e.complexity.Viewer.APIKey(childComplexity), true
+
 	case "Viewer.authenticated":
 		if e.complexity.Viewer.Authenticated == nil {
 			break
 		}
 
 		return e.complexity.Viewer.Authenticated(childComplexity), true
+
+	case "Viewer.memberships":
+		if e.complexity.Viewer.Memberships == nil {
+			break
+		}
+
+		return e.complexity.Viewer.Memberships(childComplexity), true
+
+	case "Viewer.partnerMembership":
+		if e.complexity.Viewer.PartnerMembership == nil {
+			break
+		}
+
+		return e.complexity.Viewer.PartnerMembership(childComplexity), true
+
+	case "Viewer.staffRole":
+		if e.complexity.Viewer.StaffRole == nil {
+			break
+		}
+
+		return e.complexity.Viewer.StaffRole(childComplexity), true
+
+	case "Viewer.supplierId":
+		if e.complexity.Viewer.SupplierID == nil {
+			break
+		}
+
+		return e.complexity.Viewer.SupplierID(childComplexity), true
+
+	case "Viewer.user":
+		if e.complexity.Viewer.User == nil {
+			break
+		}
+
+		return e.complexity.Viewer.User(childComplexity), true
+
+	case "ViewerPartnerMembership.partner":
+		if e.complexity.ViewerPartnerMembership.Partner == nil {
+			break
+		}
+
+		return e.complexity.ViewerPartnerMembership.Partner(childComplexity), true
+
+	case "ViewerPartnerMembership.role":
+		if e.complexity.ViewerPartnerMembership.Role == nil {
+			break
+		}
+
+		return e.complexity.ViewerPartnerMembership.Role(childComplexity), true
 
 	}
 	return 0, false
@@ -196,7 +1538,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := executionContext{opCtx, e, 0, 0, make(chan graphql.DeferredResult)}
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAcceptInvitationInput,
+		ec.unmarshalInputAssignAccountManagerInput,
+		ec.unmarshalInputAuditLogFilter,
+		ec.unmarshalInputChangeMemberRoleInput,
+		ec.unmarshalInputCreateAccountInput,
+		ec.unmarshalInputCreateApiKeyInput,
+		ec.unmarshalInputInviteAccountMemberInput,
+		ec.unmarshalInputInvitePartnerMemberInput,
+		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
+		ec.unmarshalInputPartnerConsentInput,
+		ec.unmarshalInputRemoveMemberInput,
+		ec.unmarshalInputRevokeApiKeyInput,
+		ec.unmarshalInputRevokeInvitationInput,
+		ec.unmarshalInputSetAccountStatusInput,
+		ec.unmarshalInputUpdateAccountInput,
 	)
 	first := true
 
@@ -230,6 +1587,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -279,6 +1651,543 @@ func (ec *executionContext) introspectType(name string) (*introspection.Type, er
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/accounts.graphqls", Input: `# Accounts: seller companies, their people and roles, the 3PL's staff, finance partners and the
+# consents that let a partner see an account's financing data.
+
+"A seller company: the tenant that owns SKUs, shipments, RFQs, loans and invoices."
+type Account implements Node {
+  "The account's global id (` + "`" + `acct_…` + "`" + `)."
+  id: ID!
+  "The company's registered legal name."
+  legalName: String!
+  "Where the company is registered."
+  country: CountryCode!
+  "The currency the account is invoiced in unless a contract says otherwise."
+  defaultCurrency: CurrencyCode!
+  "Where invoices are sent."
+  billingEmail: String!
+  "Whether the account may make changes."
+  status: AccountStatus!
+  "When the account was created."
+  createdAt: DateTime!
+  "The caller's own role in this account, or null for staff and partners."
+  viewerRole: AccountRole
+  "The 3PL staff who manage this account."
+  accountManagers: [User!]!
+  "The people with a role in this account."
+  members("At most 100." first: Int, after: String, last: Int, before: String): MembershipConnection!
+  "Pending invitations to this account."
+  invitations: [Invitation!]!
+  "The API keys of this account, newest first (secrets are never shown again)."
+  apiKeys("At most 100." first: Int, after: String, last: Int, before: String): ApiKeyConnection!
+  "The finance partners this account has allowed to see its financing data."
+  partnerConsents: [PartnerConsent!]!
+}
+
+"Whether an account may make changes."
+enum AccountStatus {
+  "Fully usable."
+  ACTIVE
+  "Read only: staff may read; every change is refused with ACCOUNT_SUSPENDED."
+  SUSPENDED
+  "Closed for good: read only."
+  CLOSED
+}
+
+"A person's role in a seller account."
+enum AccountRole {
+  "Everything, including the team, API keys and partner consents."
+  OWNER
+  "Everything but ownership: the team, API keys, and all operations."
+  ADMIN
+  "Warehouse, transport and procurement work."
+  OPERATOR
+  "Financing and invoices."
+  FINANCE
+  "Read only."
+  VIEWER
+}
+
+"A role of the 3PL's own staff."
+enum StaffRole {
+  "Every account and the platform's settings."
+  PLATFORM_ADMIN
+  "Only the accounts assigned to them, on whose behalf they can act."
+  ACCOUNT_MANAGER
+}
+
+"A person's role in a finance partner organisation."
+enum PartnerRole {
+  "Sets the partner's products, decides and funds requests, manages the partner's team."
+  PARTNER_ADMIN
+  "Reviews requests and the portfolio; read only."
+  PARTNER_ANALYST
+}
+
+"A person who can sign in to Tradehub."
+type User implements Node {
+  "The user's global id (` + "`" + `usr_…` + "`" + `)."
+  id: ID!
+  "The sign-in email, in the case it was given."
+  email: String!
+  "The person's name."
+  name: String!
+  "Whether the user may sign in."
+  status: UserStatus!
+  "When the user was created."
+  createdAt: DateTime!
+}
+
+"Whether a user may sign in."
+enum UserStatus {
+  "May sign in."
+  ACTIVE
+  "May not sign in; existing sessions and keys stop working."
+  DISABLED
+}
+
+"A person's role in one account."
+type Membership {
+  "The person."
+  user: User!
+  "The account."
+  account: Account!
+  "Their role there."
+  role: AccountRole!
+}
+
+"A page of memberships."
+type MembershipConnection {
+  "The memberships with their cursors."
+  edges: [MembershipEdge!]!
+  "The memberships of this page."
+  nodes: [Membership!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A membership and its cursor."
+type MembershipEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The membership."
+  node: Membership!
+}
+
+"A page of accounts."
+type AccountConnection {
+  "The accounts with their cursors."
+  edges: [AccountEdge!]!
+  "The accounts of this page."
+  nodes: [Account!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"An account and its cursor."
+type AccountEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The account."
+  node: Account!
+}
+
+"A finance partner: a lender that funds sellers' loans backed by their goods."
+type Partner implements Node {
+  "The partner's global id (` + "`" + `ptn_…` + "`" + `)."
+  id: ID!
+  "The lender's name."
+  name: String!
+  "Where the lender is registered."
+  country: CountryCode!
+  "The people of this partner (visible to its own admins and to platform admins)."
+  members: [PartnerMembership!]!
+}
+
+"A person's role in a finance partner."
+type PartnerMembership {
+  "The person."
+  user: User!
+  "Their role."
+  role: PartnerRole!
+}
+
+"An account's permission for a finance partner to see its financing data."
+type PartnerConsent {
+  "The partner."
+  partner: Partner!
+  "The account that granted it."
+  account: Account!
+}
+
+"An invitation for an email address to join an account or a partner with a role."
+type Invitation implements Node {
+  "The invitation's global id (` + "`" + `invt_…` + "`" + `)."
+  id: ID!
+  "Who is invited."
+  email: String!
+  "The account role offered, for account invitations."
+  accountRole: AccountRole
+  "The partner role offered, for partner invitations."
+  partnerRole: PartnerRole
+  "PENDING until accepted, revoked or expired."
+  status: InvitationStatus!
+  "When it stops being valid."
+  expiresAt: DateTime!
+  "When it was sent."
+  createdAt: DateTime!
+}
+
+"Where an invitation stands."
+enum InvitationStatus {
+  "Waiting to be accepted."
+  PENDING
+  "Accepted; the person has the role."
+  ACCEPTED
+  "Withdrawn by an admin."
+  REVOKED
+  "Not accepted in time."
+  EXPIRED
+}
+
+extend type Query {
+  "An account visible to the caller, or null."
+  account("The account's id." id: ID!): Account
+  "The accounts the caller may see, ordered by legal name (staff see their book; platform admins see all)."
+  accounts("At most 100." first: Int, after: String, last: Int, before: String): AccountConnection!
+  "A finance partner visible to the caller (its own people, consenting accounts' people, platform admins), or null."
+  partner("The partner's id." id: ID!): Partner
+}
+
+extend type Mutation {
+  "Creates a seller account (platform admins)."
+  createAccount(input: CreateAccountInput!): CreateAccountPayload!
+  "Changes an account's details (OWNER, ADMIN, its account managers, platform admins)."
+  updateAccount(input: UpdateAccountInput!): UpdateAccountPayload!
+  "Suspends, reactivates or closes an account (platform admins)."
+  setAccountStatus(input: SetAccountStatusInput!): SetAccountStatusPayload!
+  "Assigns a staff member as an account manager of an account (platform admins)."
+  assignAccountManager(input: AssignAccountManagerInput!): AssignAccountManagerPayload!
+  "Removes an account manager from an account (platform admins)."
+  unassignAccountManager(input: AssignAccountManagerInput!): AssignAccountManagerPayload!
+  "Invites an email address to an account with a role (OWNER, ADMIN); only an OWNER may invite an OWNER."
+  inviteAccountMember(input: InviteAccountMemberInput!): InvitePayload!
+  "Invites an email address to a finance partner with a role (PARTNER_ADMIN of that partner, platform admins)."
+  invitePartnerMember(input: InvitePartnerMemberInput!): InvitePayload!
+  "Withdraws a pending invitation."
+  revokeInvitation(input: RevokeInvitationInput!): RevokeInvitationPayload!
+  "Accepts an invitation with its token, setting the password of a new user, and signs in."
+  acceptInvitation(input: AcceptInvitationInput!): AcceptInvitationPayload!
+  "Changes a member's role (OWNER, ADMIN; only an OWNER may grant or take OWNER; an account keeps at least one OWNER)."
+  changeMemberRole(input: ChangeMemberRoleInput!): ChangeMemberRolePayload!
+  "Removes a member from an account (OWNER, ADMIN; the last OWNER cannot be removed)."
+  removeMember(input: RemoveMemberInput!): RemoveMemberPayload!
+  "Lets a finance partner see this account's financing data (OWNER, FINANCE)."
+  grantPartnerConsent(input: PartnerConsentInput!): PartnerConsentPayload!
+  "Withdraws a partner's consent; the partner sees nothing of the account from the next request on (OWNER, FINANCE)."
+  revokePartnerConsent(input: PartnerConsentInput!): PartnerConsentPayload!
+}
+
+"What a new seller account is."
+input CreateAccountInput {
+  "The company's registered legal name (1–200 characters)."
+  legalName: String!
+  "Where the company is registered."
+  country: CountryCode!
+  "The invoicing currency."
+  defaultCurrency: CurrencyCode!
+  "Where invoices are sent."
+  billingEmail: String!
+  "The email of the first OWNER, who receives an invitation."
+  ownerEmail: String!
+}
+
+"The result of createAccount."
+type CreateAccountPayload {
+  "The new account, or null when refused."
+  account: Account
+  "The invitation sent to the first owner."
+  ownerInvitation: Invitation
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The details to change; omitted fields stay as they are."
+input UpdateAccountInput {
+  "The account."
+  accountId: ID!
+  "A new legal name."
+  legalName: String
+  "A new billing email."
+  billingEmail: String
+  "A new invoicing currency."
+  defaultCurrency: CurrencyCode
+}
+
+"The result of updateAccount."
+type UpdateAccountPayload {
+  "The account after the change, or null when refused."
+  account: Account
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The new status of an account."
+input SetAccountStatusInput {
+  "The account."
+  accountId: ID!
+  "The new status."
+  status: AccountStatus!
+  "Why, for the audit log (required when suspending or closing)."
+  reason: String
+}
+
+"The result of setAccountStatus."
+type SetAccountStatusPayload {
+  "The account after the change, or null when refused."
+  account: Account
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"An account and a staff member."
+input AssignAccountManagerInput {
+  "The account."
+  accountId: ID!
+  "The staff member (a user with the ACCOUNT_MANAGER staff role)."
+  userId: ID!
+}
+
+"The result of assigning or unassigning an account manager."
+type AssignAccountManagerPayload {
+  "The account after the change, or null when refused."
+  account: Account
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Who to invite to an account."
+input InviteAccountMemberInput {
+  "The account."
+  accountId: ID!
+  "The email address to invite."
+  email: String!
+  "The role they will have."
+  role: AccountRole!
+}
+
+"Who to invite to a finance partner."
+input InvitePartnerMemberInput {
+  "The partner."
+  partnerId: ID!
+  "The email address to invite."
+  email: String!
+  "The role they will have."
+  role: PartnerRole!
+}
+
+"The result of an invitation. The token travels only in the email (in development, the server log)."
+type InvitePayload {
+  "The invitation, or null when refused."
+  invitation: Invitation
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The invitation to withdraw."
+input RevokeInvitationInput {
+  "The invitation."
+  invitationId: ID!
+}
+
+"The result of revokeInvitation."
+type RevokeInvitationPayload {
+  "The invitation after the change, or null when refused."
+  invitation: Invitation
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Accepting an invitation."
+input AcceptInvitationInput {
+  "The token from the invitation link."
+  token: String!
+  "Your name (for a new user)."
+  name: String!
+  "Your password: a new user's password, or the existing user's current one."
+  password: String!
+}
+
+"The result of acceptInvitation: the caller is signed in on success."
+type AcceptInvitationPayload {
+  "The signed-in caller, or null when refused."
+  viewer: Viewer
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A member's new role."
+input ChangeMemberRoleInput {
+  "The account."
+  accountId: ID!
+  "The member."
+  userId: ID!
+  "The new role."
+  role: AccountRole!
+}
+
+"The result of changeMemberRole."
+type ChangeMemberRolePayload {
+  "The membership after the change, or null when refused."
+  membership: Membership
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The member to remove."
+input RemoveMemberInput {
+  "The account."
+  accountId: ID!
+  "The member."
+  userId: ID!
+}
+
+"The result of removeMember."
+type RemoveMemberPayload {
+  "The id of the removed user, or null when refused."
+  removedUserId: ID
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"An account and a finance partner."
+input PartnerConsentInput {
+  "The account."
+  accountId: ID!
+  "The partner."
+  partnerId: ID!
+}
+
+"The result of granting or revoking a partner's consent."
+type PartnerConsentPayload {
+  "The account's consents after the change, or null when refused."
+  account: Account
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+extend enum UserErrorCode {
+  "The account is suspended or closed, so it cannot be changed."
+  ACCOUNT_SUSPENDED
+  "An account must keep at least one OWNER."
+  LAST_OWNER
+  "The invitation has expired."
+  INVITATION_EXPIRED
+  "The invitation was already accepted or revoked."
+  INVITATION_USED
+  "The password does not meet the rules."
+  WEAK_PASSWORD
+  "The email or password is wrong (the same answer whether or not the email exists)."
+  INVALID_CREDENTIALS
+  "Too many attempts; wait and try again."
+  THROTTLED
+  "A user with this email already exists or is already a member."
+  ALREADY_EXISTS
+}
+`, BuiltIn: false},
+	{Name: "../schema/audit.graphqls", Input: `# The audit log: an append-only record of every mutation, readable and never changeable.
+
+"One mutation, as it was attempted."
+type AuditEntry {
+  "The entry's id (` + "`" + `aud_…` + "`" + `)."
+  id: ID!
+  "Who acted."
+  actor: AuditActor!
+  "The account concerned, if any."
+  accountId: ID
+  "The mutation, e.g. ` + "`" + `createApiKey` + "`" + `."
+  action: String!
+  "The object acted on, if any."
+  objectId: ID
+  "How it ended."
+  outcome: AuditOutcome!
+  "The code of the refusal or error, when not a success."
+  errorCode: String
+  "The request's id (the X-Request-Id header)."
+  requestId: String!
+  "The client's address."
+  clientAddress: String!
+  "When it happened."
+  occurredAt: DateTime!
+}
+
+"Who performed an audited action."
+type AuditActor {
+  "USER, API_KEY or ANONYMOUS."
+  kind: String!
+  "The user, or the creator of the key."
+  userId: ID
+  "The key, for API-key callers."
+  apiKeyId: ID
+  "The actor's staff role when staff acted on an account's behalf."
+  staffRole: StaffRole
+}
+
+"How an audited action ended."
+enum AuditOutcome {
+  "Done."
+  SUCCESS
+  "Refused: a userError, or FORBIDDEN / NOT_FOUND / UNAUTHENTICATED."
+  REFUSED
+  "Failed unexpectedly."
+  ERROR
+}
+
+"Which audit entries to list."
+input AuditLogFilter {
+  "Only this mutation."
+  action: String
+  "Only this outcome."
+  outcome: AuditOutcome
+  "Only entries at or after this time."
+  from: DateTime
+  "Only entries before this time."
+  to: DateTime
+}
+
+"A page of audit entries."
+type AuditEntryConnection {
+  "The entries with their cursors."
+  edges: [AuditEntryEdge!]!
+  "The entries of this page."
+  nodes: [AuditEntry!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"An audit entry and its cursor."
+type AuditEntryEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+extend type Query {
+  "An account's audit log, newest first (OWNER, ADMIN, its account managers, platform admins)."
+  auditLog(
+    "The account."
+    accountId: ID!
+    "Which entries."
+    filter: AuditLogFilter
+    "At most 100."
+    first: Int
+    after: String
+    last: Int
+    before: String
+  ): AuditEntryConnection!
+}
+`, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `# Tradehub's common schema: the conventions every domain file builds on.
 #
 # - Every object with an identity implements Node; its id is a Stripe-style prefixed opaque
@@ -387,10 +2296,156 @@ type Query {
   nodes("The objects' global ids (at most 100)." ids: [ID!]!): [Node]!
 }
 
+"Changes. Each domain adds its mutations with ` + "`" + `extend type Mutation` + "`" + `."
+type Mutation
+
 "The caller of the current request."
 type Viewer {
   "True when the request carries valid credentials (a session cookie or an API key)."
   authenticated: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/identity.graphqls", Input: `# Identity: signing in with a session cookie, API keys for sellers' platforms, and the viewer.
+
+extend type Viewer {
+  "The signed-in user, or the user who created the API key in use; null when anonymous."
+  user: User
+  "The API key in use, when the caller authenticated with one."
+  apiKey: ApiKey
+  "The caller's roles in seller accounts (an API key has exactly one)."
+  memberships: [Membership!]!
+  "The caller's staff role, if the caller is 3PL staff."
+  staffRole: StaffRole
+  "The caller's finance partner and role, if the caller is a partner user."
+  partnerMembership: ViewerPartnerMembership
+  "The id of the supplier the caller answers RFQs for, if the caller is a supplier user."
+  supplierId: ID
+}
+
+"The caller's own partner and role."
+type ViewerPartnerMembership {
+  "The partner."
+  partner: Partner!
+  "The caller's role there."
+  role: PartnerRole!
+}
+
+"A secret key a seller's platform uses to call the API (` + "`" + `Authorization: Bearer th_live_…` + "`" + `)."
+type ApiKey implements Node {
+  "The key's global id (` + "`" + `key_…` + "`" + `); not the secret."
+  id: ID!
+  "A name to recognise it by."
+  name: String!
+  "The account it acts for."
+  account: Account!
+  "What it may do there."
+  role: AccountRole!
+  "The first characters of the secret, to recognise it (e.g. ` + "`" + `th_live_3fk9` + "`" + `)."
+  secretPrefix: String!
+  "Who created it."
+  createdBy: User
+  "When it was created."
+  createdAt: DateTime!
+  "When it was last used (updated at most once a minute)."
+  lastUsedAt: DateTime
+  "When it stops working, if it expires."
+  expiresAt: DateTime
+  "When it was revoked; revoked keys never work again."
+  revokedAt: DateTime
+}
+
+"A page of API keys."
+type ApiKeyConnection {
+  "The keys with their cursors."
+  edges: [ApiKeyEdge!]!
+  "The keys of this page."
+  nodes: [ApiKey!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"An API key and its cursor."
+type ApiKeyEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The key."
+  node: ApiKey!
+}
+
+extend type Mutation {
+  """
+  Signs in with an email and password and sets the session cookie (httpOnly, SameSite=Lax,
+  Secure outside development). Failed attempts are throttled per email and per client address.
+  """
+  login(input: LoginInput!): LoginPayload!
+  "Ends the current session and clears the cookie."
+  logout: LogoutPayload!
+  "Ends every session of the signed-in user, on every device, including this one."
+  revokeAllSessions: LogoutPayload!
+  "Creates an API key for an account (OWNER, ADMIN). The secret is in the payload once and never again."
+  createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload!
+  "Revokes an API key; it stops working on the next request (OWNER, ADMIN)."
+  revokeApiKey(input: RevokeApiKeyInput!): RevokeApiKeyPayload!
+}
+
+"An email and password."
+input LoginInput {
+  "The sign-in email (case does not matter)."
+  email: String!
+  "The password."
+  password: String!
+}
+
+"The result of login."
+type LoginPayload {
+  "The signed-in caller, or null when refused."
+  viewer: Viewer
+  "Why it was refused: INVALID_CREDENTIALS or THROTTLED."
+  userErrors: [UserError!]!
+}
+
+"The result of logout and revokeAllSessions."
+type LogoutPayload {
+  "How many sessions ended."
+  sessionsEnded: Int!
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A new API key."
+input CreateApiKeyInput {
+  "The account it acts for."
+  accountId: ID!
+  "A name to recognise it by (1–100 characters)."
+  name: String!
+  "What it may do; OWNER is not allowed for keys."
+  role: AccountRole!
+  "When it stops working; must be in the future. Omit for a key that does not expire."
+  expiresAt: DateTime
+}
+
+"The result of createApiKey."
+type CreateApiKeyPayload {
+  "The key, or null when refused."
+  apiKey: ApiKey
+  "The secret, shown only here: store it now."
+  secret: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The key to revoke."
+input RevokeApiKeyInput {
+  "The key."
+  apiKeyId: ID!
+}
+
+"The result of revokeApiKey."
+type RevokeApiKeyPayload {
+  "The key after the change, or null when refused."
+  apiKey: ApiKey
+  "Why it was refused."
+  userErrors: [UserError!]!
 }
 `, BuiltIn: false},
 }

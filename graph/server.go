@@ -20,6 +20,7 @@ import (
 
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
+	"github.com/tradehub/tradehub/services/audit"
 )
 
 // Introspection policies (TRADEHUB_INTROSPECTION).
@@ -40,7 +41,9 @@ type ServerConfig struct {
 	TokenLimit int
 	// Introspection is one of the Introspection* policies.
 	Introspection string
-	Logger        *slog.Logger
+	// Audit, when set, records every mutation (see auditMutations).
+	Audit  *audit.Service
+	Logger *slog.Logger
 }
 
 func (c *ServerConfig) defaults() {
@@ -72,6 +75,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.Use(queriesOnlyOverGET{})
 	srv.Use(introspectionPolicy{policy: cfg.Introspection})
 	srv.AroundRootFields(explainDisabledIntrospection)
+	srv.AroundFields(auditMutations(cfg.Audit, cfg.Logger))
 	return requestGuard(cfg.MaxBodyBytes, srv)
 }
 

@@ -6,11 +6,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tradehub/tradehub/graph"
+	"github.com/tradehub/tradehub/internal/auth"
+	"github.com/tradehub/tradehub/internal/clock"
+	"github.com/tradehub/tradehub/internal/demo"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/internal/server"
+	"github.com/tradehub/tradehub/services/access"
+	"github.com/tradehub/tradehub/services/accounts"
+	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/web"
 )
 
@@ -22,12 +29,20 @@ type app struct {
 	embedded *mongodb.Embedded
 	store    *mongodb.Store
 	http     *server.Server
+	signIns  []demo.SignIn
+
+	// Background work (sweeps, relays) runs under bgCtx and is waited for before the store
+	// closes.
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // start brings Tradehub up in dependency order and binds the listener; serve then answers.
 // On error, whatever was started is stopped again.
 func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err error) {
 	a = &app{cfg: cfg, logger: logger}
+	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
 			a.stop(context.Background())
@@ -41,16 +56,52 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 		return nil, err
 	}
 
-	resolver := &graph.Resolver{Logger: logger}
+	clk := clock.System()
+	accessSvc, err := access.New(ctx, a.store.Client, a.store.DB, logger)
+	if err != nil {
+		return nil, err
+	}
+	var accountsSvc *accounts.Service
+	auditSvc := audit.New(a.store.DB, clk, func(p *auth.Principal, accountID string) string {
+		return accountsSvc.StaffRoleOn(p, accountID)
+	})
+	accountsSvc, err = accounts.New(ctx, accounts.Config{
+		DB: a.store.DB, Access: accessSvc, Audit: auditSvc, Clock: clk, Logger: logger,
+		Development: cfg.development(), PublicURL: cfg.publicURL(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: accountsSvc, Access: accessSvc})
+		if err != nil {
+			return nil, fmt.Errorf("seed demo data: %w", err)
+		}
+		logger.Info("demo data", "seeded_now", seeded)
+		if cfg.development() {
+			a.signIns = demo.SignIns()
+		}
+	}
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() {
+			if _, err := accountsSvc.SweepSessions(ctx); err != nil {
+				logger.WarnContext(ctx, "sweep sessions", "error", err)
+			}
+		})
+	})
+
+	resolver := &graph.Resolver{Logger: logger, AccountsService: accountsSvc, Audit: auditSvc}
 	a.http = server.New(server.Config{
 		Addr: cfg.Addr,
 		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
 			Introspection: cfg.Introspection,
+			Audit:         auditSvc,
 			Logger:        logger,
 		}),
-		Web:    web.Handler(),
-		Ready:  a.store.Ping,
-		Logger: logger,
+		Web:          web.Handler(),
+		Ready:        a.store.Ping,
+		Authenticate: accountsSvc.Authenticate,
+		Logger:       logger,
 	})
 	if err := a.http.Listen(); err != nil {
 		return nil, err
@@ -60,7 +111,33 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 
 // indexes lists every service's indexes, ensured at start-up.
 func indexes() []mongodb.Indexes {
-	return nil
+	var all []mongodb.Indexes
+	all = append(all, accounts.Indexes()...)
+	all = append(all, audit.Indexes()...)
+	return all
+}
+
+// background runs f until the app stops; stop waits for it.
+func (a *app) background(f func(ctx context.Context)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f(a.bgCtx)
+	}()
+}
+
+// every calls f at each tick until ctx is done.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
 }
 
 func (a *app) openStore(ctx context.Context) error {
@@ -128,8 +205,10 @@ func (a *app) serve(ctx context.Context) error {
 	return errors.Join(err, a.stop(shutdownCtx))
 }
 
-// stop releases the store; safe to call on a partly started app.
+// stop ends background work and releases the store; safe to call on a partly started app.
 func (a *app) stop(ctx context.Context) error {
+	a.bgCancel()
+	a.wg.Wait()
 	var err error
 	if a.store != nil {
 		err = errors.Join(err, a.store.Close(ctx))
@@ -157,4 +236,7 @@ func (a *app) printURLs(w io.Writer) {
 	fmt.Fprintf(w, "  GraphQL:   %s/graphql\n", base)
 	fmt.Fprintf(w, "  Explorer:  %s/graphiql\n", base)
 	fmt.Fprintf(w, "Press Ctrl+C to stop.\n\n")
+	if a.signIns != nil {
+		demo.Print(w, a.signIns)
+	}
 }

@@ -30,6 +30,7 @@ type config struct {
 	LogLevel      string
 	LogFormat     string
 	Introspection string
+	PublicURL     string
 }
 
 // setting describes one configuration entry for both the flag set and the usage text.
@@ -48,6 +49,7 @@ func (c *config) settings() []setting {
 		{"TRADEHUB_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
 		{"TRADEHUB_LOG_FORMAT", "log-format", "json", "json or text", &c.LogFormat},
 		{"TRADEHUB_INTROSPECTION", "introspection", graph.IntrospectionAuthenticated, "GraphQL introspection: authenticated, all or off", &c.Introspection},
+		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL},
 	}
 }
 
@@ -109,6 +111,17 @@ func (c config) validate() error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// development reports whether the relaxed development rules apply.
+func (c config) development() bool { return c.Env == envDevelopment }
+
+// publicURL is where links in emails point.
+func (c config) publicURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	return "http://" + c.Addr
 }
 
 // embedded reports whether this configuration runs the in-process store.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/tradehub/tradehub/internal/money"
 )
@@ -14,6 +15,296 @@ import (
 // An object with a globally unique, opaque id. Fetch any of them with `node(id:)`.
 type Node interface {
 	IsNode()
+}
+
+// Accepting an invitation.
+type AcceptInvitationInput struct {
+	// The token from the invitation link.
+	Token string `json:"token"`
+	// Your name (for a new user).
+	Name string `json:"name"`
+	// Your password: a new user's password, or the existing user's current one.
+	Password string `json:"password"`
+}
+
+// The result of acceptInvitation: the caller is signed in on success.
+type AcceptInvitationPayload struct {
+	// The signed-in caller, or null when refused.
+	Viewer *Viewer `json:"viewer,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A page of accounts.
+type AccountConnection struct {
+	// The accounts with their cursors.
+	Edges []AccountEdge `json:"edges"`
+	// The accounts of this page.
+	Nodes []Account `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An account and its cursor.
+type AccountEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The account.
+	Node *Account `json:"node"`
+}
+
+// A page of API keys.
+type APIKeyConnection struct {
+	// The keys with their cursors.
+	Edges []APIKeyEdge `json:"edges"`
+	// The keys of this page.
+	Nodes []APIKey `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An API key and its cursor.
+type APIKeyEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The key.
+	Node *APIKey `json:"node"`
+}
+
+// An account and a staff member.
+type AssignAccountManagerInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The staff member (a user with the ACCOUNT_MANAGER staff role).
+	UserID string `json:"userId"`
+}
+
+// The result of assigning or unassigning an account manager.
+type AssignAccountManagerPayload struct {
+	// The account after the change, or null when refused.
+	Account *Account `json:"account,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Who performed an audited action.
+type AuditActor struct {
+	// USER, API_KEY or ANONYMOUS.
+	Kind string `json:"kind"`
+	// The user, or the creator of the key.
+	UserID *string `json:"userId,omitempty"`
+	// The key, for API-key callers.
+	APIKeyID *string `json:"apiKeyId,omitempty"`
+	// The actor's staff role when staff acted on an account's behalf.
+	StaffRole *StaffRole `json:"staffRole,omitempty"`
+}
+
+// One mutation, as it was attempted.
+type AuditEntry struct {
+	// The entry's id (`aud_…`).
+	ID string `json:"id"`
+	// Who acted.
+	Actor *AuditActor `json:"actor"`
+	// The account concerned, if any.
+	AccountID *string `json:"accountId,omitempty"`
+	// The mutation, e.g. `createApiKey`.
+	Action string `json:"action"`
+	// The object acted on, if any.
+	ObjectID *string `json:"objectId,omitempty"`
+	// How it ended.
+	Outcome AuditOutcome `json:"outcome"`
+	// The code of the refusal or error, when not a success.
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// The request's id (the X-Request-Id header).
+	RequestID string `json:"requestId"`
+	// The client's address.
+	ClientAddress string `json:"clientAddress"`
+	// When it happened.
+	OccurredAt time.Time `json:"occurredAt"`
+}
+
+// A page of audit entries.
+type AuditEntryConnection struct {
+	// The entries with their cursors.
+	Edges []AuditEntryEdge `json:"edges"`
+	// The entries of this page.
+	Nodes []AuditEntry `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An audit entry and its cursor.
+type AuditEntryEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *AuditEntry `json:"node"`
+}
+
+// Which audit entries to list.
+type AuditLogFilter struct {
+	// Only this mutation.
+	Action *string `json:"action,omitempty"`
+	// Only this outcome.
+	Outcome *AuditOutcome `json:"outcome,omitempty"`
+	// Only entries at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Only entries before this time.
+	To *time.Time `json:"to,omitempty"`
+}
+
+// A member's new role.
+type ChangeMemberRoleInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The member.
+	UserID string `json:"userId"`
+	// The new role.
+	Role AccountRole `json:"role"`
+}
+
+// The result of changeMemberRole.
+type ChangeMemberRolePayload struct {
+	// The membership after the change, or null when refused.
+	Membership *Membership `json:"membership,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// What a new seller account is.
+type CreateAccountInput struct {
+	// The company's registered legal name (1–200 characters).
+	LegalName string `json:"legalName"`
+	// Where the company is registered.
+	Country string `json:"country"`
+	// The invoicing currency.
+	DefaultCurrency money.Currency `json:"defaultCurrency"`
+	// Where invoices are sent.
+	BillingEmail string `json:"billingEmail"`
+	// The email of the first OWNER, who receives an invitation.
+	OwnerEmail string `json:"ownerEmail"`
+}
+
+// The result of createAccount.
+type CreateAccountPayload struct {
+	// The new account, or null when refused.
+	Account *Account `json:"account,omitempty"`
+	// The invitation sent to the first owner.
+	OwnerInvitation *Invitation `json:"ownerInvitation,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new API key.
+type CreateAPIKeyInput struct {
+	// The account it acts for.
+	AccountID string `json:"accountId"`
+	// A name to recognise it by (1–100 characters).
+	Name string `json:"name"`
+	// What it may do; OWNER is not allowed for keys.
+	Role AccountRole `json:"role"`
+	// When it stops working; must be in the future. Omit for a key that does not expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The result of createApiKey.
+type CreateAPIKeyPayload struct {
+	// The key, or null when refused.
+	APIKey *APIKey `json:"apiKey,omitempty"`
+	// The secret, shown only here: store it now.
+	Secret *string `json:"secret,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An invitation for an email address to join an account or a partner with a role.
+type Invitation struct {
+	// The invitation's global id (`invt_…`).
+	ID string `json:"id"`
+	// Who is invited.
+	Email string `json:"email"`
+	// The account role offered, for account invitations.
+	AccountRole *AccountRole `json:"accountRole,omitempty"`
+	// The partner role offered, for partner invitations.
+	PartnerRole *PartnerRole `json:"partnerRole,omitempty"`
+	// PENDING until accepted, revoked or expired.
+	Status InvitationStatus `json:"status"`
+	// When it stops being valid.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// When it was sent.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (Invitation) IsNode() {}
+
+// Who to invite to an account.
+type InviteAccountMemberInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The email address to invite.
+	Email string `json:"email"`
+	// The role they will have.
+	Role AccountRole `json:"role"`
+}
+
+// Who to invite to a finance partner.
+type InvitePartnerMemberInput struct {
+	// The partner.
+	PartnerID string `json:"partnerId"`
+	// The email address to invite.
+	Email string `json:"email"`
+	// The role they will have.
+	Role PartnerRole `json:"role"`
+}
+
+// The result of an invitation. The token travels only in the email (in development, the server log).
+type InvitePayload struct {
+	// The invitation, or null when refused.
+	Invitation *Invitation `json:"invitation,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An email and password.
+type LoginInput struct {
+	// The sign-in email (case does not matter).
+	Email string `json:"email"`
+	// The password.
+	Password string `json:"password"`
+}
+
+// The result of login.
+type LoginPayload struct {
+	// The signed-in caller, or null when refused.
+	Viewer *Viewer `json:"viewer,omitempty"`
+	// Why it was refused: INVALID_CREDENTIALS or THROTTLED.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of logout and revokeAllSessions.
+type LogoutPayload struct {
+	// How many sessions ended.
+	SessionsEnded int `json:"sessionsEnded"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A page of memberships.
+type MembershipConnection struct {
+	// The memberships with their cursors.
+	Edges []MembershipEdge `json:"edges"`
+	// The memberships of this page.
+	Nodes []Membership `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A membership and its cursor.
+type MembershipEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The membership.
+	Node *Membership `json:"node"`
 }
 
 // An amount of money in one currency.
@@ -32,6 +323,10 @@ type MoneyInput struct {
 	CurrencyCode money.Currency `json:"currencyCode"`
 }
 
+// Changes. Each domain adds its mutations with `extend type Mutation`.
+type Mutation struct {
+}
+
 // Where a page of a connection starts and ends, and whether there is more on either side.
 type PageInfo struct {
 	// True when more items follow this page (paging forwards with `first`/`after`).
@@ -44,7 +339,105 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// An account and a finance partner.
+type PartnerConsentInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The partner.
+	PartnerID string `json:"partnerId"`
+}
+
+// The result of granting or revoking a partner's consent.
+type PartnerConsentPayload struct {
+	// The account's consents after the change, or null when refused.
+	Account *Account `json:"account,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 type Query struct {
+}
+
+// The member to remove.
+type RemoveMemberInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The member.
+	UserID string `json:"userId"`
+}
+
+// The result of removeMember.
+type RemoveMemberPayload struct {
+	// The id of the removed user, or null when refused.
+	RemovedUserID *string `json:"removedUserId,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The key to revoke.
+type RevokeAPIKeyInput struct {
+	// The key.
+	APIKeyID string `json:"apiKeyId"`
+}
+
+// The result of revokeApiKey.
+type RevokeAPIKeyPayload struct {
+	// The key after the change, or null when refused.
+	APIKey *APIKey `json:"apiKey,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The invitation to withdraw.
+type RevokeInvitationInput struct {
+	// The invitation.
+	InvitationID string `json:"invitationId"`
+}
+
+// The result of revokeInvitation.
+type RevokeInvitationPayload struct {
+	// The invitation after the change, or null when refused.
+	Invitation *Invitation `json:"invitation,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The new status of an account.
+type SetAccountStatusInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The new status.
+	Status AccountStatus `json:"status"`
+	// Why, for the audit log (required when suspending or closing).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The result of setAccountStatus.
+type SetAccountStatusPayload struct {
+	// The account after the change, or null when refused.
+	Account *Account `json:"account,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The details to change; omitted fields stay as they are.
+type UpdateAccountInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// A new legal name.
+	LegalName *string `json:"legalName,omitempty"`
+	// A new billing email.
+	BillingEmail *string `json:"billingEmail,omitempty"`
+	// A new invoicing currency.
+	DefaultCurrency *money.Currency `json:"defaultCurrency,omitempty"`
+}
+
+// The result of updateAccount.
+type UpdateAccountPayload struct {
+	// The account after the change, or null when refused.
+	Account *Account `json:"account,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // Why a mutation did not do what was asked. The code is stable and meant for programs and for
@@ -60,10 +453,373 @@ type UserError struct {
 	Message string `json:"message"`
 }
 
-// The caller of the current request.
-type Viewer struct {
-	// True when the request carries valid credentials (a session cookie or an API key).
-	Authenticated bool `json:"authenticated"`
+// A person's role in a seller account.
+type AccountRole string
+
+const (
+	// Everything, including the team, API keys and partner consents.
+	AccountRoleOwner AccountRole = "OWNER"
+	// Everything but ownership: the team, API keys, and all operations.
+	AccountRoleAdmin AccountRole = "ADMIN"
+	// Warehouse, transport and procurement work.
+	AccountRoleOperator AccountRole = "OPERATOR"
+	// Financing and invoices.
+	AccountRoleFinance AccountRole = "FINANCE"
+	// Read only.
+	AccountRoleViewer AccountRole = "VIEWER"
+)
+
+var AllAccountRole = []AccountRole{
+	AccountRoleOwner,
+	AccountRoleAdmin,
+	AccountRoleOperator,
+	AccountRoleFinance,
+	AccountRoleViewer,
+}
+
+func (e AccountRole) IsValid() bool {
+	switch e {
+	case AccountRoleOwner, AccountRoleAdmin, AccountRoleOperator, AccountRoleFinance, AccountRoleViewer:
+		return true
+	}
+	return false
+}
+
+func (e AccountRole) String() string {
+	return string(e)
+}
+
+func (e *AccountRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccountRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccountRole", str)
+	}
+	return nil
+}
+
+func (e AccountRole) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccountRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccountRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether an account may make changes.
+type AccountStatus string
+
+const (
+	// Fully usable.
+	AccountStatusActive AccountStatus = "ACTIVE"
+	// Read only: staff may read; every change is refused with ACCOUNT_SUSPENDED.
+	AccountStatusSuspended AccountStatus = "SUSPENDED"
+	// Closed for good: read only.
+	AccountStatusClosed AccountStatus = "CLOSED"
+)
+
+var AllAccountStatus = []AccountStatus{
+	AccountStatusActive,
+	AccountStatusSuspended,
+	AccountStatusClosed,
+}
+
+func (e AccountStatus) IsValid() bool {
+	switch e {
+	case AccountStatusActive, AccountStatusSuspended, AccountStatusClosed:
+		return true
+	}
+	return false
+}
+
+func (e AccountStatus) String() string {
+	return string(e)
+}
+
+func (e *AccountStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccountStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccountStatus", str)
+	}
+	return nil
+}
+
+func (e AccountStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccountStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccountStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an audited action ended.
+type AuditOutcome string
+
+const (
+	// Done.
+	AuditOutcomeSuccess AuditOutcome = "SUCCESS"
+	// Refused: a userError, or FORBIDDEN / NOT_FOUND / UNAUTHENTICATED.
+	AuditOutcomeRefused AuditOutcome = "REFUSED"
+	// Failed unexpectedly.
+	AuditOutcomeError AuditOutcome = "ERROR"
+)
+
+var AllAuditOutcome = []AuditOutcome{
+	AuditOutcomeSuccess,
+	AuditOutcomeRefused,
+	AuditOutcomeError,
+}
+
+func (e AuditOutcome) IsValid() bool {
+	switch e {
+	case AuditOutcomeSuccess, AuditOutcomeRefused, AuditOutcomeError:
+		return true
+	}
+	return false
+}
+
+func (e AuditOutcome) String() string {
+	return string(e)
+}
+
+func (e *AuditOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditOutcome", str)
+	}
+	return nil
+}
+
+func (e AuditOutcome) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an invitation stands.
+type InvitationStatus string
+
+const (
+	// Waiting to be accepted.
+	InvitationStatusPending InvitationStatus = "PENDING"
+	// Accepted; the person has the role.
+	InvitationStatusAccepted InvitationStatus = "ACCEPTED"
+	// Withdrawn by an admin.
+	InvitationStatusRevoked InvitationStatus = "REVOKED"
+	// Not accepted in time.
+	InvitationStatusExpired InvitationStatus = "EXPIRED"
+)
+
+var AllInvitationStatus = []InvitationStatus{
+	InvitationStatusPending,
+	InvitationStatusAccepted,
+	InvitationStatusRevoked,
+	InvitationStatusExpired,
+}
+
+func (e InvitationStatus) IsValid() bool {
+	switch e {
+	case InvitationStatusPending, InvitationStatusAccepted, InvitationStatusRevoked, InvitationStatusExpired:
+		return true
+	}
+	return false
+}
+
+func (e InvitationStatus) String() string {
+	return string(e)
+}
+
+func (e *InvitationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvitationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvitationStatus", str)
+	}
+	return nil
+}
+
+func (e InvitationStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvitationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvitationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A person's role in a finance partner organisation.
+type PartnerRole string
+
+const (
+	// Sets the partner's products, decides and funds requests, manages the partner's team.
+	PartnerRolePartnerAdmin PartnerRole = "PARTNER_ADMIN"
+	// Reviews requests and the portfolio; read only.
+	PartnerRolePartnerAnalyst PartnerRole = "PARTNER_ANALYST"
+)
+
+var AllPartnerRole = []PartnerRole{
+	PartnerRolePartnerAdmin,
+	PartnerRolePartnerAnalyst,
+}
+
+func (e PartnerRole) IsValid() bool {
+	switch e {
+	case PartnerRolePartnerAdmin, PartnerRolePartnerAnalyst:
+		return true
+	}
+	return false
+}
+
+func (e PartnerRole) String() string {
+	return string(e)
+}
+
+func (e *PartnerRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnerRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnerRole", str)
+	}
+	return nil
+}
+
+func (e PartnerRole) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnerRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnerRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A role of the 3PL's own staff.
+type StaffRole string
+
+const (
+	// Every account and the platform's settings.
+	StaffRolePlatformAdmin StaffRole = "PLATFORM_ADMIN"
+	// Only the accounts assigned to them, on whose behalf they can act.
+	StaffRoleAccountManager StaffRole = "ACCOUNT_MANAGER"
+)
+
+var AllStaffRole = []StaffRole{
+	StaffRolePlatformAdmin,
+	StaffRoleAccountManager,
+}
+
+func (e StaffRole) IsValid() bool {
+	switch e {
+	case StaffRolePlatformAdmin, StaffRoleAccountManager:
+		return true
+	}
+	return false
+}
+
+func (e StaffRole) String() string {
+	return string(e)
+}
+
+func (e *StaffRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StaffRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StaffRole", str)
+	}
+	return nil
+}
+
+func (e StaffRole) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StaffRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StaffRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The reasons a mutation can be refused. Each domain adds its own specific reasons; the general
@@ -81,6 +837,22 @@ const (
 	UserErrorCodeFailedPrecondition UserErrorCode = "FAILED_PRECONDITION"
 	// The caller may not make this change.
 	UserErrorCodeForbidden UserErrorCode = "FORBIDDEN"
+	// The account is suspended or closed, so it cannot be changed.
+	UserErrorCodeAccountSuspended UserErrorCode = "ACCOUNT_SUSPENDED"
+	// An account must keep at least one OWNER.
+	UserErrorCodeLastOwner UserErrorCode = "LAST_OWNER"
+	// The invitation has expired.
+	UserErrorCodeInvitationExpired UserErrorCode = "INVITATION_EXPIRED"
+	// The invitation was already accepted or revoked.
+	UserErrorCodeInvitationUsed UserErrorCode = "INVITATION_USED"
+	// The password does not meet the rules.
+	UserErrorCodeWeakPassword UserErrorCode = "WEAK_PASSWORD"
+	// The email or password is wrong (the same answer whether or not the email exists).
+	UserErrorCodeInvalidCredentials UserErrorCode = "INVALID_CREDENTIALS"
+	// Too many attempts; wait and try again.
+	UserErrorCodeThrottled UserErrorCode = "THROTTLED"
+	// A user with this email already exists or is already a member.
+	UserErrorCodeAlreadyExists UserErrorCode = "ALREADY_EXISTS"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -89,11 +861,19 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeConflict,
 	UserErrorCodeFailedPrecondition,
 	UserErrorCodeForbidden,
+	UserErrorCodeAccountSuspended,
+	UserErrorCodeLastOwner,
+	UserErrorCodeInvitationExpired,
+	UserErrorCodeInvitationUsed,
+	UserErrorCodeWeakPassword,
+	UserErrorCodeInvalidCredentials,
+	UserErrorCodeThrottled,
+	UserErrorCodeAlreadyExists,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists:
 		return true
 	}
 	return false
@@ -129,6 +909,64 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether a user may sign in.
+type UserStatus string
+
+const (
+	// May sign in.
+	UserStatusActive UserStatus = "ACTIVE"
+	// May not sign in; existing sessions and keys stop working.
+	UserStatusDisabled UserStatus = "DISABLED"
+)
+
+var AllUserStatus = []UserStatus{
+	UserStatusActive,
+	UserStatusDisabled,
+}
+
+func (e UserStatus) IsValid() bool {
+	switch e {
+	case UserStatusActive, UserStatusDisabled:
+		return true
+	}
+	return false
+}
+
+func (e UserStatus) String() string {
+	return string(e)
+}
+
+func (e *UserStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserStatus", str)
+	}
+	return nil
+}
+
+func (e UserStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -10,12 +10,11 @@ import (
 	"io"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"golang.org/x/text/language"
 
+	"github.com/tradehub/tradehub/internal/country"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/money"
 )
@@ -91,24 +90,10 @@ func UnmarshalCountryCode(v any) (string, error) {
 	if !ok {
 		return "", invalid("CountryCode must be a string such as \"CN\"")
 	}
-	if err := ValidateCountry(s); err != nil {
-		return "", err
+	if err := country.Validate(s); err != nil {
+		return "", invalid("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
 	}
 	return s, nil
-}
-
-// ValidateCountry reports whether s is an upper-case ISO 3166-1 alpha-2 code of a country
-// (not a macro-region such as "EU" or "QO", and not a private-use code).
-func ValidateCountry(s string) error {
-	bad := invalid("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
-	if len(s) != 2 || strings.ToUpper(s) != s {
-		return bad
-	}
-	r, err := language.ParseRegion(s)
-	if err != nil || !r.IsCountry() || r.String() != s {
-		return bad
-	}
-	return nil
 }
 
 func truncate(s string) string {

@@ -36,3 +36,16 @@ func PrincipalFrom(ctx context.Context) (p *Principal, ok bool) {
 	p, ok = ctx.Value(ctxKey{}).(*Principal)
 	return p, ok && p != nil
 }
+
+type clientKey struct{}
+
+// WithClientAddress records the caller's network address (for throttling and the audit log).
+func WithClientAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// ClientAddressFrom returns the caller's address, or "" outside a request.
+func ClientAddressFrom(ctx context.Context) string {
+	a, _ := ctx.Value(clientKey{}).(string)
+	return a
+}

@@ -1,0 +1,177 @@
+package access
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Role is a role in a domain. Account roles are held in an account; staff roles in the platform
+// domain (or, for account managers, in each assigned account); partner roles in a partner.
+type Role string
+
+const (
+	Owner    Role = "OWNER"
+	Admin    Role = "ADMIN"
+	Operator Role = "OPERATOR"
+	Finance  Role = "FINANCE"
+	Viewer   Role = "VIEWER"
+
+	PlatformAdmin Role = "PLATFORM_ADMIN"
+	// AccountManager is held in each account assigned to the staff member.
+	AccountManager Role = "ACCOUNT_MANAGER"
+	// StaffAccountManager is held in the platform domain by every account manager: it marks the
+	// user as staff and grants platform-level reads only, never an account's data.
+	StaffAccountManager Role = "STAFF_ACCOUNT_MANAGER"
+
+	PartnerAdmin   Role = "PARTNER_ADMIN"
+	PartnerAnalyst Role = "PARTNER_ANALYST"
+
+	// SupplierUser is held in a supplier's domain; procurement shows such users only the RFQs
+	// their supplier is invited to.
+	SupplierUser Role = "SUPPLIER"
+)
+
+// AccountRoles are the roles a seller account's members and API keys can have.
+var AccountRoles = []Role{Owner, Admin, Operator, Finance, Viewer}
+
+// Resource is what a permission is about.
+type Resource string
+
+// Action is what is done to a resource.
+type Action string
+
+const (
+	Read  Action = "read"
+	Write Action = "write"
+)
+
+// Resources. Each domain issue adds its own, with its cells in the matrix below.
+const (
+	// In an account's domain.
+	AccountProfile  Resource = "account"         // the account's details
+	Team            Resource = "team"            // memberships and invitations
+	TeamOwners      Resource = "team_owners"     // granting or taking the OWNER role
+	APIKeys         Resource = "api_keys"        // API keys
+	AuditLog        Resource = "audit_log"       // the audit log
+	PartnerConsents Resource = "partner_consent" // which partners see financing data
+
+	// In the platform domain.
+	Accounts        Resource = "accounts"         // creating accounts, changing their status
+	AccountManagers Resource = "account_managers" // assigning staff to accounts
+	Partners        Resource = "partners"         // finance partner organisations
+
+	// In a partner's domain.
+	PartnerTeam Resource = "partner_team" // the partner's people
+)
+
+// DomainPlatform is the domain of platform-wide resources and staff roles.
+const DomainPlatform = "platform"
+
+// Grant is one row of the permission matrix: who may do an action on a resource.
+type Grant struct {
+	Resource Resource
+	Action   Action
+	Roles    []Role
+	// Why explains the row for the rendered docs.
+	Why string
+}
+
+var (
+	seller      = []Role{Owner, Admin, Operator, Finance, Viewer}
+	staff       = []Role{AccountManager, PlatformAdmin}
+	sellerAdmin = []Role{Owner, Admin}
+)
+
+func roles(groups ...[]Role) []Role {
+	var out []Role
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// Matrix is the permission matrix: the one place where roles meet resources. The service syncs
+// it into casbin's policy at start-up, docs/PERMISSIONS.md is rendered from it (a test keeps the
+// two equal), and the GraphQL matrix test walks every cell.
+func Matrix() []Grant {
+	return []Grant{
+		{AccountProfile, Read, roles(seller, staff), "everyone in the account and its staff"},
+		{AccountProfile, Write, roles(sellerAdmin, staff), "details such as the legal name and billing email"},
+		{Team, Read, roles(sellerAdmin, staff), "members and pending invitations"},
+		{Team, Write, roles(sellerAdmin, staff), "invite, change roles below OWNER, remove"},
+		{TeamOwners, Write, []Role{Owner, PlatformAdmin}, "only an OWNER makes or unmakes an OWNER"},
+		{APIKeys, Read, roles(sellerAdmin, staff), "keys are credentials: admins only"},
+		{APIKeys, Write, roles(sellerAdmin, []Role{PlatformAdmin}), "account managers do not mint credentials for a seller"},
+		{AuditLog, Read, roles(sellerAdmin, staff), ""},
+		{PartnerConsents, Read, roles([]Role{Owner, Admin, Finance}, staff), ""},
+		{PartnerConsents, Write, []Role{Owner, Finance}, "the seller alone decides who sees its financing data"},
+		{Accounts, Read, []Role{PlatformAdmin, StaffAccountManager}, "staff may list accounts (account managers see only theirs)"},
+		{Accounts, Write, []Role{PlatformAdmin}, "create accounts and change their status"},
+		{AccountManagers, Write, []Role{PlatformAdmin}, "assign account managers"},
+		{Partners, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
+		{Partners, Write, []Role{PlatformAdmin}, "onboard finance partners"},
+		{PartnerTeam, Read, []Role{PartnerAdmin, PartnerAnalyst, PlatformAdmin}, ""},
+		{PartnerTeam, Write, []Role{PartnerAdmin, PlatformAdmin}, ""},
+	}
+}
+
+// policies turns the matrix into casbin p rules (role, resource, action), sorted.
+func policies() [][]string {
+	var out [][]string
+	for _, g := range Matrix() {
+		for _, r := range g.Roles {
+			out = append(out, []string{string(r), string(g.Resource), string(g.Action)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i], "\x00") < strings.Join(out[j], "\x00") })
+	return out
+}
+
+// Allowed reports whether the matrix gives role the action on the resource (for tests and docs).
+func Allowed(role Role, res Resource, act Action) bool {
+	for _, g := range Matrix() {
+		if g.Resource == res && g.Action == act {
+			for _, r := range g.Roles {
+				if r == role {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// MatrixMarkdown renders the matrix for docs/PERMISSIONS.md.
+func MatrixMarkdown() string {
+	cols := []Role{Owner, Admin, Operator, Finance, Viewer, AccountManager, PlatformAdmin, StaffAccountManager, PartnerAdmin, PartnerAnalyst, SupplierUser}
+	var b strings.Builder
+	b.WriteString("# Permissions\n\n")
+	b.WriteString("Generated from `services/access/matrix.go` by `go test ./services/access -update`; do not edit by hand.\n\n")
+	b.WriteString("Account roles (OWNER … VIEWER) and ACCOUNT_MANAGER apply in the accounts where they are held;\n")
+	b.WriteString("PLATFORM_ADMIN applies everywhere; STAFF_ACCOUNT_MANAGER is every account manager's platform-wide\n")
+	b.WriteString("role; partner roles apply in their partner and, for financing, in the accounts that consented.\n")
+	b.WriteString("A caller who may not read a resource of an account gets NOT_FOUND, never FORBIDDEN, so that\n")
+	b.WriteString("existence does not leak; one who may read but not write gets FORBIDDEN.\n\n")
+	b.WriteString("| resource | action |")
+	for _, c := range cols {
+		b.WriteString(" " + string(c) + " |")
+	}
+	b.WriteString(" notes |\n|---|---|")
+	for range cols {
+		b.WriteString(":-:|")
+	}
+	b.WriteString("---|\n")
+	for _, g := range Matrix() {
+		fmt.Fprintf(&b, "| %s | %s |", g.Resource, g.Action)
+		for _, c := range cols {
+			mark := " "
+			if Allowed(c, g.Resource, g.Action) {
+				mark = "✓"
+			}
+			b.WriteString(" " + mark + " |")
+		}
+		b.WriteString(" " + g.Why + " |\n")
+	}
+	return b.String()
+}
