@@ -1161,6 +1161,82 @@ func (ec *executionContext) fieldContext_CreateAccountPayload_userErrors(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CreatePartnerPayload_partner(ctx context.Context, field graphql.CollectedField, obj *model.CreatePartnerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_CreatePartnerPayload_partner,
+		func(ctx context.Context) (any, error) {
+			return obj.Partner, nil
+		},
+		nil,
+		ec.marshalOPartner2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartner,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_CreatePartnerPayload_partner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePartnerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Partner_id(ctx, field)
+			case "name":
+				return ec.fieldContext_Partner_name(ctx, field)
+			case "country":
+				return ec.fieldContext_Partner_country(ctx, field)
+			case "members":
+				return ec.fieldContext_Partner_members(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePartnerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePartnerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_CreatePartnerPayload_userErrors,
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		ec.marshalNUserError2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUserErrorᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_CreatePartnerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePartnerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "code":
+				return ec.fieldContext_UserError_code(ctx, field)
+			case "field":
+				return ec.fieldContext_UserError_field(ctx, field)
+			case "message":
+				return ec.fieldContext_UserError_message(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Invitation_id(ctx context.Context, field graphql.CollectedField, obj *model.Invitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2788,6 +2864,40 @@ func (ec *executionContext) unmarshalInputCreateAccountInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreatePartnerInput(ctx context.Context, obj any) (model.CreatePartnerInput, error) {
+	var it model.CreatePartnerInput
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNCountryCode2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputInviteAccountMemberInput(ctx context.Context, obj any) (model.InviteAccountMemberInput, error) {
 	var it model.InviteAccountMemberInput
 	asMap := map[string]any{}
@@ -3577,6 +3687,47 @@ func (ec *executionContext) _CreateAccountPayload(ctx context.Context, sel ast.S
 			out.Values[i] = ec._CreateAccountPayload_ownerInvitation(ctx, field, obj)
 		case "userErrors":
 			out.Values[i] = ec._CreateAccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var createPartnerPayloadImplementors = []string{"CreatePartnerPayload"}
+
+func (ec *executionContext) _CreatePartnerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePartnerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPartnerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePartnerPayload")
+		case "partner":
+			out.Values[i] = ec._CreatePartnerPayload_partner(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._CreatePartnerPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4659,6 +4810,25 @@ func (ec *executionContext) marshalNCreateAccountPayload2ᚖgithubᚗcomᚋtrade
 		return graphql.Null
 	}
 	return ec._CreateAccountPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreatePartnerInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreatePartnerInput(ctx context.Context, v any) (model.CreatePartnerInput, error) {
+	res, err := ec.unmarshalInputCreatePartnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatePartnerPayload2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreatePartnerPayload(ctx context.Context, sel ast.SelectionSet, v model.CreatePartnerPayload) graphql.Marshaler {
+	return ec._CreatePartnerPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCreatePartnerPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreatePartnerPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePartnerPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreatePartnerPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInvitation2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvitation(ctx context.Context, sel ast.SelectionSet, v model.Invitation) graphql.Marshaler {

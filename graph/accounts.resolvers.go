@@ -186,6 +186,16 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, input model.RemoveM
 	return &model.RemoveMemberPayload{RemovedUserID: &input.UserID, UserErrors: noUserErrors()}, nil
 }
 
+// CreatePartner is the resolver for the createPartner field.
+func (r *mutationResolver) CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.CreatePartnerPayload, error) {
+	p, err := r.AccountsService.CreatePartner(ctx, input.Name, input.Country)
+	ue, err := userErrorsOf(err)
+	if err != nil || ue != nil {
+		return &model.CreatePartnerPayload{UserErrors: ue}, err
+	}
+	return &model.CreatePartnerPayload{Partner: toGQLPartner(p), UserErrors: noUserErrors()}, nil
+}
+
 // GrantPartnerConsent is the resolver for the grantPartnerConsent field.
 func (r *mutationResolver) GrantPartnerConsent(ctx context.Context, input model.PartnerConsentInput) (*model.PartnerConsentPayload, error) {
 	return r.setPartnerConsent(ctx, input, true)

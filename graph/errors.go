@@ -64,7 +64,7 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if e, ok := errs.As(err); ok && e.Code != errs.Internal {
 			gqlErr.Message = e.Message
 			gqlErr.Extensions = map[string]any{"code": topLevelCode(e.Code)}
-			if e.Reason != "" {
+			if e.Reason != "" && e.Reason != topLevelCode(e.Code) {
 				gqlErr.Extensions["reason"] = e.Reason
 			}
 			return gqlErr

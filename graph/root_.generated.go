@@ -158,6 +158,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreatePartnerPayload struct {
+		Partner    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Invitation struct {
 		AccountRole func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -211,6 +216,7 @@ type ComplexityRoot struct {
 		ChangeMemberRole       func(childComplexity int, input model.ChangeMemberRoleInput) int
 		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
+		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
 		GrantPartnerConsent    func(childComplexity int, input model.PartnerConsentInput) int
 		InviteAccountMember    func(childComplexity int, input model.InviteAccountMemberInput) int
 		InvitePartnerMember    func(childComplexity int, input model.InvitePartnerMemberInput) int
@@ -797,6 +803,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.CreateApiKeyPayload.UserErrors(childComplexity), true
 
+	case "CreatePartnerPayload.partner":
+		if e.complexity.CreatePartnerPayload.Partner == nil {
+			break
+		}
+
+		return e.complexity.CreatePartnerPayload.Partner(childComplexity), true
+
+	case "CreatePartnerPayload.userErrors":
+		if e.complexity.CreatePartnerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreatePartnerPayload.UserErrors(childComplexity), true
+
 	case "Invitation.accountRole":
 		if e.complexity.Invitation.AccountRole == nil {
 			break
@@ -1017,6 +1037,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
+
+	case "Mutation.createPartner":
+		if e.complexity.Mutation.CreatePartner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreatePartner(childComplexity, args["input"].(model.CreatePartnerInput)), true
 
 	case "Mutation.grantPartnerConsent":
 		if e.complexity.Mutation.GrantPartnerConsent == nil {
@@ -1544,6 +1576,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputChangeMemberRoleInput,
 		ec.unmarshalInputCreateAccountInput,
 		ec.unmarshalInputCreateApiKeyInput,
+		ec.unmarshalInputCreatePartnerInput,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
 		ec.unmarshalInputLoginInput,
@@ -1882,6 +1915,8 @@ extend type Mutation {
   changeMemberRole(input: ChangeMemberRoleInput!): ChangeMemberRolePayload!
   "Removes a member from an account (OWNER, ADMIN; the last OWNER cannot be removed)."
   removeMember(input: RemoveMemberInput!): RemoveMemberPayload!
+  "Onboards a finance partner organisation (platform admins); invite its people with invitePartnerMember."
+  createPartner(input: CreatePartnerInput!): CreatePartnerPayload!
   "Lets a finance partner see this account's financing data (OWNER, FINANCE)."
   grantPartnerConsent(input: PartnerConsentInput!): PartnerConsentPayload!
   "Withdraws a partner's consent; the partner sees nothing of the account from the next request on (OWNER, FINANCE)."
@@ -2056,6 +2091,22 @@ input RemoveMemberInput {
 type RemoveMemberPayload {
   "The id of the removed user, or null when refused."
   removedUserId: ID
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A new finance partner."
+input CreatePartnerInput {
+  "The lender's name (1–200 characters)."
+  name: String!
+  "Where the lender is registered."
+  country: CountryCode!
+}
+
+"The result of createPartner."
+type CreatePartnerPayload {
+  "The new partner, or null when refused."
+  partner: Partner
   "Why it was refused."
   userErrors: [UserError!]!
 }

@@ -217,6 +217,22 @@ type CreateAPIKeyPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A new finance partner.
+type CreatePartnerInput struct {
+	// The lender's name (1–200 characters).
+	Name string `json:"name"`
+	// Where the lender is registered.
+	Country string `json:"country"`
+}
+
+// The result of createPartner.
+type CreatePartnerPayload struct {
+	// The new partner, or null when refused.
+	Partner *Partner `json:"partner,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // An invitation for an email address to join an account or a partner with a role.
 type Invitation struct {
 	// The invitation's global id (`invt_…`).

@@ -106,7 +106,6 @@ func Matrix() []Grant {
 		{AuditLog, Read, roles(sellerAdmin, staff), ""},
 		{PartnerConsents, Read, roles([]Role{Owner, Admin, Finance}, staff), ""},
 		{PartnerConsents, Write, []Role{Owner, Finance}, "the seller alone decides who sees its financing data"},
-		{Accounts, Read, []Role{PlatformAdmin, StaffAccountManager}, "staff may list accounts (account managers see only theirs)"},
 		{Accounts, Write, []Role{PlatformAdmin}, "create accounts and change their status"},
 		{AccountManagers, Write, []Role{PlatformAdmin}, "assign account managers"},
 		{Partners, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
