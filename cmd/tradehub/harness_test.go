@@ -21,6 +21,12 @@ import (
 // demoApp runs the real app, in development mode with demo data, on a free port.
 func demoApp(t *testing.T) (*app, string) {
 	t.Helper()
+	return demoAppLogging(t, io.Discard)
+}
+
+// demoAppLogging is demoApp with its log written to logs.
+func demoAppLogging(t *testing.T, logs io.Writer) (*app, string) {
+	t.Helper()
 	env := map[string]string{
 		"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir(),
 		"TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment,
@@ -29,7 +35,7 @@ func demoApp(t *testing.T) (*app, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,8 +91,10 @@ func missingIDs() foreignIDs {
 }
 
 var tenancyCases = map[string]tenancyCase{
-	"Query.node":    {`query($id: ID!) { node(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
-	"Query.nodes":   {`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation}} }},
+	"Query.node": {`query($id: ID!) { node(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
+	"Query.nodes": {`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, func(f foreignIDs) map[string]any {
+		return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation}}
+	}},
 	"Query.account": {`query($id: ID!) { account(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
 	"Query.partner": {`query($id: ID!) { partner(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.partner} }},
 	"Query.auditLog": {`query($id: ID!) { auditLog(accountId: $id) { nodes { action } } }`,
