@@ -30,6 +30,13 @@
 //     document until the relay moves them, and a document may not exceed 16 MB.
 //   - Declare the collection to the Relay (NewRelay) and ensure Relay.OutboxIndexes.
 //
+// # Wiring
+//
+// cmd/tradehub makes one Relay with every collection that carries an outbox, ensures Indexes()
+// and Relay.OutboxIndexes(), and runs Relay.Run until shutdown. Domain services get the relay as
+// a small interface of their own (interface{ Notify() }) to call after a write with events;
+// readers of the feed get a Feed.
+//
 // # Sequence numbers
 //
 // The relay numbers each account's events 1, 2, 3... from a counter document. The numbers only

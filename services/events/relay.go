@@ -32,6 +32,8 @@ const (
 	SubscriberBuffer = 64
 	// batchSize is how many documents with pending entries one query fetches.
 	batchSize = 100
+	// repeatLogEvery is how often Run logs a flush failure that keeps recurring.
+	repeatLogEvery = time.Minute
 )
 
 // errNotHolder stops a flush when another relay holds the lease.
@@ -257,16 +259,31 @@ func (r *Relay) holdLease(ctx context.Context) (bool, error) {
 }
 
 // Run flushes every FlushInterval, and at once after Notify, and serves subscriptions, until ctx
-// is done. Flush failures are logged and retried at the next tick. On the way out it gives up
-// the lease, so another process can take over at once, and closes every subscription. It
-// returns nil once ctx is done; call it once per Relay.
+// is done. Flush failures are retried at the next tick and logged, the same failure at most
+// every repeatLogEvery. On the way out it gives up the lease, so another process can take over
+// at once, and closes every subscription. It returns nil once ctx is done; call it once per
+// Relay.
 func (r *Relay) Run(ctx context.Context) error {
 	ticker := time.NewTicker(FlushInterval)
 	defer ticker.Stop()
 	defer r.stop()
+	var (
+		lastErr    string
+		loggedAt   time.Time
+		suppressed int
+	)
 	for {
 		if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
-			r.log.ErrorContext(ctx, "relay events", "err", err)
+			// A store outage or a malformed entry fails every flush alike: say so once in a
+			// while, not four times a second.
+			if msg := err.Error(); msg != lastErr || time.Since(loggedAt) >= repeatLogEvery {
+				r.log.ErrorContext(ctx, "relay events", "err", err, "repeats_not_logged", suppressed)
+				lastErr, loggedAt, suppressed = msg, time.Now(), 0
+			} else {
+				suppressed++
+			}
+		} else if err == nil {
+			lastErr = ""
 		}
 		r.deliver(ctx)
 		select {
