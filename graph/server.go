@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -147,10 +148,9 @@ func (queriesOnlyOverGET) ExtensionName() string                   { return "Que
 func (queriesOnlyOverGET) Validate(graphql.ExecutableSchema) error { return nil }
 func (queriesOnlyOverGET) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if m, _ := ctx.Value(methodKey{}).(string); m == http.MethodGet && op.Operation != nil && op.Operation.Operation != ast.Query {
-		return &gqlerror.Error{
-			Message:    "only queries may be sent with GET; send mutations with POST",
-			Extensions: map[string]any{"code": CodeBadUserInput},
-		}
+		err := gqlerror.Errorf("only queries may be sent with GET; send mutations with POST")
+		errcode.Set(err, errcode.ValidationFailed) // a protocol error: 400, as GraphQL over HTTP says
+		return err
 	}
 	return nil
 }

@@ -101,6 +101,7 @@ func TestBadRequestsGetCodedErrors(t *testing.T) {
 			return r
 		}(), http.StatusUnsupportedMediaType, "", "Content-Type: application/json"},
 		{"WrongMethod", httptest.NewRequest(http.MethodPut, "/graphql", nil), http.StatusMethodNotAllowed, "", "use POST"},
+		{"MutationOverGET", httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape("mutation { logout { sessionsEnded } }"), nil), http.StatusBadRequest, "", "only queries may be sent with GET"},
 	}
 	h := newHandler(t, graph.IntrospectionAuthenticated, nil)
 	for _, c := range cases {
