@@ -98,7 +98,7 @@ func toGQLAPIKeyConnection(r cursor.Result[accounts.APIKey]) *model.APIKeyConnec
 func toGQLAuditEntry(e audit.Entry) *model.AuditEntry {
 	out := &model.AuditEntry{ID: e.ID, Action: e.Action, Outcome: model.AuditOutcome(e.Outcome),
 		RequestID: e.RequestID, ClientAddress: e.ClientAddress, OccurredAt: e.OccurredAt,
-		Actor: &model.AuditActor{Kind: e.Actor.Kind, UserID: optional(e.Actor.UserID), APIKeyID: optional(e.Actor.APIKeyID)},
+		Actor:     &model.AuditActor{Kind: e.Actor.Kind, UserID: optional(e.Actor.UserID), APIKeyID: optional(e.Actor.APIKeyID)},
 		AccountID: optional(e.AccountID), ObjectID: optional(e.ObjectID), ErrorCode: optional(e.ErrorCode)}
 	if e.Actor.StaffRole != "" {
 		r := model.StaffRole(e.Actor.StaffRole)
