@@ -56,24 +56,12 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 		return nil, err
 	}
 
-	clk := clock.System()
-	accessSvc, err := access.New(ctx, a.store.Client, a.store.DB, logger)
-	if err != nil {
-		return nil, err
-	}
-	var accountsSvc *accounts.Service
-	auditSvc := audit.New(a.store.DB, clk, func(p *auth.Principal, accountID string) string {
-		return accountsSvc.StaffRoleOn(p, accountID)
-	})
-	accountsSvc, err = accounts.New(ctx, accounts.Config{
-		DB: a.store.DB, Access: accessSvc, Audit: auditSvc, Clock: clk, Logger: logger,
-		Development: cfg.development(), PublicURL: cfg.publicURL(),
-	})
+	svc, err := newServices(ctx, a.store, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: accountsSvc, Access: accessSvc})
+		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access})
 		if err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
@@ -84,29 +72,58 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 	}
 	a.background(func(ctx context.Context) {
 		every(ctx, time.Hour, func() {
-			if _, err := accountsSvc.SweepSessions(ctx); err != nil {
+			if _, err := svc.accounts.SweepSessions(ctx); err != nil {
 				logger.WarnContext(ctx, "sweep sessions", "error", err)
 			}
 		})
 	})
 
-	resolver := &graph.Resolver{Logger: logger, AccountsService: accountsSvc, Audit: auditSvc}
+	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit}
 	a.http = server.New(server.Config{
 		Addr: cfg.Addr,
 		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
 			Introspection: cfg.Introspection,
-			Audit:         auditSvc,
+			Audit:         svc.audit,
 			Logger:        logger,
 		}),
 		Web:          web.Handler(),
 		Ready:        a.store.Ping,
-		Authenticate: accountsSvc.Authenticate,
+		Authenticate: svc.accounts.Authenticate,
 		Logger:       logger,
 	})
 	if err := a.http.Listen(); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// services are the business services of one running Tradehub.
+type services struct {
+	access   *access.Service
+	audit    *audit.Service
+	accounts *accounts.Service
+}
+
+// newServices builds every service over the store, in dependency order. Domains never import
+// each other: where one needs another, it declares an interface and receives it here.
+func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *slog.Logger) (*services, error) {
+	clk := clock.System()
+	accessSvc, err := access.New(ctx, store.Client, store.DB, logger)
+	if err != nil {
+		return nil, err
+	}
+	var accountsSvc *accounts.Service
+	auditSvc := audit.New(store.DB, clk, func(p *auth.Principal, accountID string) string {
+		return accountsSvc.StaffRoleOn(p, accountID)
+	})
+	accountsSvc, err = accounts.New(ctx, accounts.Config{
+		DB: store.DB, Access: accessSvc, Audit: auditSvc, Clock: clk, Logger: logger,
+		Development: cfg.development(), PublicURL: cfg.publicURL(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{access: accessSvc, audit: auditSvc, accounts: accountsSvc}, nil
 }
 
 // indexes lists every service's indexes, ensured at start-up.

@@ -5,13 +5,18 @@
 //
 //	tradehub [serve] [flags]   serve (the default)
 //	tradehub healthcheck       exit 0 when the server at TRADEHUB_ADDR is live (for HEALTHCHECK)
+//	tradehub create-admin -email E -name N
+//	                           create the installation's first platform admin; the password is
+//	                           read from TRADEHUB_ADMIN_PASSWORD or the first line of stdin
 //	tradehub version
 //
 // Every flag has an environment variable; see `tradehub serve -h` and the README.
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,10 +24,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/logging"
+	"github.com/tradehub/tradehub/internal/mongodb"
 )
 
 func main() {
@@ -44,11 +52,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stderr)
+	case "create-admin":
+		return createAdmin(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, healthcheck or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, healthcheck, create-admin or version)", cmd)
 	}
 }
 
@@ -113,4 +123,66 @@ func version() string {
 		}
 	}
 	return "tradehub " + v + " " + info.GoVersion
+}
+
+// createAdmin makes the first platform admin of an installation: the one account that can then
+// create sellers, partners and staff through the API. The password never appears in argv.
+func createAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var email, name string
+	rest := args[:0:0]
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-email", "--email":
+			if i+1 < len(args) {
+				email, i = args[i+1], i+1
+			}
+		case "-name", "--name":
+			if i+1 < len(args) {
+				name, i = args[i+1], i+1
+			}
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	if email == "" || name == "" {
+		return errors.New("create-admin: -email and -name are required")
+	}
+	cfg, err := parseConfig("tradehub create-admin", rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	password := getenv("TRADEHUB_ADMIN_PASSWORD")
+	if password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("create-admin: give the password in TRADEHUB_ADMIN_PASSWORD or on stdin")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	logger, err := logging.New(stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, logger: logger}
+	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
+	defer a.stop(context.Background())
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	if err := mongodb.EnsureIndexes(ctx, a.store.DB, indexes()...); err != nil {
+		return err
+	}
+	svc, err := newServices(ctx, a.store, cfg, logger)
+	if err != nil {
+		return err
+	}
+	u, err := svc.accounts.BootstrapPlatformAdmin(ctx, email, name, password)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code != errs.Internal {
+			return fmt.Errorf("create-admin: %s", e.Message)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "platform admin %s (%s) is ready; sign in at %s\n", u.Email, u.ID, cfg.publicURL())
+	return nil
 }

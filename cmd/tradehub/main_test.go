@@ -136,3 +136,21 @@ func TestHealthcheckCommand(t *testing.T) {
 		t.Error("healthcheck against nothing succeeded")
 	}
 }
+
+func TestCreateAdminCommand(t *testing.T) {
+	env := map[string]string{"TRADEHUB_DATA_DIR": t.TempDir(), "TRADEHUB_ADMIN_PASSWORD": "plum-orchard-ferry"}
+	getenv := func(k string) string { return env[k] }
+	var out strings.Builder
+	args := []string{"create-admin", "-email", "ops@example.test", "-name", "Ops Lead"}
+	if err := run(context.Background(), args, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("create-admin: %v", err)
+	}
+	if !strings.Contains(out.String(), "platform admin ops@example.test") {
+		t.Errorf("output: %q", out.String())
+	}
+	env["TRADEHUB_ADMIN_PASSWORD"] = "short"
+	err := run(context.Background(), []string{"create-admin", "-email", "weak@example.test", "-name", "W"}, getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "12 characters") {
+		t.Errorf("weak password: %v", err)
+	}
+}

@@ -7,7 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
 
 	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -88,17 +91,69 @@ type Indexes struct {
 	Models     []mongo.IndexModel
 }
 
-// EnsureIndexes creates every declared index.
+// EnsureIndexes creates every declared index that does not exist yet, one at a time. Existing
+// indexes are matched by name (the driver's default name from the keys, or Options.Name) and
+// skipped: FerretDB v1.24 crashes the connection when a createIndexes command names two or more
+// indexes that all exist already, which is what every restart would send.
 func EnsureIndexes(ctx context.Context, db *mongo.Database, sets ...Indexes) error {
 	for _, set := range sets {
 		if len(set.Models) == 0 {
 			continue
 		}
-		if _, err := db.Collection(set.Collection).Indexes().CreateMany(ctx, set.Models); err != nil {
+		coll := db.Collection(set.Collection)
+		existing, err := indexNames(ctx, coll)
+		if err != nil {
 			return fmt.Errorf("ensure indexes on %s: %w", set.Collection, err)
+		}
+		for _, m := range set.Models {
+			name, err := indexName(m)
+			if err != nil {
+				return fmt.Errorf("ensure indexes on %s: %w", set.Collection, err)
+			}
+			if existing[name] {
+				continue
+			}
+			if _, err := coll.Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("ensure index %s on %s: %w", name, set.Collection, err)
+			}
 		}
 	}
 	return nil
+}
+
+func indexNames(ctx context.Context, coll *mongo.Collection) (map[string]bool, error) {
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(specs))
+	for _, s := range specs {
+		names[s.Name] = true
+	}
+	return names, nil
+}
+
+// indexName is the name MongoDB gives an index: Options.Name, or the keys joined as
+// "field_direction" with underscores, as the driver generates it.
+func indexName(m mongo.IndexModel) (string, error) {
+	if m.Options != nil && m.Options.Name != nil {
+		return *m.Options.Name, nil
+	}
+	keys, ok := m.Keys.(bson.D)
+	if !ok {
+		return "", fmt.Errorf("index keys must be a bson.D, got %T", m.Keys)
+	}
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s_%v", k.Key, k.Value))
+	}
+	return strings.Join(parts, "_"), nil
 }
 
 // MapError maps driver errors to errs codes at the store boundary: no document is NOT_FOUND,
