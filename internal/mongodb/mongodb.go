@@ -84,8 +84,10 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// Indexes are the indexes one collection needs. Each service declares its own, and EnsureIndexes
-// creates them at start-up; creating an existing identical index is a no-op.
+// Indexes are the indexes one collection needs. Each service declares its own, and
+// EnsureIndexes creates the missing ones at start-up. Give each model its own Options value:
+// the driver writes the generated name into the options it is given, so a shared
+// options.Index().SetUnique(true) makes every later index inherit the first one's name.
 type Indexes struct {
 	Collection string
 	Models     []mongo.IndexModel

@@ -25,21 +25,20 @@ const (
 
 // Indexes are this package's indexes, ensured at start-up.
 func Indexes() []mongodb.Indexes {
-	unique := options.Index().SetUnique(true)
 	return []mongodb.Indexes{
 		{Collection: collAccounts, Models: []mongo.IndexModel{{Keys: bson.D{{Key: "legalName", Value: 1}, {Key: "_id", Value: 1}}}}},
-		{Collection: collUsers, Models: []mongo.IndexModel{{Keys: bson.D{{Key: "emailKey", Value: 1}}, Options: unique}}},
+		{Collection: collUsers, Models: []mongo.IndexModel{{Keys: bson.D{{Key: "emailKey", Value: 1}}, Options: unique()}}},
 		{Collection: collInvitations, Models: []mongo.IndexModel{
-			{Keys: bson.D{{Key: "tokenHash", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "tokenHash", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "domain", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}},
 		}},
 		{Collection: collSessions, Models: []mongo.IndexModel{
-			{Keys: bson.D{{Key: "tokenHash", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "tokenHash", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "userId", Value: 1}}},
 			{Keys: bson.D{{Key: "expiresAt", Value: 1}}},
 		}},
 		{Collection: collAPIKeys, Models: []mongo.IndexModel{
-			{Keys: bson.D{{Key: "secretHash", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "secretHash", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}},
 		}},
 	}
@@ -153,3 +152,6 @@ var apiKeyKeyset = mongodb.Keyset[apiKeyDoc]{
 	},
 	Value: func(k string) (any, error) { return time.Parse(time.RFC3339Nano, k) },
 }
+
+// unique returns fresh options per index (the driver writes the index name into them).
+func unique() *options.IndexOptions { return options.Index().SetUnique(true) }
