@@ -154,3 +154,39 @@ func TestCreateAdminCommand(t *testing.T) {
 		t.Errorf("weak password: %v", err)
 	}
 }
+
+// Start on an empty data folder, write through the API, stop, start again on the same folder:
+// the write is still there (and a second start ensures the same indexes without trouble).
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	boot := func() (*app, string, context.CancelFunc, chan error) {
+		env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": dir, "TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment}
+		cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- a.serve(ctx) }()
+		return a, "http://" + a.http.Addr(), cancel, done
+	}
+	_, base, stop, done := boot()
+	w := loadWorld(t, base)
+	r := signIn(t, base, "owner@brightlight.test").do(`mutation($id: ID!) { createApiKey(input: {accountId: $id, name: "kept", role: VIEWER}) { secret } }`, map[string]any{"id": w.brightlight})
+	secret := r.str("createApiKey", "secret")
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	_, base, stop, done = boot()
+	defer func() { stop(); <-done }()
+	r = withKey(t, base, secret).do(`{ viewer { apiKey { name } } }`, nil)
+	if r.str("viewer", "apiKey", "name") != "kept" {
+		t.Fatalf("after restart: %s", r.Raw)
+	}
+}
