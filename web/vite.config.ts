@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { inlineGraphql } from './plugins/inlineGraphql.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist', import.meta.url));
+const srcDir = fileURLToPath(new URL('./src/', import.meta.url));
+const gqlDir = fileURLToPath(new URL('./src/gql/', import.meta.url));
 
 // The Go package embeds web/dist with `//go:embed all:dist`, which fails to compile when the
 // folder is missing. The repository keeps dist/.gitkeep for a fresh clone; Vite empties dist
@@ -25,7 +28,7 @@ const apiTarget = process.env.TRADEHUB_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root,
-  plugins: [react(), keepGitkeep()],
+  plugins: [inlineGraphql(srcDir, gqlDir.replace(/\/$/, '')), react(), keepGitkeep()],
   build: {
     outDir,
     emptyOutDir: true,
@@ -43,12 +46,19 @@ export default defineConfig({
         graphiql: `${root}graphiql.html`,
       },
       output: {
-        // Both pages share one chunk, mostly React. The bundler names a shared chunk after its
-        // first module (here src/graphql/endpoint.ts); name it for what it is in size reports.
-        chunkFileNames: (chunk) =>
-          chunk.moduleIds.some((id) => /[\\/]node_modules[\\/]react-dom[\\/]/.test(id))
-            ? 'assets/shared-[hash].js'
-            : 'assets/[name]-[hash].js',
+        // Both pages share one chunk, mostly React; the portal's entry and its lazily loaded pages
+        // share another (urql, wouter, the session). The bundler names a shared chunk after its
+        // first module (src/graphql/endpoint.ts, src/graphql/errors.ts); name them for what they
+        // are in size reports.
+        chunkFileNames: (chunk) => {
+          if (chunk.moduleIds.some((id) => /[\\/]node_modules[\\/]react-dom[\\/]/.test(id))) {
+            return 'assets/shared-[hash].js';
+          }
+          if (chunk.moduleIds.some((id) => /[\\/]node_modules[\\/]@urql[\\/]core[\\/]/.test(id))) {
+            return 'assets/portal-core-[hash].js';
+          }
+          return 'assets/[name]-[hash].js';
+        },
       },
       onLog(level, log, handler) {
         // GraphiQL is compiled with the React Compiler, whose "use no memo" directives mean

@@ -105,3 +105,52 @@ export async function waitForText(locator, want, what, timeoutMs = 10_000) {
   }
   throw new Error(`timed out waiting for ${what}; last text: ${JSON.stringify(text)}`);
 }
+
+/**
+ * @typedef {object} Focus
+ * @property {string} tag      the focused element's tag name, lower case
+ * @property {string} text     its text
+ * @property {string | null} label    its aria-label
+ * @property {string | null} invalid  its aria-invalid
+ * @property {string | null} role
+ * @property {boolean} inDialog  whether it is inside a <dialog>
+ * @property {string} around   the text of the form field or alert around it
+ */
+
+/**
+ * What has keyboard focus in the page.
+ * @param {Page} page
+ * @returns {Promise<Focus>}
+ */
+export function focusOf(page) {
+  return page.evaluate(() => {
+    // The e2e tests are checked without the DOM library: the page's globals are untyped here.
+    /** @type {any} */
+    const el = /** @type {any} */ (globalThis).document.activeElement;
+    return {
+      tag: String(el?.tagName ?? '').toLowerCase(),
+      text: String(el?.textContent ?? ''),
+      label: el?.getAttribute('aria-label') ?? null,
+      invalid: el?.getAttribute('aria-invalid') ?? null,
+      role: el?.getAttribute('role') ?? null,
+      inDialog: Boolean(el?.closest('dialog')),
+      around: String(el?.closest('.field, [role="alert"]')?.textContent ?? ''),
+    };
+  });
+}
+
+/**
+ * Whether the element of locator has keyboard focus.
+ * @param {import('playwright-core').Locator} locator
+ */
+export function hasFocus(locator) {
+  return locator.evaluate((/** @type {any} */ el) => el === el.ownerDocument.activeElement);
+}
+
+/**
+ * Waits until focus is on an element marked aria-invalid (after a refused submit).
+ * @param {Page} page
+ */
+export function waitForInvalidFocus(page) {
+  return page.waitForFunction('document.activeElement?.getAttribute("aria-invalid") === "true"');
+}

@@ -1,6 +1,7 @@
 // @ts-check
 // Starts the real Tradehub binary for the browser tests: a fresh data folder, a free loopback
-// port, demo data, and a readiness wait.
+// port, development mode (session cookies without Secure, so that plain http://127.0.0.1 keeps
+// them; invitation emails written to the log), demo data, and a readiness wait.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -66,6 +67,7 @@ export async function startTradehub() {
       TRADEHUB_ADDR: `127.0.0.1:${port}`,
       TRADEHUB_DATA_DIR: join(tmp, 'data'),
       TRADEHUB_DEMO: '1',
+      TRADEHUB_ENV: 'development',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,45 +1,106 @@
 // Routing: wouter (about 2 KB gzipped) rather than react-router (over 20 KB): the portal needs
 // paths, parameters, links and a fallback, not loaders or actions, since data comes from urql.
-// Domain areas slot in as more <Route>s; when they grow, wrap their pages in React.lazy so each
-// area becomes its own chunk and the initial bundle stays the shell.
-import { Link, Route, Switch } from 'wouter';
-import { HomePage } from './pages/HomePage';
+// Every page but the frame is its own chunk (React.lazy), so the first load is the shell: the top
+// bar, the session and the router.
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
+import { landingPath } from './access/access';
+import { AccountLayout } from './app/AccountLayout';
+import { TopBar } from './app/TopBar';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { ProblemCallout } from './components/Problem';
+import { Loading } from './components/States';
 import { NotFoundPage } from './pages/NotFoundPage';
-import { SignInPage } from './pages/SignInPage';
+import { useSession } from './session/Session';
+import type { SignedInViewer } from './session/viewer';
+
+const HomePage = lazy(() => import('./pages/HomePage'));
+const SignInPage = lazy(() => import('./pages/SignInPage'));
+const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
+const PartnerPage = lazy(() => import('./pages/PartnerPage'));
 
 export function App() {
+  const [location] = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // After a navigation, focus goes to the new page (not the link left behind), as it would after
+  // a full page load; the first load leaves focus where the browser puts it.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: true });
+  }, [location]);
+
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="topbar">
-        <div className="topbar-inner">
-          <Link href="/" className="brand" aria-label="Tradehub home">
-            <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
-              <rect width="32" height="32" rx="7" />
-              <path d="M9 11h14M16 11v12" />
-            </svg>
-            <span>Tradehub</span>
-          </Link>
-          <nav className="topbar-nav" aria-label="Portal">
-            {/* A full page load on purpose: the explorer is a separate page with its own bundle. */}
-            <a href="/graphiql" className="topbar-link">
-              API explorer
-            </a>
-            <Link href="/sign-in" className="button button-secondary">
-              Sign in
-            </Link>
-          </nav>
-        </div>
-      </header>
-      <main id="main" className="page" tabIndex={-1}>
-        <Switch>
-          <Route path="/" component={HomePage} />
-          <Route path="/sign-in" component={SignInPage} />
-          <Route component={NotFoundPage} />
-        </Switch>
+      <TopBar />
+      <main id="main" ref={main} className="page" tabIndex={-1}>
+        <ErrorBoundary resetKey={location}>
+          <Suspense fallback={<Loading />}>
+            <Switch>
+              <Route path="/">
+                <Home />
+              </Route>
+              <Route path="/sign-in" component={SignInPage} />
+              <Route path="/accept-invitation" component={AcceptInvitationPage} />
+              <Route path="/partner">
+                <SignedIn>{(viewer) => <PartnerPage viewer={viewer} />}</SignedIn>
+              </Route>
+              <Route path="/accounts/:accountId/*?">
+                {(params) => (
+                  <SignedIn>
+                    {(viewer) => <AccountLayout key={params.accountId} accountId={params.accountId} viewer={viewer} />}
+                  </SignedIn>
+                )}
+              </Route>
+              <Route component={NotFoundPage} />
+            </Switch>
+          </Suspense>
+        </ErrorBoundary>
       </main>
     </>
   );
+}
+
+/**
+ * Shows its content to a signed-in viewer; sends anyone else to the sign-in page, which brings
+ * them back here afterwards.
+ */
+function SignedIn({ children }: { children: (viewer: SignedInViewer) => ReactNode }) {
+  const { state, retry, refreshing } = useSession();
+  const [location] = useLocation();
+  const search = useSearch();
+  switch (state.kind) {
+    case 'loading':
+      return <Loading label="Loading your session…" />;
+    case 'problem':
+      return <ProblemCallout problem={state.problem} onRetry={retry} retrying={refreshing} />;
+    case 'signed-out': {
+      const next = location + (search ? `?${search}` : '');
+      return <Redirect to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+    }
+    case 'signed-in':
+      return <>{children(state.viewer)}</>;
+  }
+}
+
+/** `/`: the viewer's first account or workspace once signed in; a welcome page before. */
+function Home() {
+  const { state, staffAccounts } = useSession();
+  if (state.kind === 'signed-in') {
+    if (staffAccounts.fetching) {
+      return <Loading label="Loading your accounts…" />;
+    }
+    const landing = landingPath(state.viewer, staffAccounts.accounts);
+    if (landing) {
+      return <Redirect to={landing} replace />;
+    }
+  }
+  return <HomePage />;
 }

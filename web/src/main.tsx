@@ -1,8 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Provider } from 'urql';
 import { App } from './App';
-import { createGraphQLClient } from './graphql/client';
+import { SessionRoot } from './session/Session';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -12,8 +11,8 @@ if (!container) {
 
 createRoot(container).render(
   <StrictMode>
-    <Provider value={createGraphQLClient()}>
+    <SessionRoot>
       <App />
-    </Provider>
+    </SessionRoot>
   </StrictMode>,
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGraphQLClient } from './client';
-import { viewerQuery, viewerState, type ViewerState } from './viewer';
+import { SessionViewerQuery, sessionState, type SessionState } from '../session/viewer';
 
 interface Call {
   url: string;
@@ -24,15 +24,36 @@ function json(body: unknown, status = 200): Response {
   });
 }
 
-async function runViewerQuery(respond: () => Response | Promise<Response>) {
+async function runViewerQuery(respond: () => Response | Promise<Response>, onUnauthenticated?: () => void) {
   const { fetch, calls } = recordingFetch(respond);
-  const result = await createGraphQLClient(fetch).query(viewerQuery, {}).toPromise();
+  const client = createGraphQLClient(fetch, onUnauthenticated ? { onUnauthenticated } : {});
+  const result = await client.query(SessionViewerQuery, {}).toPromise();
   return { result, calls };
 }
 
+const anonymous = {
+  authenticated: false,
+  user: null,
+  memberships: [],
+  staffRole: null,
+  partnerMembership: null,
+  supplierId: null,
+};
+
+const owner = {
+  authenticated: true,
+  user: { id: 'usr_1', name: 'Wei Zhang', email: 'owner@brightlight.test' },
+  memberships: [
+    { role: 'OWNER', account: { id: 'acct_1', legalName: 'Shenzhen Brightlight', status: 'ACTIVE' } },
+  ],
+  staffRole: null,
+  partnerMembership: null,
+  supplierId: null,
+};
+
 describe('createGraphQLClient', () => {
   it('POSTs JSON with the CSRF header and the same-origin session', async () => {
-    const { calls } = await runViewerQuery(() => json({ data: { viewer: { __typename: 'Viewer' } } }));
+    const { calls } = await runViewerQuery(() => json({ data: { viewer: anonymous } }));
 
     expect(calls).toHaveLength(1);
     const [call] = calls;
@@ -45,29 +66,49 @@ describe('createGraphQLClient', () => {
     // No text/event-stream: gqlgen would pick its SSE transport for a plain query.
     expect(headers.get('accept')).not.toContain('text/event-stream');
     const body: unknown = JSON.parse(String(call?.init.body));
-    expect(body).toMatchObject({ operationName: 'HomeViewer', variables: {} });
+    expect(body).toMatchObject({ operationName: 'SessionViewer', variables: {} });
+  });
+
+  it('tells the session when the API answers UNAUTHENTICATED, and only then', async () => {
+    let told = 0;
+    await runViewerQuery(
+      () => json({ data: null, errors: [{ message: 'Sign in.', extensions: { code: 'UNAUTHENTICATED' } }] }),
+      () => told++,
+    );
+    expect(told).toBe(1);
+    await runViewerQuery(
+      () => json({ data: null, errors: [{ message: 'No.', extensions: { code: 'FORBIDDEN' } }] }),
+      () => told++,
+    );
+    await runViewerQuery(() => json({ data: { viewer: anonymous } }), () => told++);
+    expect(told).toBe(1);
   });
 });
 
-describe('viewerState through the client', () => {
+describe('sessionState through the client', () => {
   // Texts written for people are checked where the case is about them; elsewhere any string.
   const anyText: string = expect.any(String);
-  const cases: { name: string; respond: () => Response | Promise<Response>; want: ViewerState }[] = [
+  const cases: { name: string; respond: () => Response | Promise<Response>; want: SessionState }[] = [
     {
       name: 'anonymous viewer is signed out',
-      respond: () => json({ data: { viewer: { __typename: 'Viewer' } } }),
-      want: { kind: 'signed-out', typename: 'Viewer' },
+      respond: () => json({ data: { viewer: anonymous } }),
+      want: { kind: 'signed-out' },
     },
     {
-      name: 'null viewer is signed out',
-      respond: () => json({ data: { viewer: null } }),
-      want: { kind: 'signed-out', typename: null },
+      name: 'authenticated viewer is signed in',
+      respond: () => json({ data: { viewer: owner } }),
+      want: { kind: 'signed-in', viewer: owner as unknown as Extract<SessionState, { kind: 'signed-in' }>['viewer'] },
+    },
+    {
+      name: 'authenticated without a user (an API key without its creator) is signed out of the portal',
+      respond: () => json({ data: { viewer: { ...owner, user: null } } }),
+      want: { kind: 'signed-out' },
     },
     {
       name: 'UNAUTHENTICATED is signed out, not an error',
       respond: () =>
         json({ data: null, errors: [{ message: 'Sign in.', extensions: { code: 'UNAUTHENTICATED' } }] }),
-      want: { kind: 'signed-out', typename: null },
+      want: { kind: 'signed-out' },
     },
     {
       name: 'server unreachable',
@@ -130,7 +171,7 @@ describe('viewerState through the client', () => {
   for (const tc of cases) {
     it(tc.name, async () => {
       const { result } = await runViewerQuery(tc.respond);
-      expect(viewerState(result)).toEqual(tc.want);
+      expect(sessionState(result)).toEqual(tc.want);
     });
   }
 });

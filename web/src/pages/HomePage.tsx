@@ -1,10 +1,14 @@
-import { useQuery } from 'urql';
 import { Link } from 'wouter';
-import { viewerQuery, viewerState, type ViewerState } from '../graphql/viewer';
+import { ProblemCallout } from '../components/Problem';
+import { useSession } from '../session/Session';
+import type { SessionState } from '../session/viewer';
 
-export function HomePage() {
-  const [result, reexecute] = useQuery({ query: viewerQuery });
-  const state = viewerState(result);
+/**
+ * `/` for someone not signed in (or signed in with nothing to land on): what Tradehub is, and
+ * the way in.
+ */
+export default function HomePage() {
+  const { state, retry, refreshing } = useSession();
 
   return (
     <>
@@ -22,21 +26,39 @@ export function HomePage() {
           <h2 id="session-heading">Your session</h2>
           <StateBadge state={state} />
         </div>
-        <div className="card-body" role="status" aria-live="polite">
-          <SessionBody state={state} />
+        <div className="card-body" aria-live="polite">
+          {state.kind === 'loading' && <p className="muted">Asking the API who you are…</p>}
+          {state.kind === 'signed-out' && (
+            <>
+              <p>You are not signed in.</p>
+              <p>
+                <Link href="/sign-in" className="button button-primary">
+                  Sign in
+                </Link>
+              </p>
+            </>
+          )}
+          {state.kind === 'signed-in' && (
+            <>
+              <p>
+                You are signed in as <strong>{state.viewer.user.name}</strong> ({state.viewer.user.email}), but
+                no seller account or workspace is open to you in the portal yet.
+              </p>
+              {state.viewer.supplierId !== null && (
+                <p className="muted">
+                  You answer requests for quotation as a supplier; that workspace arrives with procurement.
+                </p>
+              )}
+              <p className="muted">
+                If you expected to see an account, ask its owner to invite you, or your account manager to
+                check your access.
+              </p>
+            </>
+          )}
+          {state.kind === 'problem' && (
+            <ProblemCallout problem={state.problem} onRetry={retry} retrying={refreshing} />
+          )}
         </div>
-        {state.kind === 'problem' && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={result.fetching}
-              onClick={() => reexecute({ requestPolicy: 'network-only' })}
-            >
-              {result.fetching ? 'Retrying…' : 'Retry'}
-            </button>
-          </div>
-        )}
       </section>
 
       <section className="card" aria-labelledby="api-heading">
@@ -54,53 +76,15 @@ export function HomePage() {
   );
 }
 
-function StateBadge({ state }: { state: ViewerState }) {
+function StateBadge({ state }: { state: SessionState }) {
   switch (state.kind) {
     case 'loading':
       return <span className="badge">Checking</span>;
     case 'signed-out':
       return <span className="badge badge-neutral">Signed out</span>;
+    case 'signed-in':
+      return <span className="badge badge-success">Signed in</span>;
     case 'problem':
       return <span className="badge badge-danger">Error</span>;
-  }
-}
-
-function SessionBody({ state }: { state: ViewerState }) {
-  switch (state.kind) {
-    case 'loading':
-      return <p className="muted">Asking the API who you are…</p>;
-    case 'signed-out':
-      return (
-        <>
-          <p>
-            You are not signed in.{' '}
-            {state.typename !== null && (
-              <span className="muted">
-                The API answered as an anonymous <code>{state.typename}</code>.
-              </span>
-            )}
-          </p>
-          <p>
-            <Link href="/sign-in" className="button button-primary">
-              Sign in
-            </Link>
-          </p>
-        </>
-      );
-    case 'problem':
-      return (
-        <div className="problem">
-          <p className="problem-title">{state.problem.title}</p>
-          <p>{state.problem.detail}</p>
-          <p>
-            <strong>What to do:</strong> {state.problem.action}
-          </p>
-          {state.problem.code !== undefined && (
-            <p className="muted">
-              Code: <code>{state.problem.code}</code>
-            </p>
-          )}
-        </div>
-      );
   }
 }

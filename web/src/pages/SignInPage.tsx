@@ -1,16 +1,79 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { Link, useLocation, useSearch } from 'wouter';
+import { safeNextPath } from '../access/access';
+import { Field, FormAlert, useErrorFocus } from '../components/Form';
+import { mapUserErrors, missingFields, noErrors, type MappedErrors } from '../forms/userErrors';
+import { graphql } from '../gql';
+import { describeError, type Problem } from '../graphql/errors';
+import { useSession } from '../session/Session';
 
-export function SignInPage() {
-  const emailId = useId();
-  const passwordId = useId();
-  const [submitted, setSubmitted] = useState(false);
+export const SignInMutation = graphql(`
+  mutation SignIn($input: LoginInput!) {
+    login(input: $input) {
+      viewer {
+        authenticated
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
+type SignInField = 'email' | 'password';
+const fields: readonly SignInField[] = ['email', 'password'];
+
+/**
+ * `/sign-in?next=/accounts/…`: email and password. The server sets an httpOnly session cookie;
+ * the page then starts the session over and goes to `next` (a path of this portal) or home.
+ */
+export default function SignInPage() {
+  const { state, restart } = useSession();
+  const [, navigate] = useLocation();
+  const params = new URLSearchParams(useSearch());
+  const next = safeNextPath(params.get('next'));
+  const signedOut = params.get('signed-out') === '1';
+
+  const [{ fetching }, login] = useMutation(SignInMutation);
+  const [errors, setErrors] = useState<MappedErrors<SignInField>>(noErrors);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const form = useRef<HTMLFormElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  useErrorFocus(form, alert, attempt);
+
+  function refuse(mapped: MappedErrors<SignInField>, failed: Problem | null = null) {
+    setErrors(mapped);
+    setProblem(failed);
+    setAttempt((n) => n + 1);
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    // The API has no `login` mutation until accounts exist. The browser has already checked the
-    // fields (required, email format); the accounts issue sends them with the mutation here and
-    // shows its userErrors. Until then the form says so rather than pretending to sign in.
-    setSubmitted(true);
+    const data = new FormData(event.currentTarget);
+    const email = String(data.get('email') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    const missing = missingFields({ email, password }, { email: 'your email', password: 'your password' });
+    if (missing.length > 0) {
+      refuse(mapUserErrors(missing, fields));
+      return;
+    }
+
+    const result = await login({ input: { email, password } });
+    if (result.error) {
+      refuse(noErrors(), describeError(result.error));
+      return;
+    }
+    const payload = result.data?.login;
+    if (!payload || payload.userErrors.length > 0 || !payload.viewer?.authenticated) {
+      refuse(mapUserErrors(payload?.userErrors ?? [], fields));
+      return;
+    }
+    navigate(next ?? '/', { replace: true });
+    restart();
   }
 
   return (
@@ -20,44 +83,60 @@ export function SignInPage() {
         <div className="card auth-card">
           <div className="card-body">
             <h1 className="auth-title">Sign in to Tradehub</h1>
-            <p className="muted">Use the email address your account manager invited.</p>
-
-            {submitted && (
-              <div className="callout callout-info" role="alert">
-                <p className="callout-title">Sign-in arrives with accounts</p>
+            {state.kind === 'signed-in' ? (
+              <>
                 <p>
-                  Tradehub has no user accounts yet, so nobody can sign in. You were not signed in
-                  and nothing was sent.
+                  You are signed in as <strong>{state.viewer.user.name}</strong> ({state.viewer.user.email}).
                 </p>
-              </div>
+                <p>
+                  <Link href={next ?? '/'} className="button button-primary">
+                    Continue
+                  </Link>
+                </p>
+              </>
+            ) : (
+              <>
+                <p className="muted">Use the email address you were invited with.</p>
+                {signedOut && attempt === 0 && (
+                  <div className="callout callout-info" role="status">
+                    <p>You signed out. Sign in again to continue.</p>
+                  </div>
+                )}
+                {next && !signedOut && attempt === 0 && (
+                  <div className="callout callout-info" role="status">
+                    <p>Sign in to open that page.</p>
+                  </div>
+                )}
+                <FormAlert
+                  errors={errors.form}
+                  problem={problem}
+                  alertRef={alert}
+                  title="You are not signed in"
+                />
+                <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label="Sign in">
+                  <Field label="Email" errors={errors.fields.email}>
+                    {(props) => (
+                      <input
+                        {...props}
+                        name="email"
+                        type="email"
+                        autoComplete="username"
+                        spellCheck={false}
+                        required
+                      />
+                    )}
+                  </Field>
+                  <Field label="Password" errors={errors.fields.password}>
+                    {(props) => (
+                      <input {...props} name="password" type="password" autoComplete="current-password" required />
+                    )}
+                  </Field>
+                  <button type="submit" className="button button-primary button-block" disabled={fetching}>
+                    {fetching ? 'Signing in…' : 'Sign in'}
+                  </button>
+                </form>
+              </>
             )}
-
-            <form className="form" onSubmit={onSubmit}>
-              <div className="field">
-                <label htmlFor={emailId}>Email</label>
-                <input
-                  id={emailId}
-                  name="email"
-                  type="email"
-                  autoComplete="username"
-                  required
-                  spellCheck={false}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor={passwordId}>Password</label>
-                <input
-                  id={passwordId}
-                  name="password"
-                  type="password"
-                  autoComplete="current-password"
-                  required
-                />
-              </div>
-              <button type="submit" className="button button-primary button-block">
-                Sign in
-              </button>
-            </form>
           </div>
         </div>
       </div>

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountAccess,
+  accountSections,
+  canManageMember,
+  canManageTeam,
+  grantableRoles,
+  landingPath,
+  parseAccountPath,
+  safeNextPath,
+  switcherAccounts,
+  switchPath,
+  topNavItems,
+  type AccountAccess,
+  type AccountSection,
+  type AccountSummary,
+  type ViewerAccess,
+} from './access';
+
+const brightlight: AccountSummary = {
+  id: 'acct_b',
+  legalName: 'Shenzhen Brightlight Electronics Co., Ltd.',
+  status: 'ACTIVE',
+};
+const kessler: AccountSummary = { id: 'acct_k', legalName: 'Kessler Outdoor GmbH', status: 'ACTIVE' };
+const maple: AccountSummary = { id: 'acct_m', legalName: 'Maple & Pine Home LLC', status: 'SUSPENDED' };
+
+const nobody: ViewerAccess = { memberships: [], staffRole: null, partnerMembership: null, supplierId: null };
+
+function member(role: 'OWNER' | 'ADMIN' | 'OPERATOR' | 'FINANCE' | 'VIEWER', account = brightlight): ViewerAccess {
+  return { ...nobody, memberships: [{ role, account }] };
+}
+
+const accountManager: ViewerAccess = { ...nobody, staffRole: 'ACCOUNT_MANAGER' };
+const platformAdmin: ViewerAccess = { ...nobody, staffRole: 'PLATFORM_ADMIN' };
+const partnerAdmin: ViewerAccess = {
+  ...nobody,
+  partnerMembership: { role: 'PARTNER_ADMIN', partner: { id: 'ptn_h', name: 'Harbor Trade Finance' } },
+};
+
+describe('accountSections: the navigation of an account by role', () => {
+  const cases: { name: string; viewer: ViewerAccess; want: AccountSection[] }[] = [
+    { name: 'OWNER', viewer: member('OWNER'), want: ['overview', 'team', 'apiKeys'] },
+    { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', 'team', 'apiKeys'] },
+    { name: 'OPERATOR', viewer: member('OPERATOR'), want: ['overview'] },
+    { name: 'FINANCE', viewer: member('FINANCE'), want: ['overview'] },
+    { name: 'VIEWER', viewer: member('VIEWER'), want: ['overview'] },
+    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: ['overview', 'team', 'apiKeys'] },
+    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: ['overview', 'team', 'apiKeys'] },
+    { name: 'partner user', viewer: partnerAdmin, want: [] },
+    { name: 'member of another account', viewer: member('OWNER', kessler), want: [] },
+    { name: 'supplier', viewer: { ...nobody, supplierId: 'sup_1' }, want: [] },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      expect(accountSections(accountAccess(tc.viewer, brightlight.id))).toEqual(tc.want);
+    });
+  }
+
+  it('a staff member who is also a member acts as the member', () => {
+    const viewer: ViewerAccess = { ...member('VIEWER'), staffRole: 'ACCOUNT_MANAGER' };
+    expect(accountAccess(viewer, brightlight.id)).toEqual({ kind: 'member', role: 'VIEWER' });
+    expect(accountAccess(viewer, kessler.id)).toEqual({ kind: 'staff', staffRole: 'ACCOUNT_MANAGER' });
+  });
+});
+
+describe('team permissions', () => {
+  const owner: AccountAccess = { kind: 'member', role: 'OWNER' };
+  const admin: AccountAccess = { kind: 'member', role: 'ADMIN' };
+  const staff: AccountAccess = { kind: 'staff', staffRole: 'PLATFORM_ADMIN' };
+
+  it('only OWNER and ADMIN change the team; staff read it', () => {
+    expect(canManageTeam(owner)).toBe(true);
+    expect(canManageTeam(admin)).toBe(true);
+    expect(canManageTeam(staff)).toBe(false);
+    expect(canManageTeam({ kind: 'member', role: 'OPERATOR' })).toBe(false);
+  });
+
+  it('only an OWNER grants OWNER or touches an OWNER', () => {
+    expect(grantableRoles(owner)).toEqual(['OWNER', 'ADMIN', 'OPERATOR', 'FINANCE', 'VIEWER']);
+    expect(grantableRoles(admin)).toEqual(['ADMIN', 'OPERATOR', 'FINANCE', 'VIEWER']);
+    expect(grantableRoles(staff)).toEqual([]);
+    expect(canManageMember(admin, 'OWNER')).toBe(false);
+    expect(canManageMember(admin, 'OPERATOR')).toBe(true);
+    expect(canManageMember(owner, 'OWNER')).toBe(true);
+  });
+});
+
+describe('switcherAccounts', () => {
+  it('lists a seller’s memberships by legal name', () => {
+    const viewer: ViewerAccess = {
+      ...nobody,
+      memberships: [
+        { role: 'VIEWER', account: maple },
+        { role: 'OWNER', account: brightlight },
+        { role: 'ADMIN', account: kessler },
+      ],
+    };
+    expect(switcherAccounts(viewer).map((e) => [e.account.legalName, e.access])).toEqual([
+      ['Kessler Outdoor GmbH', { kind: 'member', role: 'ADMIN' }],
+      ['Maple & Pine Home LLC', { kind: 'member', role: 'VIEWER' }],
+      ['Shenzhen Brightlight Electronics Co., Ltd.', { kind: 'member', role: 'OWNER' }],
+    ]);
+  });
+
+  it('lists the staff’s accounts as staff', () => {
+    const entries = switcherAccounts(accountManager, [brightlight, kessler]);
+    expect(entries.map((e) => e.account.id)).toEqual(['acct_k', 'acct_b']);
+    expect(entries.every((e) => e.access.kind === 'staff' && e.access.staffRole === 'ACCOUNT_MANAGER')).toBe(true);
+  });
+
+  it('ignores staff accounts for a non-staff viewer', () => {
+    expect(switcherAccounts(member('OWNER'), [kessler, maple]).map((e) => e.account.id)).toEqual(['acct_b']);
+  });
+
+  it('lists an account once, as a membership, when it is in both lists', () => {
+    const viewer: ViewerAccess = { ...member('FINANCE'), staffRole: 'PLATFORM_ADMIN' };
+    const entries = switcherAccounts(viewer, [brightlight, kessler]);
+    expect(entries.map((e) => [e.account.id, e.access.kind])).toEqual([
+      ['acct_k', 'staff'],
+      ['acct_b', 'member'],
+    ]);
+  });
+
+  it('is empty for partners and suppliers', () => {
+    expect(switcherAccounts(partnerAdmin)).toEqual([]);
+    expect(switcherAccounts({ ...nobody, supplierId: 'sup_1' })).toEqual([]);
+  });
+});
+
+describe('switchPath keeps the page when the other account allows it', () => {
+  const [kesslerAsStaff] = switcherAccounts(accountManager, [kessler]);
+  const [brightlightAsViewer] = switcherAccounts(member('VIEWER'));
+  it('same page for staff', () => {
+    expect(switchPath(kesslerAsStaff!, 'team')).toBe('/accounts/acct_k/team');
+  });
+  it('overview where the page is not allowed', () => {
+    expect(switchPath(brightlightAsViewer!, 'apiKeys')).toBe('/accounts/acct_b');
+  });
+  it('overview from a page outside any account', () => {
+    expect(switchPath(kesslerAsStaff!, null)).toBe('/accounts/acct_k');
+  });
+});
+
+describe('parseAccountPath', () => {
+  const cases: [string, ReturnType<typeof parseAccountPath>][] = [
+    ['/accounts/acct_1', { accountId: 'acct_1', section: 'overview' }],
+    ['/accounts/acct_1/', { accountId: 'acct_1', section: 'overview' }],
+    ['/accounts/acct_1/team', { accountId: 'acct_1', section: 'team' }],
+    ['/accounts/acct_1/api-keys', { accountId: 'acct_1', section: 'apiKeys' }],
+    ['/accounts/acct_1/unknown', { accountId: 'acct_1', section: null }],
+    ['/accounts/a%20b/team', { accountId: 'a b', section: 'team' }],
+    ['/accounts/%E0%A4%A/team', null],
+    ['/accounts', null],
+    ['/partner', null],
+    ['/accounts/acct_1/team/extra', null],
+  ];
+  for (const [path, want] of cases) {
+    it(path, () => expect(parseAccountPath(path)).toEqual(want));
+  }
+});
+
+describe('landingPath and the top navigation', () => {
+  it('a seller lands on their first account by name', () => {
+    const viewer: ViewerAccess = {
+      ...nobody,
+      memberships: [
+        { role: 'OWNER', account: maple },
+        { role: 'VIEWER', account: kessler },
+      ],
+    };
+    expect(landingPath(viewer)).toBe('/accounts/acct_k');
+  });
+  it('staff land on the first account of their book', () => {
+    expect(landingPath(accountManager, [brightlight, kessler])).toBe('/accounts/acct_k');
+    expect(landingPath(accountManager, [])).toBeNull();
+  });
+  it('partners land on the partner workspace, which only they see in the navigation', () => {
+    expect(landingPath(partnerAdmin)).toBe('/partner');
+    expect(topNavItems(partnerAdmin).map((i) => i.href)).toEqual(['/partner']);
+    expect(topNavItems(member('OWNER'))).toEqual([]);
+    expect(topNavItems(platformAdmin)).toEqual([]);
+  });
+  it('a supplier has nowhere to land yet', () => {
+    expect(landingPath({ ...nobody, supplierId: 'sup_1' })).toBeNull();
+  });
+});
+
+describe('safeNextPath', () => {
+  const cases: [string | null, string | null][] = [
+    ['/accounts/acct_1/team', '/accounts/acct_1/team'],
+    ['/accounts/acct_1?x=1', '/accounts/acct_1?x=1'],
+    [null, null],
+    ['', null],
+    ['https://evil.example/', null],
+    ['//evil.example/', null],
+    ['/\\evil.example/', null],
+    ['javascript:alert(1)', null],
+    ['/sign-in?next=/x', null],
+  ];
+  for (const [next, want] of cases) {
+    it(String(next), () => expect(safeNextPath(next)).toBe(want));
+  }
+});

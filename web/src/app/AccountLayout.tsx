@@ -1,0 +1,104 @@
+import { lazy, Suspense, useMemo } from 'react';
+import { useQuery } from 'urql';
+import { Route, Switch } from 'wouter';
+import { accountAccess } from '../access/access';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { ProblemCallout } from '../components/Problem';
+import { Loading, NoAccess } from '../components/States';
+import { graphql } from '../gql';
+import { describeError, errorCode } from '../graphql/errors';
+import { messages } from '../i18n/messages';
+import { NotFoundPage } from '../pages/NotFoundPage';
+import type { SignedInViewer } from '../session/viewer';
+import { AccountContext, type AccountContextValue } from './account';
+
+const AccountOverviewPage = lazy(() => import('../pages/account/AccountOverviewPage'));
+const TeamPage = lazy(() => import('../pages/account/TeamPage'));
+const ApiKeysPage = lazy(() => import('../pages/account/ApiKeysPage'));
+
+/** What every page of an account needs: its name and status, asked once for all its pages. */
+export const AccountFrameQuery = graphql(`
+  query AccountFrame($id: ID!) {
+    account(id: $id) {
+      id
+      legalName
+      status
+    }
+  }
+`);
+
+/**
+ * The frame of `/accounts/:accountId/…`: loads the account, shows who the viewer acts as and
+ * whether the account refuses changes, and the account's page.
+ */
+export function AccountLayout({ accountId, viewer }: { accountId: string; viewer: SignedInViewer }) {
+  const [result, reexecute] = useQuery({ query: AccountFrameQuery, variables: { id: accountId } });
+  const account = result.data?.account;
+  const access = accountAccess(viewer, accountId);
+
+  // accountAccess builds a new object on each render; its content is what matters.
+  const accessKey = JSON.stringify(access);
+  const value = useMemo<AccountContextValue | null>(
+    () => (account ? { account, access, readOnly: account.status !== 'ACTIVE' } : null),
+    [account, accessKey],
+  );
+
+  if (!account) {
+    if (result.error) {
+      const code = errorCode(result.error);
+      if (code === 'NOT_FOUND' || code === 'FORBIDDEN') {
+        return <NoAccess what="This account" />;
+      }
+      return (
+        <ProblemCallout
+          problem={describeError(result.error)}
+          onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+          retrying={result.fetching}
+        />
+      );
+    }
+    if (result.fetching || !result.data) {
+      return <Loading label="Loading the account…" />;
+    }
+    return <NoAccess what="This account" />;
+  }
+
+  return (
+    <AccountContext.Provider value={value}>
+      {access.kind === 'staff' && (
+        <div className="banner banner-acting" role="note" data-testid="acting-as">
+          <p>
+            <strong>Acting as {account.legalName}</strong> · {messages.staffRoles[access.staffRole]}
+          </p>
+          <span className="banner-detail">
+            Changes you make are recorded in the account's audit log under your name.
+          </span>
+        </div>
+      )}
+      {account.status !== 'ACTIVE' && (
+        <div className="banner banner-warning" role="note" data-testid="account-status">
+          <p>
+            <strong>
+              This account is {messages.accountStatuses[account.status].toLowerCase()}: changes are refused.
+            </strong>
+          </p>
+          <span className="banner-detail">
+            {account.status === 'SUSPENDED'
+              ? 'You can still look at everything. To make changes again, ask your account manager to reactivate the account.'
+              : 'A closed account stays readable for its records but can never be changed again.'}
+          </span>
+        </div>
+      )}
+      <ErrorBoundary resetKey={accountId}>
+        <Suspense fallback={<Loading />}>
+          <Switch>
+            <Route path="/accounts/:accountId" component={AccountOverviewPage} />
+            <Route path="/accounts/:accountId/team" component={TeamPage} />
+            <Route path="/accounts/:accountId/api-keys" component={ApiKeysPage} />
+            <Route component={NotFoundPage} />
+          </Switch>
+        </Suspense>
+      </ErrorBoundary>
+    </AccountContext.Provider>
+  );
+}

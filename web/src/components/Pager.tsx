@@ -1,0 +1,56 @@
+import { useState } from 'react';
+
+/**
+ * Paging through a forward-only Relay connection (`first`/`after`): "Next" follows endCursor,
+ * "Previous" returns to the cursor before it, kept here because the server's cursors only go on.
+ */
+export function useCursorPages() {
+  const [cursors, setCursors] = useState<(string | null)[]>([]);
+  return {
+    after: cursors.at(-1) ?? null,
+    page: cursors.length + 1,
+    hasPrevious: cursors.length > 0,
+    next: (endCursor: string | null | undefined) => setCursors((c) => [...c, endCursor ?? null]),
+    previous: () => setCursors((c) => c.slice(0, -1)),
+  };
+}
+
+export function Pager({
+  pages,
+  hasNextPage,
+  endCursor,
+  fetching,
+  label,
+}: {
+  pages: ReturnType<typeof useCursorPages>;
+  hasNextPage: boolean;
+  endCursor: string | null | undefined;
+  fetching: boolean;
+  /** What is paged, for screen readers: "Members". */
+  label: string;
+}) {
+  if (!pages.hasPrevious && !hasNextPage) {
+    return null;
+  }
+  return (
+    <nav className="card-footer pager" aria-label={`${label} pages`}>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={!pages.hasPrevious || fetching}
+        onClick={pages.previous}
+      >
+        Previous
+      </button>
+      <span className="muted">Page {pages.page}</span>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={!hasNextPage || fetching}
+        onClick={() => pages.next(endCursor)}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,175 @@
+// Every text the portal shows for a code the API sends (userError codes, roles, statuses) and
+// the few formats it uses, in one module per language. The translation issue adds zh-CN as a
+// second `Catalog` beside `en` and a way to choose it; nothing else should need to change.
+//
+// The API's userError `message` is English written for developers. English here reuses it where
+// it carries the specific detail (which password rule failed, what is wrong with a value); a
+// translation gives a fixed text for the code instead, and may give one per field.
+
+import type { AccountRole, AccountStatus, InvitationStatus, PartnerRole, StaffRole } from '../gql/graphql';
+
+/** A userError as the API sends it; `code` stays a string so that a code added later still shows. */
+export interface UserErrorLike {
+  code: string;
+  field?: readonly string[] | null | undefined;
+  message: string;
+}
+
+/** A text, or one made from the error (to reuse its detail). */
+type ErrorText = string | ((error: UserErrorLike) => string);
+
+export interface Catalog {
+  locale: string;
+  /** Text for a userError code, wherever it appears. */
+  userErrors: Readonly<Record<string, ErrorText>>;
+  /** Text for a code at one field (`"INVALID email"`), where the field changes what to say. */
+  fieldUserErrors: Readonly<Record<string, ErrorText>>;
+  /** Text for an error whose code this catalog does not know. */
+  unknownUserError: ErrorText;
+  /** Checks the portal makes before sending, by kind. */
+  client: {
+    required: (label: string) => string;
+    passwordsDiffer: string;
+    pastDate: string;
+  };
+  accountRoles: Readonly<Record<AccountRole, string>>;
+  accountRoleDescriptions: Readonly<Record<AccountRole, string>>;
+  staffRoles: Readonly<Record<StaffRole, string>>;
+  partnerRoles: Readonly<Record<PartnerRole, string>>;
+  accountStatuses: Readonly<Record<AccountStatus, string>>;
+  invitationStatuses: Readonly<Record<InvitationStatus, string>>;
+}
+
+/**
+ * The server's own English message as a sentence ("use at least 12 characters" → "Use at least
+ * 12 characters."), or the fallback when it sent none.
+ */
+const detailOr = (fallback: string) => (e: UserErrorLike) => sentence(e.message) || fallback;
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') {
+    return '';
+  }
+  const capitalized = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
+}
+
+export const en: Catalog = {
+  locale: 'en',
+  userErrors: {
+    INVALID: detailOr('Check this value.'),
+    NOT_FOUND: 'This no longer exists, or you cannot see it. Reload the page and try again.',
+    CONFLICT: 'Someone changed this at the same time. Reload the page and try again.',
+    FAILED_PRECONDITION: detailOr('This cannot be done in the current state. Reload the page and try again.'),
+    FORBIDDEN: 'You may not do this. Ask an owner or admin of the account.',
+    ACCOUNT_SUSPENDED: 'This account is suspended or closed, so it cannot be changed.',
+    LAST_OWNER: 'An account must keep at least one owner. Make someone else an owner first.',
+    INVITATION_EXPIRED: 'This invitation has expired. Ask the person who invited you to send a new one.',
+    INVITATION_USED:
+      'This invitation was already accepted or withdrawn. If you accepted it, sign in; otherwise ask for a new one.',
+    WEAK_PASSWORD: detailOr('Choose a stronger password.'),
+    INVALID_CREDENTIALS: 'The email or password is wrong. Check both and try again.',
+    THROTTLED: 'Too many attempts. Wait a few minutes, then try again.',
+    ALREADY_EXISTS: detailOr('This person is already a member or already invited.'),
+  },
+  fieldUserErrors: {
+    'NOT_FOUND token': 'This invitation link is not valid. Open the link from the email again, or ask for a new one.',
+  },
+  unknownUserError: detailOr('This could not be done. Reload the page and try again.'),
+  client: {
+    required: (label) => `Enter ${label.toLowerCase()}.`,
+    passwordsDiffer: 'The two passwords differ.',
+    pastDate: 'Choose a date in the future.',
+  },
+  accountRoles: {
+    OWNER: 'Owner',
+    ADMIN: 'Admin',
+    OPERATOR: 'Operator',
+    FINANCE: 'Finance',
+    VIEWER: 'Viewer',
+  },
+  accountRoleDescriptions: {
+    OWNER: 'Everything, including the team, API keys and partner consents.',
+    ADMIN: 'Everything but ownership: the team, API keys and all operations.',
+    OPERATOR: 'Warehouse, transport and procurement work.',
+    FINANCE: 'Financing and invoices.',
+    VIEWER: 'Read only.',
+  },
+  staffRoles: {
+    PLATFORM_ADMIN: 'platform admin',
+    ACCOUNT_MANAGER: 'account manager',
+  },
+  partnerRoles: {
+    PARTNER_ADMIN: 'Partner admin',
+    PARTNER_ANALYST: 'Partner analyst',
+  },
+  accountStatuses: {
+    ACTIVE: 'Active',
+    SUSPENDED: 'Suspended',
+    CLOSED: 'Closed',
+  },
+  invitationStatuses: {
+    PENDING: 'Pending',
+    ACCEPTED: 'Accepted',
+    REVOKED: 'Revoked',
+    EXPIRED: 'Expired',
+  },
+};
+
+/** The catalog in use. One language for now; the translation issue chooses here. */
+export const messages: Catalog = en;
+
+function render(text: ErrorText, error: UserErrorLike): string {
+  return typeof text === 'function' ? text(error) : text;
+}
+
+/**
+ * The text to show for a userError: the catalog's text for its code at its field, else for its
+ * code, else the catalog's text for unknown codes.
+ */
+export function userErrorText(error: UserErrorLike, catalog: Catalog = messages): string {
+  const field = error.field?.at(-1);
+  const byField = field === undefined ? undefined : catalog.fieldUserErrors[`${error.code} ${field}`];
+  if (byField !== undefined) {
+    return render(byField, error);
+  }
+  const byCode = Object.hasOwn(catalog.userErrors, error.code) ? catalog.userErrors[error.code] : undefined;
+  return render(byCode ?? catalog.unknownUserError, error);
+}
+
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A DateTime from the API in the reader's time zone, e.g. "21 Nov 2026, 08:30". */
+export function formatDateTime(iso: string, catalog: Catalog = messages): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  let format = dateTimeFormats.get(catalog.locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(catalog.locale, format);
+  }
+  return format.format(date);
+}
+
+/** A country's name from its ISO 3166 code, e.g. "China (CN)". */
+export function formatCountry(code: string, catalog: Catalog = messages): string {
+  return displayName(code, 'region', catalog);
+}
+
+/** A currency's name from its ISO 4217 code, e.g. "Chinese Yuan (CNY)". */
+export function formatCurrency(code: string, catalog: Catalog = messages): string {
+  return displayName(code, 'currency', catalog);
+}
+
+function displayName(code: string, type: 'region' | 'currency', catalog: Catalog): string {
+  try {
+    const name = new Intl.DisplayNames([catalog.locale], { type, fallback: 'none' }).of(code);
+    return name ? `${name} (${code})` : code;
+  } catch {
+    // A code Intl does not accept (RangeError): show it as it came.
+    return code;
+  }
+}
