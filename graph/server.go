@@ -19,6 +19,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/tradehub/tradehub/graph/cost"
+	"github.com/tradehub/tradehub/graph/limits"
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/services/audit"
@@ -42,6 +44,8 @@ type ServerConfig struct {
 	TokenLimit int
 	// Introspection is one of the Introspection* policies.
 	Introspection string
+	// Cost prices queries and throttles callers (see package cost); zero values are defaults.
+	Cost cost.Config
 	// Audit, when set, records every mutation (see auditMutations).
 	Audit  *audit.Service
 	Logger *slog.Logger
@@ -71,10 +75,15 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(cfg.TokenLimit)
 	srv.SetDisableSuggestion(true)
-	srv.SetErrorPresenter(NewErrorPresenter(cfg.Logger))
+	present := NewErrorPresenter(cfg.Logger)
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))
 	srv.Use(queriesOnlyOverGET{})
 	srv.Use(introspectionPolicy{policy: cfg.Introspection})
+	srv.Use(limits.New(limits.Config{Sensitive: []string{"login", "acceptInvitation", "createApiKey"}}))
+	cfg.Cost.Caller = callerOf
+	cfg.Cost.Present = present
+	srv.Use(cost.New(cfg.Cost))
 	srv.AroundRootFields(explainDisabledIntrospection)
 	srv.AroundFields(auditMutations(cfg.Audit, cfg.Logger))
 	return requestGuard(cfg.MaxBodyBytes, srv)
@@ -187,4 +196,15 @@ func explainDisabledIntrospection(ctx context.Context, next graphql.RootResolver
 	}
 	graphql.AddError(ctx, err)
 	return graphql.Null
+}
+
+// callerOf names the cost bucket of a request: the API key, the user, or the client address.
+func callerOf(ctx context.Context) string {
+	if p, ok := auth.PrincipalFrom(ctx); ok {
+		if p.Kind == auth.KindAPIKey {
+			return "key:" + p.APIKeyID
+		}
+		return "user:" + p.UserID
+	}
+	return "addr:" + auth.ClientAddressFrom(ctx)
 }
