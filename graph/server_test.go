@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tradehub/tradehub/graph"
+	"github.com/tradehub/tradehub/graph/cost"
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
 )
@@ -235,5 +237,77 @@ func TestNodesCapsAndUnknownIDs(t *testing.T) {
 	_, resp, body = do(t, h, post(`{"query":"{ nodes(ids: [`+strings.ReplaceAll(strings.Join(ids, ","), `"`, `\"`)+`]) { id } }"}`))
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != graph.CodeBadUserInput {
 		t.Errorf("101 ids: %s, want one BAD_USER_INPUT", body)
+	}
+}
+
+func asUser(r *http.Request, id string) *http.Request {
+	return r.WithContext(auth.WithPrincipal(r.Context(), &auth.Principal{Kind: auth.KindUser, UserID: id}))
+}
+
+func TestQueryCostAndThrottling(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := graph.NewHandler(&graph.Resolver{Logger: logger}, graph.ServerConfig{Logger: logger, Cost: cost.Config{BucketSize: 50, RestoreRate: 0.01}})
+	ids := make([]string, 30)
+	for i := range ids {
+		ids[i] = `\"sku_x` + strings.Repeat("0", i) + `\"`
+	}
+	thirty := `{"query":"{ nodes(ids: [` + strings.Join(ids, ",") + `]) { id } }"}`
+
+	// Over the single-query ceiling: refused before any resolver runs (this resolver has no
+	// services at all, so running it would fail differently).
+	huge := `{"query":"{ accounts(first: 100) { nodes { members(first: 100) { nodes { user { id } } } } } }"}`
+	_, resp, body := do(t, h, asUser(post(huge), "usr_a"))
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != graph.CodeBadUserInput || !strings.Contains(body, "limit for one query") {
+		t.Fatalf("over the ceiling: %s", body)
+	}
+
+	// The actual cost is refunded: thirty nulls cost nothing in the end.
+	if _, resp, body := do(t, h, asUser(post(thirty), "usr_a")); len(resp.Errors) != 0 ||
+		!strings.Contains(body, `"requestedQueryCost":30,"actualQueryCost":0`) || !strings.Contains(body, `"currentlyAvailable":50`) {
+		t.Fatalf("first query: %s", body)
+	}
+	// A caller that drains its bucket is throttled; another caller is not. Each viewer query
+	// really costs 1 point.
+	viewer := `{"query":"{ viewer { authenticated } }"}`
+	for i := range 21 {
+		if _, resp, body := do(t, h, asUser(post(viewer), "usr_a")); len(resp.Errors) != 0 {
+			t.Fatalf("viewer query %d: %s", i, body)
+		}
+	}
+	_, resp, body = do(t, h, asUser(post(thirty), "usr_a"))
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != graph.CodeRateLimited || !strings.Contains(resp.Errors[0].Message, "retry in") {
+		t.Fatalf("second query: %s, want RATE_LIMITED with a retry-after", body)
+	}
+	if _, resp, body := do(t, h, asUser(post(thirty), "usr_b")); len(resp.Errors) != 0 {
+		t.Fatalf("another caller throttled: %s", body)
+	}
+
+	// A dry run prices without running or charging.
+	dry := `{"query":"{ viewer { authenticated } }","extensions":{"cost":{"dryRun":true}}}`
+	_, resp, body = do(t, h, asUser(post(dry), "usr_c"))
+	if len(resp.Errors) != 0 || string(resp.Data) != "null" || !strings.Contains(body, `"requestedQueryCost":1`) || !strings.Contains(body, `"currentlyAvailable":50`) {
+		t.Fatalf("dry run: %s", body)
+	}
+}
+
+func TestDocumentBombsAreRefused(t *testing.T) {
+	h := newHandler(t, graph.IntrospectionAuthenticated, nil)
+	deep := `{"query":"{ viewer ` + strings.Repeat(`{ user `, 10) + strings.Repeat(`}`, 10) + ` }"}`
+	aliases := make([]string, 16)
+	for i := range aliases {
+		aliases[i] = fmt.Sprintf("a%d: authenticated", i)
+	}
+	cases := map[string]string{
+		"Depth":      deep,
+		"Aliases":    `{"query":"{ viewer { ` + strings.Join(aliases, " ") + ` } }"}`,
+		"LoginTwice": `{"query":"mutation { a: login(input: {email: \"x@y.test\", password: \"p\"}) { userErrors { code } } b: login(input: {email: \"x@y.test\", password: \"q\"}) { userErrors { code } } }"}`,
+	}
+	for name, q := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, resp, body := do(t, h, post(q))
+			if code != http.StatusBadRequest || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != graph.CodeBadUserInput {
+				t.Errorf("%d %s, want 400 BAD_USER_INPUT", code, body)
+			}
+		})
 	}
 }
