@@ -3,7 +3,7 @@
 // real binary with its demo data (see internal/demo): every demo user's password is the same.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { focusOf, foreign, hasFocus, waitForInvalidFocus, withPage } from './browser.mjs';
+import { accessibilityViolations, focusOf, foreign, hasFocus, waitForInvalidFocus, withPage } from './browser.mjs';
 import { startTradehub } from './tradehub.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -27,6 +27,9 @@ async function signIn(page, email, password = demoPassword) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Signing in goes to `/`, which sends the viewer on to their account or workspace.
   await page.waitForURL((url) => url.pathname !== '/sign-in' && url.pathname !== '/');
+  // Let the landing page's requests finish: a test's next page.goto would abort them, and an
+  // aborted request counts as a failure.
+  await page.waitForLoadState('networkidle');
 }
 
 /**
@@ -37,6 +40,40 @@ function accountIdOf(page) {
   const match = /^\/accounts\/([^/]+)/.exec(new URL(page.url()).pathname);
   assert.ok(match?.[1], `not an account page: ${page.url()}`);
   return decodeURIComponent(match[1]);
+}
+
+/**
+ * Signs in over HTTP, as a program would, and returns a function that runs GraphQL with that
+ * session: for setting up what the portal itself offers no way to do.
+ * @param {string} email
+ */
+async function apiSession(email) {
+  const headers = { 'content-type': 'application/json', 'x-tradehub-csrf': '1' };
+  const login = await fetch(`${tradehub.baseURL}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      query: 'mutation($input: LoginInput!) { login(input: $input) { userErrors { code } } }',
+      variables: { input: { email, password: demoPassword } },
+    }),
+  });
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  assert.ok(cookie, `no session cookie for ${email}`);
+  /**
+   * @param {string} query
+   * @param {Record<string, unknown>} [variables]
+   */
+  return async (query, variables = {}) => {
+    const res = await fetch(`${tradehub.baseURL}/graphql`, {
+      method: 'POST',
+      headers: { ...headers, cookie },
+      body: JSON.stringify({ query, variables }),
+    });
+    /** @type {any} */
+    const body = await res.json();
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data;
+  };
 }
 
 /** @param {Page} page */
@@ -147,6 +184,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       assert.ok(await hasFocus(name), 'focus is not on the name');
 
       // The server's: an email that is not one, at the email field of the invitation.
+      await page.waitForLoadState('networkidle');
       await page.goto(`${tradehub.baseURL}/accounts/${accountId}/team`);
       const invite = page.getByRole('form', { name: 'Invite someone' });
       await invite.getByLabel('Email').fill('not-an-email');
@@ -257,7 +295,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       // Switch on the team page: the switcher keeps the page.
       await mainNav(page).getByRole('link', { name: 'Team' }).click();
       await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
-      const switcher = page.getByRole('button', { name: /Switch account/ });
+      const switcher = page.getByRole('button', { name: /switch account/ });
       await switcher.click();
       assert.equal(await switcher.getAttribute('aria-expanded'), 'true');
       const options = page.locator('.switcher-list').getByRole('link');
@@ -330,6 +368,102 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
     });
   });
 
+  test('a suspended account says that changes are refused, and offers none', async () => {
+    // A platform admin suspends Maple & Pine through the API (the portal has no page for it yet).
+    const admin = await apiSession('admin@tradehub.test');
+    const { accounts } = await admin('{ accounts(first: 100) { nodes { id legalName } } }');
+    /** @type {{ id: string, legalName: string }[]} */
+    const nodes = accounts.nodes;
+    const maple = nodes.find((a) => a.legalName === 'Maple & Pine Home LLC');
+    assert.ok(maple, 'no Maple & Pine account');
+    const { setAccountStatus } = await admin(
+      `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { account { status } userErrors { code message } } }`,
+      { input: { accountId: maple.id, status: 'SUSPENDED', reason: 'e2e: unpaid invoices' } },
+    );
+    assert.deepEqual(setAccountStatus.userErrors, []);
+
+    await withPage('suspended', async (session) => {
+      const { page } = session;
+      await signIn(page, 'owner@mapleandpine.test');
+      const banner = page.getByTestId('account-status');
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /This account is suspended: changes are refused/);
+
+      await mainNav(page).getByRole('link', { name: 'API keys' }).click();
+      await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+      await page.getByRole('heading', { name: 'Keys', exact: true }).waitFor();
+      assert.equal(await page.getByRole('form', { name: 'Create a key' }).count(), 0);
+
+      await mainNav(page).getByRole('link', { name: 'Team' }).click();
+      await page.getByRole('cell', { name: 'owner@mapleandpine.test' }).waitFor();
+      assert.equal(await page.getByRole('form', { name: 'Invite someone' }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /^Remove/ }).count(), 0);
+      await assertClean(session);
+    });
+
+    // Staff see both banners: whom they act for, and that it is suspended.
+    await withPage('suspended-staff', async (session) => {
+      const { page } = session;
+      await signIn(page, 'am.weber@tradehub.test');
+      await page.getByTestId('acting-as').filter({ hasText: 'Acting as Maple & Pine Home LLC' }).waitFor();
+      await page.getByTestId('account-status').waitFor();
+      await assertClean(session);
+    });
+  });
+
+  test('the pages pass axe-core’s WCAG 2.1 AA checks', async () => {
+    await withPage('accessibility', async (session) => {
+      const { page } = session;
+      /** @type {Record<string, string[]>} */
+      const found = {};
+      const check = async (/** @type {string} */ name) => {
+        const violations = await accessibilityViolations(page);
+        if (violations.length > 0) {
+          found[name] = violations;
+        }
+      };
+
+      await page.goto(`${tradehub.baseURL}/sign-in`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await waitForInvalidFocus(page);
+      await check('sign-in with errors');
+
+      await page.goto(`${tradehub.baseURL}/accept-invitation?token=thi_unknown`);
+      await page.getByRole('button', { name: 'Accept invitation' }).waitFor();
+      await check('accept invitation');
+
+      await signIn(page, 'owner@brightlight.test');
+      await page.getByRole('heading', { level: 1, name: brightlight }).waitFor();
+      await check('account overview');
+
+      await page.getByRole('button', { name: /switch account/ }).click();
+      await page.getByRole('button', { name: /account menu/ }).click();
+      await check('menus open');
+      await page.keyboard.press('Escape');
+
+      await mainNav(page).getByRole('link', { name: 'Team' }).click();
+      await page.getByRole('cell', { name: 'owner@brightlight.test' }).waitFor();
+      await check('team');
+      await page.getByRole('button', { name: /^Change role of Viewer/ }).click();
+      await page.getByRole('dialog').waitFor();
+      await check('change role dialog');
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      // Focus is back on the button that opened the dialog.
+      assert.match((await focusOf(page)).label ?? '', /^Change role of Viewer/);
+
+      await mainNav(page).getByRole('link', { name: 'API keys' }).click();
+      const create = page.getByRole('form', { name: 'Create a key' });
+      await create.getByLabel('Name').fill('axe');
+      await create.getByRole('button', { name: 'Create key' }).click();
+      await page.getByRole('dialog').waitFor();
+      await check('secret dialog');
+
+      assert.deepEqual(found, {});
+      await assertClean(session);
+    });
+  });
+
   test('a partner user sees their partner workspace, and no seller account', async () => {
     await withPage('partner', async (session) => {
       const { page } = session;
@@ -337,7 +471,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await page.waitForURL((url) => url.pathname === '/partner');
       await page.getByRole('heading', { level: 1, name: 'Harbor Trade Finance' }).waitFor();
       assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Partner workspace']);
-      assert.equal(await page.getByRole('button', { name: /Switch account/ }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /switch account/ }).count(), 0);
       await assertClean(session);
     });
   });

@@ -1,7 +1,8 @@
 // @ts-check
 // Debian's Chromium driven by playwright-core, one fresh profile per test, recording what a
 // page loads and what it complains about.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,4 +154,29 @@ export function hasFocus(locator) {
  */
 export function waitForInvalidFocus(page) {
   return page.waitForFunction('document.activeElement?.getAttribute("aria-invalid") === "true"');
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page and returns its violations as
+ * "rule: target" lines. The script goes in through the DevTools protocol, which the page's
+ * Content-Security-Policy does not govern, so the page stays as strict as it is for a person.
+ * @param {Page} page
+ * @returns {Promise<string[]>}
+ */
+export async function accessibilityViolations(page) {
+  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  /** @type {{ id: string, nodes: { target: unknown[] }[] }[]} */
+  const violations = await page.evaluate(async () => {
+    /** @type {any} */
+    const axe = /** @type {any} */ (globalThis).axe;
+    const result = await axe.run(/** @type {any} */ (globalThis).document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((/** @type {any} */ v) => ({
+      id: v.id,
+      nodes: v.nodes.map((/** @type {any} */ n) => ({ target: n.target })),
+    }));
+  });
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
 }

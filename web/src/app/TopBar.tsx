@@ -80,8 +80,13 @@ export function AccountSwitcher({ viewer, staffAccounts }: { viewer: SignedInVie
     <Disclosure
       className="switcher"
       panelClassName="switcher-panel"
-      buttonLabel={`Account: ${name}. Switch account`}
-      button={<span className="switcher-name">{name}</span>}
+      button={
+        <>
+          <span className="switcher-name">{name}</span>
+          {/* Spoken after the visible name, so that the name a person sees is the one to say. */}
+          <span className="visually-hidden">, switch account</span>
+        </>
+      }
     >
       {(close) => (
         <>
@@ -153,13 +158,13 @@ export function UserMenu({ viewer }: { viewer: SignedInViewer }) {
     <Disclosure
       className="user-menu"
       panelClassName="user-menu-panel"
-      buttonLabel={`${viewer.user.name}: account menu`}
       button={
         <>
           <span className="avatar" aria-hidden="true">
             {initials(viewer.user.name)}
           </span>
           <span className="user-menu-name">{viewer.user.name}</span>
+          <span className="visually-hidden">, account menu</span>
         </>
       }
     >

@@ -9,15 +9,12 @@ import { useLocation } from 'wouter';
  */
 export function Disclosure({
   button,
-  buttonLabel,
   className,
   panelClassName,
   children,
 }: {
-  /** What the button shows. */
+  /** What the button shows, which is also its accessible name. */
   button: ReactNode;
-  /** The button's accessible name, when what it shows is not enough. */
-  buttonLabel?: string;
   className?: string;
   panelClassName?: string;
   children: (close: () => void) => ReactNode;
@@ -67,7 +64,6 @@ export function Disclosure({
         className="disclosure-button"
         aria-expanded={open}
         aria-controls={panelId}
-        aria-label={buttonLabel}
         onClick={() => setOpen((o) => !o)}
       >
         {button}
