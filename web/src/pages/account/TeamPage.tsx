@@ -7,7 +7,6 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormAlert, useErrorFocus } from '../../components/Form';
 import { Pager, useCursorPages } from '../../components/Pager';
 import { Remote } from '../../components/Remote';
-import { Loading } from '../../components/States';
 import { mapUserErrors, missingFields, noErrors, type MappedErrors } from '../../forms/userErrors';
 import { graphql } from '../../gql';
 import type { AccountRole, TeamMembersQuery } from '../../gql/graphql';
@@ -404,8 +403,6 @@ export default function TeamPage() {
       >
         <p>The link sent to {revoking?.email} stops working. You can invite them again later.</p>
       </ConfirmDialog>
-
-      {members.fetching && members.data && <Loading label="Updating…" />}
     </>
   );
 }
