@@ -33,7 +33,7 @@
 //   - AU (GST 10 %): duty and border GST only above A$1,000 customs value, which is FOB in
 //     Australia; below it the vendor collects GST under the low-value-goods rules, so GST applies
 //     from the first dollar here. GST is on the value of the taxable importation: customs value
-//     + duty + international transport and insurance. SIMPLIFIED: ChAFTA and other preferential
+//   - duty + international transport and insurance. SIMPLIFIED: ChAFTA and other preferential
 //     rates are not modelled (CN-origin goods are mostly duty free with proof of origin).
 //   - CA (GST 5 %): courier low-value relief CAD 20 for both duty and taxes (CUSMA-origin
 //     CAD 150/40 not modelled); duty on value for duty (FOB), GST on value for duty + duty.

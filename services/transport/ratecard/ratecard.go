@@ -97,7 +97,7 @@ type Card struct {
 
 // Parcel is one package: actual weight and outer dimensions.
 type Parcel struct {
-	WeightGrams                int64
+	WeightGrams                 int64
 	LengthMM, WidthMM, HeightMM int64
 }
 
