@@ -63,6 +63,20 @@ const (
 
 	// In a partner's domain.
 	PartnerTeam Resource = "partner_team" // the partner's people
+
+	// Warehousing, in an account's domain. Partners get none of these: financing reads
+	// inventory through the warehousing service's own interface, never through a role.
+	SKUs                 Resource = "skus"                   // the account's product catalogue
+	Inventory            Resource = "inventory"              // balances, movements, adjustments, cycle counts, valuation
+	InventoryAdjustLarge Resource = "inventory_adjust_large" // adjustments and counts beyond the threshold
+	Receipts             Resource = "receipts"               // inbound receipts (ASNs), receiving, putaway
+	Orders               Resource = "orders"                 // fulfilment orders and their status
+	Transfers            Resource = "transfers"              // stock moved between warehouses
+	Returns              Resource = "returns"                // return authorizations (RMAs)
+	Usage                Resource = "usage"                  // billable storage and handling usage
+
+	// Warehousing, in the platform domain.
+	Warehouses Resource = "warehouses" // the 3PL's warehouses (reading them needs only a sign-in)
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -81,6 +95,9 @@ var (
 	seller      = []Role{Owner, Admin, Operator, Finance, Viewer}
 	staff       = []Role{AccountManager, PlatformAdmin}
 	sellerAdmin = []Role{Owner, Admin}
+	// warehouseWork is who does warehouse work for an account: its operators and admins, and
+	// the staff who act on its behalf.
+	warehouseWork = []Role{Owner, Admin, Operator, AccountManager, PlatformAdmin}
 )
 
 func roles(groups ...[]Role) []Role {
@@ -112,6 +129,21 @@ func Matrix() []Grant {
 		{Partners, Write, []Role{PlatformAdmin}, "onboard finance partners"},
 		{PartnerTeam, Read, []Role{PartnerAdmin, PartnerAnalyst, PlatformAdmin}, ""},
 		{PartnerTeam, Write, []Role{PartnerAdmin, PlatformAdmin}, ""},
+		{SKUs, Read, roles(seller, staff), ""},
+		{SKUs, Write, warehouseWork, "create and edit SKUs"},
+		{Inventory, Read, roles(seller, staff), "balances, movements and valuation"},
+		{Inventory, Write, warehouseWork, "adjustments and cycle counts up to the threshold"},
+		{InventoryAdjustLarge, Write, []Role{Owner, Admin, PlatformAdmin}, "adjustments and counts that change more units than the threshold"},
+		{Receipts, Read, roles(seller, staff), ""},
+		{Receipts, Write, warehouseWork, "announce, receive and put away inbound goods"},
+		{Orders, Read, roles(seller, staff), ""},
+		{Orders, Write, warehouseWork, "create, pick, pack, ship and cancel fulfilment orders"},
+		{Transfers, Read, roles(seller, staff), ""},
+		{Transfers, Write, warehouseWork, "move stock between warehouses"},
+		{Returns, Read, roles(seller, staff), ""},
+		{Returns, Write, warehouseWork, "announce, receive and restock or write off returns"},
+		{Usage, Read, roles(seller, staff), "billable storage and handling usage"},
+		{Warehouses, Write, []Role{PlatformAdmin}, "create and edit warehouses, run the storage snapshot"},
 	}
 }
 
