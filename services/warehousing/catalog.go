@@ -412,14 +412,11 @@ func (s *Service) CreateSKU(ctx context.Context, in SKUInput) (SKU, error) {
 	if err != nil {
 		return SKU{}, err
 	}
-	if _, err := s.skus.InsertOne(ctx, struct {
-		skuDoc `bson:",inline"`
-		Outbox []events.OutboxEntry `bson:"outbox"`
-	}{d, []events.OutboxEntry{ev}}); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
+	if err := s.insertWithEvent(ctx, s.skus, d, ev); err != nil {
+		if errs.CodeOf(err) == errs.Conflict {
 			return SKU{}, ErrAlreadyExists.With("input.code", err).WithMessage("the account already has a SKU with this code")
 		}
-		return SKU{}, mongodb.MapError(err, "insert sku")
+		return SKU{}, err
 	}
 	s.notify()
 	return d.toSKU(), nil

@@ -162,11 +162,8 @@ func (s *Service) CreateFulfilmentOrder(ctx context.Context, in OrderInput) (Ord
 	if err != nil {
 		return Order{}, err
 	}
-	_, err = s.orders.InsertOne(ctx, struct {
-		orderDoc `bson:",inline"`
-		Outbox   []events.OutboxEntry `bson:"outbox"`
-	}{d, []events.OutboxEntry{ev}})
-	if mongo.IsDuplicateKeyError(err) {
+	err = s.insertWithEvent(ctx, s.orders, d, ev)
+	if errs.CodeOf(err) == errs.Conflict {
 		var first orderDoc
 		ferr := s.orders.FindOne(ctx, bson.M{fAccountID: in.AccountID, fIdemKey: in.IdempotencyKey}).Decode(&first)
 		if ferr != nil {
@@ -179,10 +176,9 @@ func (s *Service) CreateFulfilmentOrder(ctx context.Context, in OrderInput) (Ord
 		return first.toOrder(), nil
 	}
 	if err != nil {
-		return Order{}, mongodb.MapError(err, "insert order")
+		return Order{}, err
 	}
 	audit.Annotate(ctx, in.AccountID, d.ID)
-	s.notify()
 	// The order is PENDING: this call holds it, so nothing else allocates it meanwhile.
 	out, _, err := s.allocate(ctx, d, skus, OrderPending)
 	return out, err
