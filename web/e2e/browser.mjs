@@ -153,7 +153,11 @@ export function hasFocus(locator) {
  * @param {Page} page
  */
 export function waitForInvalidFocus(page) {
-  return page.waitForFunction('document.activeElement?.getAttribute("aria-invalid") === "true"');
+  // A function, not a string: Playwright evaluates a string predicate with eval, which the
+  // portal's Content-Security-Policy refuses.
+  return page.waitForFunction(
+    () => /** @type {any} */ (globalThis).document.activeElement?.getAttribute('aria-invalid') === 'true',
+  );
 }
 
 /**
