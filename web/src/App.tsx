@@ -92,10 +92,13 @@ function SignedIn({ children }: { children: (viewer: SignedInViewer) => ReactNod
 
 /** `/`: the viewer's first account or workspace once signed in; a welcome page before. */
 function Home() {
-  const { state, staffAccounts } = useSession();
+  const { state, staffAccounts, retry, refreshing } = useSession();
   if (state.kind === 'signed-in') {
     if (staffAccounts.fetching) {
       return <Loading label="Loading your accounts…" />;
+    }
+    if (staffAccounts.problem && state.viewer.memberships.length === 0) {
+      return <ProblemCallout problem={staffAccounts.problem} onRetry={retry} retrying={refreshing} />;
     }
     const landing = landingPath(state.viewer, staffAccounts.accounts);
     if (landing) {
