@@ -127,7 +127,11 @@ func (w *walker) selections(set ast.SelectionSet, depth int, root bool) int {
 					w.sensitive[s.Name]++
 				}
 			}
-			w.selections(s.SelectionSet, depth+1, false)
+			// Introspection is answered from the schema in memory and its depth is bounded by
+			// the schema itself; GraphiQL's own query is 15 levels deep.
+			if s.Name != "__schema" && s.Name != "__type" {
+				w.selections(s.SelectionSet, depth+1, false)
+			}
 		case *ast.InlineFragment:
 			w.directives += len(s.Directives)
 			n += w.selections(s.SelectionSet, depth, root)

@@ -41,6 +41,7 @@ func TestLimits(t *testing.T) {
 	}{
 		{"OK", `{ viewer { authenticated user { name } } }`, true},
 		{"DepthAtLimit", nested(10), true},
+		{"IntrospectionIsExempt", `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }`, true},
 		{"TooDeep", nested(11), false},
 		{"TooDeepThroughFragments", `query { ...F } fragment F on Query { a { b { c { d { e { f { g { h { i { j { k } } } } } } } } } } }`, false},
 		{"AliasesAtLimit", aliases(15), true},

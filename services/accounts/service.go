@@ -281,7 +281,7 @@ func (s *Service) Accounts(ctx context.Context, page cursor.Page) (cursor.Result
 	}
 	filter := bson.M{}
 	if !s.access.Can(ctx, access.DomainPlatform, access.Accounts, access.Write) {
-		var visible []string
+		visible := []string{} // never nil: {$in: null} is an error, not an empty set
 		for _, a := range s.access.AssignmentsOf(access.Subject(p)) {
 			if ids.HasPrefix(a.Domain, ids.Account) && s.access.Can(ctx, a.Domain, access.AccountProfile, access.Read) {
 				visible = append(visible, a.Domain)
