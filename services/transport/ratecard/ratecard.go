@@ -281,19 +281,15 @@ type Price struct {
 // money.ErrOutOfRange if an amount overflows (impossible within the validated limits).
 func (c Card) Price(r Request) (Price, error) {
 	w := Chargeable(r.Parcels, c.VolumetricDivisor)
-	i := slices.IndexFunc(c.Breaks, func(b Break) bool { return w.ChargeableGrams <= b.UpToGrams })
-	if i < 0 {
-		return Price{}, ErrBeyondBreaks
-	}
 	tier := c.tierStatus(r.PooledGrams)
-	p, err := c.price(w, c.Breaks[i], tier.DiscountBps, r)
+	p, err := c.PriceAt(w, r, tier.DiscountBps)
 	if err != nil {
 		return Price{}, err
 	}
 	p.Tier = tier
 	p.BaseTotal = p.Total
 	if tier.DiscountBps != 0 {
-		base, err := c.price(w, c.Breaks[i], 0, r)
+		base, err := c.PriceAt(w, r, 0)
 		if err != nil {
 			return Price{}, err
 		}
@@ -302,7 +298,15 @@ func (c Card) Price(r Request) (Price, error) {
 	return p, nil
 }
 
-func (c Card) price(w Weights, b Break, discountBps int64, r Request) (Price, error) {
+// PriceAt prices already computed weights with a given tier discount (steps 1–7 of the
+// package doc), for re-pricing a booked shipment at its booked tier. Tier and BaseTotal are
+// left zero. Errors are Price's.
+func (c Card) PriceAt(w Weights, r Request, discountBps int64) (Price, error) {
+	i := slices.IndexFunc(c.Breaks, func(b Break) bool { return w.ChargeableGrams <= b.UpToGrams })
+	if i < 0 {
+		return Price{}, ErrBeyondBreaks
+	}
+	b := c.Breaks[i]
 	zero := money.New(0, c.Currency)
 	p := Price{Weights: w, Break: b, TierDiscount: zero, RemoteArea: zero, Oversize: zero}
 	var err error
