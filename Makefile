@@ -11,7 +11,7 @@ export TRADEHUB_DEMO       ?= 1
 export TRADEHUB_LOG_FORMAT ?= text
 export TRADEHUB_INTROSPECTION ?= all
 
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/graphiql.html web/vite.config.ts web/tsconfig.json web/tsconfig.node.json
+WEB_SOURCES := $(shell find web/src web/public web/plugins -type f 2>/dev/null) web/index.html web/graphiql.html web/vite.config.ts web/tsconfig.json web/tsconfig.node.json $(wildcard schema/*.graphqls)
 
 .PHONY: run build web test test-go test-web e2e fuzz generate check-generated lint clean
 
@@ -57,9 +57,10 @@ fuzz:
 	  done; \
 	done
 
-## generate: regenerate gqlgen code from schema/
-generate:
+## generate: regenerate the GraphQL code from schema/: gqlgen for Go, graphql-codegen for the portal
+generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
+	cd web && $(NPM) run codegen
 
 ## check-generated: fail when generated code is stale (CI)
 check-generated: generate
