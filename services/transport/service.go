@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -175,3 +176,5 @@ func internal(what string, err error) error {
 	}
 	return errs.Internalf("transport: %s: %w", what, err)
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

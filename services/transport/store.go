@@ -86,9 +86,9 @@ func Indexes() []mongodb.Indexes {
 		{Collection: CollShipments, Models: []mongo.IndexModel{
 			idx("account_idempotencyKey", true, fAccountID, fIdempotencyKey),
 			idx("carrier_trackingNumber", true, fCarrierID, fTrackingNumber),
-			idx("account_id", false, fAccountID, fID),
-			idx("account_status_id", false, fAccountID, fStatus, fID),
-			idx("account_carrier_id", false, fAccountID, fCarrierID, fID),
+			idx("account_bookedAt_id", false, fAccountID, "bookedAt", fID),
+			idx("account_status_bookedAt_id", false, fAccountID, fStatus, "bookedAt", fID),
+			idx("account_carrier_bookedAt_id", false, fAccountID, fCarrierID, "bookedAt", fID),
 			idx("pendingCount", false, fPendingCount),
 		}},
 		{Collection: CollDocuments, Models: []mongo.IndexModel{idx("account_shipment", false, fAccountID, fShipmentID)}},
