@@ -36,6 +36,24 @@ type demoLane struct {
 
 func kg(n int64) int64 { return n * 1000 }
 
+// breaks reads (upToGrams, perKg) pairs.
+func breaks(v ...int64) []ratecard.Break {
+	var out []ratecard.Break
+	for i := 0; i+1 < len(v); i += 2 {
+		out = append(out, ratecard.Break{UpToGrams: v[i], PerKg: v[i+1]})
+	}
+	return out
+}
+
+// tiers reads (minPooledGrams, discountBps) pairs.
+func tiers(v ...int64) []ratecard.Tier {
+	var out []ratecard.Tier
+	for i := 0; i+1 < len(v); i += 2 {
+		out = append(out, ratecard.Tier{MinPooledGrams: v[i], DiscountBps: v[i+1]})
+	}
+	return out
+}
+
 var demoCarriers = []CarrierInput{
 	{Code: "SWIFTX", Name: "SwiftX Express", TrackingPrefix: "SX", Active: true, Services: []CarrierService{
 		{Code: "EXPRESS_WW", Name: "Express Worldwide", Mode: ModeExpress, MaxParcelWeightGrams: kg(70), MaxLengthMM: 1200, MaxGirthMM: 3000},
@@ -62,9 +80,9 @@ func demoLanes() []demoLane {
 	var out []demoLane
 	express := func(dest, cur string, scale int64) demoLane {
 		return demoLane{carrier: "SWIFTX", service: "EXPRESS_WW", origin: "CN", dest: dest, currency: cur, divisor: 5000,
-			breaks:  []ratecard.Break{{kg(1), 2800 * scale / 100}, {kg(5), 1650 * scale / 100}, {kg(20), 1180 * scale / 100}, {kg(70), 940 * scale / 100}},
+			breaks:  breaks(kg(1), 2800*scale/100, kg(5), 1650*scale/100, kg(20), 1180*scale/100, kg(70), 940*scale/100),
 			minimum: 1800 * scale / 100, fuelBps: 2250, remote: 2500, oversize: 6000, oversizeLengthMM: 1000, oversizeWeightGrams: kg(30),
-			transitMin: 3, transitMax: 5, tiers: []ratecard.Tier{{0, 0}, {kg(2000), 500}, {kg(10000), 1000}}}
+			transitMin: 3, transitMax: 5, tiers: tiers(0, 0, kg(2000), 500, kg(10000), 1000)}
 	}
 	for _, l := range []struct {
 		dest  string
@@ -73,28 +91,28 @@ func demoLanes() []demoLane {
 		out = append(out, express(l.dest, "USD", l.scale))
 		out = append(out,
 			demoLane{carrier: "PANDAPOST", service: "EPACKET", origin: "CN", dest: l.dest, currency: "USD", divisor: 6000,
-				breaks: []ratecard.Break{{500, 1200 * l.scale / 100}, {kg(2), 950 * l.scale / 100}}, minimum: 350,
-				transitMin: 8, transitMax: 15, tiers: []ratecard.Tier{{0, 0}, {kg(1000), 300}, {kg(5000), 700}}},
+				breaks: breaks(500, 1200*l.scale/100, kg(2), 950*l.scale/100), minimum: 350,
+				transitMin: 8, transitMax: 15, tiers: tiers(0, 0, kg(1000), 300, kg(5000), 700)},
 			demoLane{carrier: "PANDAPOST", service: "REGISTERED", origin: "CN", dest: l.dest, currency: "USD", divisor: 6000,
-				breaks:  []ratecard.Break{{kg(2), 1100 * l.scale / 100}, {kg(10), 800 * l.scale / 100}, {kg(30), 650 * l.scale / 100}},
-				minimum: 600, transitMin: 10, transitMax: 20, tiers: []ratecard.Tier{{0, 0}, {kg(3000), 400}}},
+				breaks:  breaks(kg(2), 1100*l.scale/100, kg(10), 800*l.scale/100, kg(30), 650*l.scale/100),
+				minimum: 600, transitMin: 10, transitMax: 20, tiers: tiers(0, 0, kg(3000), 400)},
 			demoLane{carrier: "SILKAIR", service: "AIR_CONSOL", origin: "CN", dest: l.dest, currency: "USD", divisor: 6000,
-				breaks:  []ratecard.Break{{kg(45), 620 * l.scale / 100}, {kg(100), 510 * l.scale / 100}, {kg(300), 430 * l.scale / 100}, {kg(1000), 360 * l.scale / 100}},
-				minimum: 9500, fuelBps: 1500, transitMin: 5, transitMax: 9, tiers: []ratecard.Tier{{0, 0}, {kg(20000), 400}}},
+				breaks:  breaks(kg(45), 620*l.scale/100, kg(100), 510*l.scale/100, kg(300), 430*l.scale/100, kg(1000), 360*l.scale/100),
+				minimum: 9500, fuelBps: 1500, transitMin: 5, transitMax: 9, tiers: tiers(0, 0, kg(20000), 400)},
 			demoLane{carrier: "OCEANIC", service: "LCL", origin: "CN", dest: l.dest, currency: "USD", divisor: 1000,
-				breaks: []ratecard.Break{{kg(500), 110}, {kg(5000), 65}, {kg(20000), 45}}, minimum: 18000, fuelBps: 800,
+				breaks: breaks(kg(500), 110, kg(5000), 65, kg(20000), 45), minimum: 18000, fuelBps: 800,
 				transitMin: 25, transitMax: 40})
 	}
 	out = append(out,
 		demoLane{carrier: "EURASIARAIL", service: "RAIL_LCL", origin: "CN", dest: "DE", currency: "USD", divisor: 3000,
-			breaks: []ratecard.Break{{kg(500), 190}, {kg(5000), 120}, {kg(20000), 95}}, minimum: 15000, fuelBps: 500,
+			breaks: breaks(kg(500), 190, kg(5000), 120, kg(20000), 95), minimum: 15000, fuelBps: 500,
 			transitMin: 16, transitMax: 24},
 		demoLane{carrier: "SWIFTX", service: "EXPRESS_WW", origin: "DE", dest: "US", currency: "EUR", divisor: 5000,
-			breaks: []ratecard.Break{{kg(1), 3100}, {kg(5), 1800}, {kg(20), 1250}, {kg(70), 990}}, minimum: 2200, fuelBps: 2000,
+			breaks: breaks(kg(1), 3100, kg(5), 1800, kg(20), 1250, kg(70), 990), minimum: 2200, fuelBps: 2000,
 			remote: 2500, oversize: 5500, oversizeLengthMM: 1000, transitMin: 2, transitMax: 4,
-			tiers: []ratecard.Tier{{0, 0}, {kg(1000), 500}}},
+			tiers: tiers(0, 0, kg(1000), 500)},
 		demoLane{carrier: "ATLANTIC", service: "ECONOMY", origin: "DE", dest: "US", currency: "EUR", divisor: 6000,
-			breaks: []ratecard.Break{{kg(5), 1300}, {kg(30), 780}, {kg(70), 620}}, minimum: 1500, fuelBps: 1200,
+			breaks: breaks(kg(5), 1300, kg(30), 780, kg(70), 620), minimum: 1500, fuelBps: 1200,
 			transitMin: 6, transitMax: 10})
 	return out
 }
