@@ -158,11 +158,11 @@ func ParseCSV(r io.Reader) ([]Entry, []LineError) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			add(lineOf(err, line), "", "not valid CSV: %s", csvMessage(err))
+			add(lineOf(err, 1), "", "not valid CSV: %s", csvMessage(err))
 			return entries, problems
 		}
+		line, _ := cr.FieldPos(0) // rec has at least one field when err is nil
 		if rows++; rows > MaxCSVRows {
 			add(line, "", "too many rows: at most %d", MaxCSVRows)
 			return entries, problems
