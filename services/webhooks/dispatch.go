@@ -130,6 +130,54 @@ func (s *Service) dispatchAccount(ctx context.Context, accountID string, subs []
 	return created, true, nil
 }
 
+// latestSeq returns the highest Seq in an account's feed, 0 if it is empty. A subscription
+// starts its cursor there, so that it does not read the whole retained feed (30 days of the
+// account's events) before it reaches the new ones, holding up the account's other
+// subscriptions meanwhile. The feed has no "last event" query, so this searches with
+// List(after, limit 1), which says whether anything lies after a number: an exponential search
+// for a bound, then a binary search, about 2·log2(Seq) indexed reads of one event.
+func (s *Service) latestSeq(ctx context.Context, accountID string) (int64, error) {
+	// after returns the Seq of the first event after x, or 0.
+	after := func(x int64) (int64, error) {
+		evs, err := s.events.List(ctx, accountID, x, nil, 1)
+		if err != nil || len(evs) == 0 {
+			return 0, err
+		}
+		return evs[0].Seq, nil
+	}
+	// Invariant: an event lies after lo; none lies after hi (once hi is found).
+	first, err := after(0)
+	if err != nil || first == 0 {
+		return 0, err
+	}
+	lo, hi := first-1, int64(0)
+	for probe := max(first, 1); hi == 0; probe *= 2 {
+		next, err := after(probe)
+		if err != nil {
+			return 0, err
+		}
+		if next == 0 {
+			hi = probe
+		} else {
+			lo = next - 1
+			probe = max(probe, next)
+		}
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		next, err := after(mid)
+		if err != nil {
+			return 0, err
+		}
+		if next == 0 {
+			hi = mid
+		} else {
+			lo = next - 1
+		}
+	}
+	return hi, nil
+}
+
 // typesFilter is the union of the subscriptions' types, for the feed's type filter; nil (no
 // filter) when one of them takes every type or the union is longer than the feed accepts.
 func typesFilter(subs []subscriptionDoc) []string {

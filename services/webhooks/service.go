@@ -82,8 +82,8 @@ type Config struct {
 	// PollInterval is how often Run looks for due deliveries and new events when it has not
 	// been woken; 0 means one second.
 	PollInterval time.Duration
-	// OnAttempt, when set, is called after each attempt is recorded (for latency histograms);
-	// it must not block.
+	// OnAttempt, when set, is called after each attempt is recorded (for latency histograms),
+	// from several goroutines at once; it must not block.
 	OnAttempt func(AttemptResult)
 }
 
@@ -196,12 +196,17 @@ func (s *Service) CreateSubscription(ctx context.Context, in CreateSubscriptionI
 	if n >= MaxSubscriptions {
 		return Subscription{}, "", ErrTooManySubscriptions
 	}
+	// Where the feed ends, then the time: an event relayed after the time has a greater Seq.
+	seq, err := s.latestSeq(ctx, in.AccountID)
+	if err != nil {
+		return Subscription{}, "", errs.Internalf("find the end of the feed of %s: %w", in.AccountID, err)
+	}
 	now := s.clock.Now()
 	secret := newSecret()
 	doc := subscriptionDoc{
 		ID: ids.New(ids.Webhook), AccountID: in.AccountID, URL: u, Description: desc, EventTypes: types,
-		Active: true, Health: string(Healthy), Secret: secret, StartAt: now, CreatedBy: actorOf(ctx),
-		CreatedAt: now, UpdatedAt: now,
+		Active: true, Health: string(Healthy), Secret: secret, CursorSeq: seq, StartAt: now,
+		CreatedBy: actorOf(ctx), CreatedAt: now, UpdatedAt: now,
 	}
 	audit.Annotate(ctx, in.AccountID, doc.ID)
 	if _, err := s.st.subs.InsertOne(ctx, doc); err != nil {
@@ -237,6 +242,15 @@ func (s *Service) UpdateSubscription(ctx context.Context, in UpdateSubscriptionI
 	if err := s.access.Require(ctx, cur.AccountID, Resource, access.Write); err != nil {
 		return Subscription{}, err
 	}
+	resuming := in.Active != nil && *in.Active && !cur.Active
+	pausing := in.Active != nil && !*in.Active && cur.Active
+	var seq int64
+	if resuming {
+		// As at creation: the events of the pause are skipped, not read.
+		if seq, err = s.latestSeq(ctx, cur.AccountID); err != nil {
+			return Subscription{}, errs.Internalf("find the end of the feed of %s: %w", cur.AccountID, err)
+		}
+	}
 	now := s.clock.Now()
 	set := bson.D{{Key: fUpdatedAt, Value: now}}
 	var unset bson.D
@@ -261,8 +275,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, in UpdateSubscriptionI
 		}
 		set = append(set, bson.E{Key: fURL, Value: u})
 	}
-	pausing := in.Active != nil && !*in.Active && cur.Active
-	if in.Active != nil && *in.Active && !cur.Active {
+	if resuming {
 		set = append(set, bson.E{Key: fActive, Value: true}, bson.E{Key: fHealth, Value: string(Healthy)},
 			bson.E{Key: fConsecutiveFailures, Value: 0}, bson.E{Key: fStartAt, Value: now})
 		unset = bson.D{{Key: fFailingSince, Value: ""}, {Key: fDisabledAt, Value: ""}}
@@ -273,6 +286,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, in UpdateSubscriptionI
 	update := bson.D{{Key: "$set", Value: set}}
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	if resuming {
+		update = append(update, bson.E{Key: "$max", Value: bson.D{{Key: fCursorSeq, Value: seq}}})
 	}
 	doc, err := s.st.updateSubscription(ctx, cur, nil, update)
 	if err != nil {

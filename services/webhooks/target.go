@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -122,7 +123,7 @@ func (g target) check(ctx context.Context, field, raw string) (string, error) {
 		return "", invalid("the URL has no host")
 	}
 	if port := u.Port(); port != "" {
-		if p, err := net.LookupPort("tcp", port); err != nil || p < 1 || p > 65535 {
+		if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
 			return "", invalid("the URL's port is not valid")
 		}
 	}

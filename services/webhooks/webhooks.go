@@ -122,8 +122,9 @@
 // outage are not hit by every delivery at once). The nominal ceilings are 30 s, 1 min, 2 min,
 // 4 min, 8 min, 16 min, 32 min, 64 min, 2 h 8 min, 4 h 16 min, then 6 h. Retries go on for
 // RetryWindow (24 h) from the first attempt: an attempt that would fall later is moved to the
-// end of the window, so the last attempt is always made 24 h after the first, and a delivery
-// gets at most MaxAttempts (20) attempts, typically 14 to 18. When the attempt at the end of the
+// end of the window, so the last attempt is always made 24 h after the first. A delivery gets
+// at most MaxAttempts (20) attempts, usually 16 to 20 as the jitter falls; when the 19th fails
+// before the window ends, the 20th is moved to its end. When the attempt at the end of the
 // window fails, the delivery is FAILED. (Shopify retries 8 times over 4 hours, ShipHero 5
 // times; we keep a full day because a seller platform's weekend outage should not cost it a
 // day of shipment updates.)
@@ -160,7 +161,11 @@
 // SubscriptionsCollection to the events Relay's collections (the disable event uses its
 // outbox) and ensures the relay's OutboxIndexes, and runs Service.Run in the background until
 // shutdown, after the relay is running. Every process may run Run: claims are guarded, and
-// enqueueing twice is absorbed by the unique index. Stats and QueueDepth feed the metrics.
+// enqueueing twice is absorbed by the unique index. Stats (counters by outcome), QueueDepth and
+// Config.OnAttempt (latencies) feed the metrics.
+//
+// The dispatcher polls the feed (Config.PollInterval, 1 s): one indexed read of the feed per
+// account with an active subscription per poll, since FerretDB has no change streams.
 //
 // # Store
 //

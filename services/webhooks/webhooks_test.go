@@ -986,11 +986,9 @@ func TestHealthTransitions(t *testing.T) {
 		mu.Unlock()
 	}
 	sub, _ := f.subscribe(t, rc.URL)
-	observer, _ := f.subscribe(t, "http://127.0.0.1:1/unused", webhooks.EventSubscriptionDisabled)
-	pause := false
-	if _, err := f.svc.UpdateSubscription(f.admin, webhooks.UpdateSubscriptionInput{SubscriptionID: observer.ID, Active: &pause}); err != nil {
-		t.Fatal(err)
-	}
+	// Another subscription of the account hears of the disable.
+	watcher := newReceiver(t, always(http.StatusOK))
+	f.subscribe(t, watcher.URL, webhooks.EventSubscriptionDisabled)
 
 	health := func() webhooks.Subscription {
 		s, err := f.svc.Subscription(f.admin, sub.ID)
@@ -1084,6 +1082,11 @@ func TestHealthTransitions(t *testing.T) {
 		t.Errorf("disable event data = %+v, %v", data, err)
 	}
 
+	f.flush(t, f.svc)
+	if got := watcher.requests(); len(got) != 1 || got[0].header.Get(webhooks.HeaderEventType) != webhooks.EventSubscriptionDisabled {
+		t.Errorf("the watching subscription got %d requests, want the disable event", len(got))
+	}
+
 	// While disabled, nothing is sent, and events of that time are not sent later.
 	sent := len(rc.requests())
 	f.emit(t, f.acct, "shipment.delivered", nil)
@@ -1117,5 +1120,24 @@ func TestHealthTransitions(t *testing.T) {
 	f.flush(t, f.svc)
 	if d, _ := f.svc.Delivery(f.admin, byEvent[late].ID); d.Status != webhooks.Succeeded {
 		t.Errorf("redelivered canceled delivery: %s", d.Status)
+	}
+}
+
+// A redirect is a failure, and is not followed (it could lead anywhere, including inside).
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	f := setup(t)
+	inside := newReceiver(t, always(http.StatusOK))
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, inside.URL, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	sub, _ := f.subscribe(t, redirector.URL)
+	f.emit(t, f.acct, "shipment.delivered", nil)
+	f.flush(t, f.svc)
+	if n := len(inside.requests()); n != 0 {
+		t.Fatalf("the redirect was followed (%d requests)", n)
+	}
+	if d := f.only(t, sub.ID); d.Status != webhooks.Pending || d.LastStatusCode != http.StatusTemporaryRedirect {
+		t.Fatalf("delivery = %s with %d, want PENDING after a 307", d.Status, d.LastStatusCode)
 	}
 }
