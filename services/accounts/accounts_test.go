@@ -392,3 +392,20 @@ func TestSessionEndsAtLogout(t *testing.T) {
 		t.Error("session still stored after logout")
 	}
 }
+
+func TestPreviewInvitation(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.InviteAccountMember(f.owner, f.account.ID, "new@acme.test", access.Finance); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.svc.PreviewInvitation(context.Background(), f.mails.tokenFor(t, "new@acme.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.OrganisationName != "Acme Trading Ltd" || p.Role != access.Finance || p.ExistingUser || p.Status != accounts.InvitationPending {
+		t.Errorf("preview = %+v", p)
+	}
+	if _, err := f.svc.PreviewInvitation(context.Background(), "thi_nope"); reason(err) != "NOT_FOUND" {
+		t.Errorf("unknown token: %v", err)
+	}
+}

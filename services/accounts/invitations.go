@@ -233,3 +233,42 @@ func accountOf(domain string) string {
 	}
 	return ""
 }
+
+// InvitationPreview is what the holder of an invitation link may learn before accepting: whom
+// it invites, to what, as what, and whether that email already has a user (who then signs in
+// with the current password instead of choosing one).
+type InvitationPreview struct {
+	Email            string
+	OrganisationName string
+	Role             access.Role
+	Status           InvitationStatus
+	ExpiresAt        time.Time
+	ExistingUser     bool
+}
+
+// PreviewInvitation describes an invitation by its token, for the accept page. The token is the
+// credential, so no sign-in is needed; an unknown token is NOT_FOUND.
+func (s *Service) PreviewInvitation(ctx context.Context, token string) (InvitationPreview, error) {
+	var inv invitationDoc
+	if err := s.invitations.FindOne(ctx, bson.M{"tokenHash": hashSecret(token)}).Decode(&inv); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return InvitationPreview{}, ErrNotFound.With("token", nil).WithMessage("this invitation link is not valid")
+		}
+		return InvitationPreview{}, mongodb.MapError(err, "find invitation")
+	}
+	name := ""
+	if ids.HasPrefix(inv.Domain, ids.Partner) {
+		if p, err := s.findPartner(ctx, inv.Domain); err == nil {
+			name = p.Name
+		}
+	} else if a, err := s.findAccount(ctx, inv.Domain); err == nil {
+		name = a.LegalName
+	}
+	_, err := s.userByEmail(ctx, inv.Email)
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
+		return InvitationPreview{}, err
+	}
+	i := inv.toInvitation(s.clock.Now())
+	return InvitationPreview{Email: inv.Email, OrganisationName: name, Role: i.Role, Status: i.Status,
+		ExpiresAt: inv.ExpiresAt, ExistingUser: err == nil}, nil
+}
