@@ -148,7 +148,8 @@ func (s *Service) Invitations(ctx context.Context, accountID string) ([]Invitati
 }
 
 // AcceptInvitation accepts with the token from the link: a new user is created with name and
-// password, or an existing user (same email) proves it with its current password; the role is
+// password, or an existing user (same email) proves it with its current password (the name is
+// then ignored); the role is
 // granted and a session starts (its token is returned for the cookie). The invitation is claimed
 // with a guarded update, so it is accepted once however many times it is submitted, and the
 // unique email index makes two invitations accepted at once for one email create one user.
@@ -170,10 +171,6 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	case !now.Before(inv.ExpiresAt):
 		return User{}, "", ErrInvitationExpired.With("input.token", nil)
 	}
-	name = strings.TrimSpace(name)
-	if err := checkName("input.name", name, 100); err != nil {
-		return User{}, "", err
-	}
 	user, err := s.userByEmail(ctx, inv.Email)
 	existing := err == nil
 	if err != nil && errs.CodeOf(err) != errs.NotFound {
@@ -183,8 +180,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		if !s.checkPassword(ctx, user.ID, password) {
 			return User{}, "", ErrInvalidCredentials.With("input.password", nil).WithMessage("this email already has an account: enter its current password")
 		}
-	} else if err := CheckPassword("input.password", password, inv.Email); err != nil {
-		return User{}, "", err
+	} else {
+		// Only a new user needs a name; an existing one keeps theirs.
+		name = strings.TrimSpace(name)
+		if err := checkName("input.name", name, 100); err != nil {
+			return User{}, "", err
+		}
+		if err := CheckPassword("input.password", password, inv.Email); err != nil {
+			return User{}, "", err
+		}
 	}
 
 	// Claim the invitation: only one acceptance can move it out of PENDING.
