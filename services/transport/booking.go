@@ -158,10 +158,11 @@ func (s *Service) BookShipment(ctx context.Context, in BookInput) (Shipment, err
 		if err != nil {
 			return Shipment{}, err
 		}
-		_, err = s.shipments.InsertOne(ctx, struct {
-			*shipmentDoc `bson:",inline"`
-			Outbox       []events.OutboxEntry `bson:"outbox"`
-		}{d, []events.OutboxEntry{entry}})
+		doc, err := withOutbox(d, entry)
+		if err != nil {
+			return Shipment{}, err
+		}
+		_, err = s.shipments.InsertOne(ctx, doc)
 		if err == nil {
 			s.afterBooking(ctx, d)
 			return d.toShipment(), nil
@@ -350,4 +351,17 @@ func (s *Service) afterBooking(ctx context.Context, d *shipmentDoc) {
 			s.log.Warn("transport: orders not told of booking", "shipment", d.ID, "err", err)
 		}
 	}
+}
+
+// withOutbox is the shipment document with its first event in the outbox, for the insert.
+func withOutbox(d *shipmentDoc, entries ...events.OutboxEntry) (bson.D, error) {
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		return nil, internal("encode shipment", err)
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return nil, internal("encode shipment", err)
+	}
+	return append(doc, bson.E{Key: events.OutboxField, Value: entries}), nil
 }
