@@ -20,7 +20,7 @@ type nodeFetcher func(ctx context.Context, ids []string) (map[string]model.Node,
 // its types implement Node.
 func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 	acc := r.AccountsService
-	return map[ids.Prefix]nodeFetcher{
+	fetchers := map[ids.Prefix]nodeFetcher{
 		ids.Account: eachNode(func(ctx context.Context, id string) (model.Node, error) {
 			a, err := acc.Account(ctx, id)
 			return toGQLAccount(a), err
@@ -48,6 +48,30 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 			}
 			return out, nil
 		},
+	}
+	if whs := r.Warehousing; whs != nil {
+		fetchers[ids.Warehouse] = mapNodes(whs.WarehousesByID, toGQLWarehouse)
+		fetchers[ids.SKU] = mapNodes(whs.VisibleSKUs, toGQLSku)
+		fetchers[ids.Receipt] = mapNodes(whs.VisibleReceipts, toGQLReceipt)
+		fetchers[ids.Order] = mapNodes(whs.VisibleOrders, toGQLOrder)
+		fetchers[ids.Transfer] = mapNodes(whs.VisibleTransfers, toGQLTransfer)
+		fetchers[ids.Return] = mapNodes(whs.VisibleReturns, toGQLReturn)
+	}
+	return fetchers
+}
+
+// mapNodes adapts a batched lookup of the visible objects among ids (one store round trip).
+func mapNodes[T any, N model.Node](load func(context.Context, []string) (map[string]T, error), conv func(T) N) nodeFetcher {
+	return func(ctx context.Context, list []string) (map[string]model.Node, error) {
+		found, err := load(ctx, list)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]model.Node, len(found))
+		for id, v := range found {
+			out[id] = conv(v)
+		}
+		return out, nil
 	}
 }
 

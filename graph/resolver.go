@@ -8,6 +8,7 @@ import (
 
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/warehousing"
 )
 
 // Resolver is the dependency-injection root of the resolvers: cmd/tradehub builds it with the
@@ -16,4 +17,5 @@ type Resolver struct {
 	Logger          *slog.Logger
 	AccountsService *accounts.Service
 	Audit           *audit.Service
+	Warehousing     *warehousing.Service
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -35,12 +36,27 @@ type Config struct {
 type ResolverRoot interface {
 	Account() AccountResolver
 	ApiKey() ApiKeyResolver
+	FulfilmentOrder() FulfilmentOrderResolver
+	FulfilmentOrderLine() FulfilmentOrderLineResolver
+	InventoryBalance() InventoryBalanceResolver
+	InventoryValuationLine() InventoryValuationLineResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Partner() PartnerResolver
 	PartnerConsent() PartnerConsentResolver
 	PartnerMembership() PartnerMembershipResolver
 	Query() QueryResolver
+	Receipt() ReceiptResolver
+	ReceiptLine() ReceiptLineResolver
+	ReorderPoint() ReorderPointResolver
+	Return() ReturnResolver
+	ReturnLine() ReturnLineResolver
+	Sku() SkuResolver
+	StockMovement() StockMovementResolver
+	StorageSnapshot() StorageSnapshotResolver
+	SuggestedReorder() SuggestedReorderResolver
+	Transfer() TransferResolver
+	TransferLine() TransferLineResolver
 	Viewer() ViewerResolver
 	ViewerPartnerMembership() ViewerPartnerMembershipResolver
 }
@@ -79,6 +95,15 @@ type ComplexityRoot struct {
 	AccountEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Address struct {
+		City       func(childComplexity int) int
+		Country    func(childComplexity int) int
+		Line1      func(childComplexity int) int
+		Line2      func(childComplexity int) int
+		PostalCode func(childComplexity int) int
+		Region     func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -163,6 +188,102 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Dimensions struct {
+		CubicMetres func(childComplexity int) int
+		Height      func(childComplexity int) int
+		Length      func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
+	FulfilmentOrder struct {
+		AccountID      func(childComplexity int) int
+		CancelledAt    func(childComplexity int) int
+		Carrier        func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DeliveredAt    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IdempotencyKey func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Packages       func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		ServiceLevel   func(childComplexity int) int
+		ShipTo         func(childComplexity int) int
+		ShippedAt      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TrackingNumber func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Warehouse      func(childComplexity int) int
+	}
+
+	FulfilmentOrderConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	FulfilmentOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	FulfilmentOrderLine struct {
+		Quantity func(childComplexity int) int
+		Reserved func(childComplexity int) int
+		Sku      func(childComplexity int) int
+	}
+
+	FulfilmentOrderPayload struct {
+		FulfilmentOrder func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
+	InventoryBalance struct {
+		Available       func(childComplexity int) int
+		AwaitingPutaway func(childComplexity int) int
+		Damaged         func(childComplexity int) int
+		InTransferIn    func(childComplexity int) int
+		InTransferOut   func(childComplexity int) int
+		LowStock        func(childComplexity int) int
+		OnHand          func(childComplexity int) int
+		Picked          func(childComplexity int) int
+		Pledged         func(childComplexity int) int
+		Reserved        func(childComplexity int) int
+		Sku             func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Warehouse       func(childComplexity int) int
+	}
+
+	InventoryBalanceConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	InventoryBalanceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InventoryBalancePayload struct {
+		InventoryBalance func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	InventoryValuation struct {
+		AsOf   func(childComplexity int) int
+		Lines  func(childComplexity int) int
+		Totals func(childComplexity int) int
+	}
+
+	InventoryValuationLine struct {
+		Available func(childComplexity int) int
+		Sku       func(childComplexity int) int
+		UnitValue func(childComplexity int) int
+		Value     func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
 	Invitation struct {
 		AccountRole func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -212,24 +333,53 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation       func(childComplexity int, input model.AcceptInvitationInput) int
+		AdjustInventory        func(childComplexity int, input model.AdjustInventoryInput) int
 		AssignAccountManager   func(childComplexity int, input model.AssignAccountManagerInput) int
+		CancelFulfilmentOrder  func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		CancelReceipt          func(childComplexity int, input model.ReceiptIDInput) int
 		ChangeMemberRole       func(childComplexity int, input model.ChangeMemberRoleInput) int
+		CountInventory         func(childComplexity int, input model.CountInventoryInput) int
 		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
+		CreateFulfilmentOrder  func(childComplexity int, input model.CreateFulfilmentOrderInput) int
 		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
+		CreateReceipt          func(childComplexity int, input model.CreateReceiptInput) int
+		CreateReturn           func(childComplexity int, input model.CreateReturnInput) int
+		CreateSku              func(childComplexity int, input model.CreateSkuInput) int
+		CreateTransfer         func(childComplexity int, input model.CreateTransferInput) int
+		CreateWarehouse        func(childComplexity int, input model.CreateWarehouseInput) int
+		DeliverFulfilmentOrder func(childComplexity int, input model.FulfilmentOrderIDInput) int
 		GrantPartnerConsent    func(childComplexity int, input model.PartnerConsentInput) int
 		InviteAccountMember    func(childComplexity int, input model.InviteAccountMemberInput) int
 		InvitePartnerMember    func(childComplexity int, input model.InvitePartnerMemberInput) int
 		Login                  func(childComplexity int, input model.LoginInput) int
 		Logout                 func(childComplexity int) int
+		PackFulfilmentOrder    func(childComplexity int, input model.PackFulfilmentOrderInput) int
+		PickFulfilmentOrder    func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		PutawayReceipt         func(childComplexity int, input model.ReceiptIDInput) int
+		ReceiveReceipt         func(childComplexity int, input model.ReceiveReceiptInput) int
+		ReceiveReturn          func(childComplexity int, input model.ReceiveReturnInput) int
+		ReceiveTransfer        func(childComplexity int, input model.TransferIDInput) int
 		RemoveMember           func(childComplexity int, input model.RemoveMemberInput) int
+		ResolveReturn          func(childComplexity int, input model.ResolveReturnInput) int
 		RevokeAPIKey           func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RevokeAllSessions      func(childComplexity int) int
 		RevokeInvitation       func(childComplexity int, input model.RevokeInvitationInput) int
 		RevokePartnerConsent   func(childComplexity int, input model.PartnerConsentInput) int
 		SetAccountStatus       func(childComplexity int, input model.SetAccountStatusInput) int
+		ShipFulfilmentOrder    func(childComplexity int, input model.ShipFulfilmentOrderInput) int
+		SnapshotStorage        func(childComplexity int, input model.SnapshotStorageInput) int
 		UnassignAccountManager func(childComplexity int, input model.AssignAccountManagerInput) int
 		UpdateAccount          func(childComplexity int, input model.UpdateAccountInput) int
+		UpdateSku              func(childComplexity int, input model.UpdateSkuInput) int
+		UpdateWarehouse        func(childComplexity int, input model.UpdateWarehouseInput) int
+	}
+
+	Package struct {
+		HeightMm    func(childComplexity int) int
+		LengthMm    func(childComplexity int) int
+		WeightGrams func(childComplexity int) int
+		WidthMm     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -262,18 +412,118 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Account  func(childComplexity int, id string) int
-		Accounts func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AuditLog func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		Node     func(childComplexity int, id string) int
-		Nodes    func(childComplexity int, ids []string) int
-		Partner  func(childComplexity int, id string) int
-		Viewer   func(childComplexity int) int
+		Account            func(childComplexity int, id string) int
+		Accounts           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AuditLog           func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		FulfilmentOrder    func(childComplexity int, id string) int
+		FulfilmentOrders   func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
+		InventoryBalances  func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
+		InventoryValuation func(childComplexity int, accountID string) int
+		Node               func(childComplexity int, id string) int
+		Nodes              func(childComplexity int, ids []string) int
+		Partner            func(childComplexity int, id string) int
+		Receipt            func(childComplexity int, id string) int
+		Receipts           func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
+		Return             func(childComplexity int, id string) int
+		Returns            func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
+		Sku                func(childComplexity int, id string) int
+		Skus               func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
+		Transfer           func(childComplexity int, id string) int
+		Transfers          func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
+		UsageRecords       func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
+		UsageTotals        func(childComplexity int, accountID string, from time.Time, to time.Time) int
+		Viewer             func(childComplexity int) int
+		Warehouse          func(childComplexity int, id string) int
+		Warehouses         func(childComplexity int, includeInactive *bool, first *int, after *string, last *int, before *string) int
+	}
+
+	Receipt struct {
+		AccountID       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ExpectedAt      func(childComplexity int) int
+		HasDiscrepancy  func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Lines           func(childComplexity int) int
+		PurchaseOrderID func(childComplexity int) int
+		PutAwayAt       func(childComplexity int) int
+		ReceivedAt      func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		ShipmentID      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Warehouse       func(childComplexity int) int
+	}
+
+	ReceiptConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReceiptEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReceiptLine struct {
+		Damaged   func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Lot       func(childComplexity int) int
+		Over      func(childComplexity int) int
+		Received  func(childComplexity int) int
+		Short     func(childComplexity int) int
+		Sku       func(childComplexity int) int
+	}
+
+	ReceiptPayload struct {
+		Receipt    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RemoveMemberPayload struct {
 		RemovedUserID func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
+	}
+
+	ReorderPoint struct {
+		Point     func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
+	Return struct {
+		AccountID  func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Lines      func(childComplexity int) int
+		OrderID    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		ResolvedAt func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Warehouse  func(childComplexity int) int
+	}
+
+	ReturnConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReturnEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReturnLine struct {
+		Quantity func(childComplexity int) int
+		Received func(childComplexity int) int
+		Sku      func(childComplexity int) int
+	}
+
+	ReturnPayload struct {
+		Return     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RevokeApiKeyPayload struct {
@@ -291,9 +541,178 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ShipTo struct {
+		Address func(childComplexity int) int
+		Email   func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Phone   func(childComplexity int) int
+	}
+
+	Sku struct {
+		AccountID         func(childComplexity int) int
+		Balances          func(childComplexity int) int
+		Barcode           func(childComplexity int) int
+		Code              func(childComplexity int) int
+		CountryOfOrigin   func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		Dimensions        func(childComplexity int) int
+		HsCode            func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Movements         func(childComplexity int, warehouseID *string, first *int, after *string, last *int, before *string) int
+		Name              func(childComplexity int) int
+		ReorderPoints     func(childComplexity int) int
+		SuggestedReorders func(childComplexity int) int
+		TracksLots        func(childComplexity int) int
+		UnitValue         func(childComplexity int) int
+		Weight            func(childComplexity int) int
+	}
+
+	SkuConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SkuEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SkuPayload struct {
+		Sku        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SnapshotStoragePayload struct {
+		Snapshots  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	StockDelta struct {
+		Available       func(childComplexity int) int
+		AwaitingPutaway func(childComplexity int) int
+		Damaged         func(childComplexity int) int
+		InTransferIn    func(childComplexity int) int
+		InTransferOut   func(childComplexity int) int
+		OnHand          func(childComplexity int) int
+		Picked          func(childComplexity int) int
+		Pledged         func(childComplexity int) int
+		Reserved        func(childComplexity int) int
+	}
+
+	StockMovement struct {
+		ActorID          func(childComplexity int) int
+		AdjustmentReason func(childComplexity int) int
+		Delta            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Lot              func(childComplexity int) int
+		Note             func(childComplexity int) int
+		OccurredAt       func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		SourceID         func(childComplexity int) int
+		Warehouse        func(childComplexity int) int
+	}
+
+	StockMovementConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StockMovementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StorageSnapshot struct {
+		AccountID   func(childComplexity int) int
+		CubicMetres func(childComplexity int) int
+		Day         func(childComplexity int) int
+		Pallets     func(childComplexity int) int
+		Units       func(childComplexity int) int
+		Warehouse   func(childComplexity int) int
+	}
+
+	SuggestedReorder struct {
+		Available    func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
+	}
+
+	Transfer struct {
+		AccountID     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		FromWarehouse func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		ReceivedAt    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		ToWarehouse   func(childComplexity int) int
+	}
+
+	TransferConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TransferEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TransferLine struct {
+		Quantity func(childComplexity int) int
+		Sku      func(childComplexity int) int
+	}
+
+	TransferPayload struct {
+		Transfer   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateAccountPayload struct {
 		Account    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	UsageAttribute struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	UsageRecord struct {
+		Amount     func(childComplexity int) int
+		Attributes func(childComplexity int) int
+		Category   func(childComplexity int) int
+		Code       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		InvoiceID  func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Quantity   func(childComplexity int) int
+		SourceKey  func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	UsageRecordConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	UsageRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	UsageTotal struct {
+		Amounts  func(childComplexity int) int
+		Category func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+		Unit     func(childComplexity int) int
 	}
 
 	User struct {
@@ -323,6 +742,40 @@ type ComplexityRoot struct {
 	ViewerPartnerMembership struct {
 		Partner func(childComplexity int) int
 		Role    func(childComplexity int) int
+	}
+
+	Warehouse struct {
+		Active       func(childComplexity int) int
+		Address      func(childComplexity int) int
+		Capabilities func(childComplexity int) int
+		Code         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Timezone     func(childComplexity int) int
+	}
+
+	WarehouseConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WarehouseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WarehousePayload struct {
+		UserErrors func(childComplexity int) int
+		Warehouse  func(childComplexity int) int
+	}
+
+	Weight struct {
+		Grams func(childComplexity int) int
+		Unit  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 }
 
@@ -494,6 +947,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.AccountEdge.Node(childComplexity), true
+
+	case "Address.city":
+		if e.complexity.Address.City == nil {
+			break
+		}
+
+		return e.complexity.Address.City(childComplexity), true
+
+	case "Address.country":
+		if e.complexity.Address.Country == nil {
+			break
+		}
+
+		return e.complexity.Address.Country(childComplexity), true
+
+	case "Address.line1":
+		if e.complexity.Address.Line1 == nil {
+			break
+		}
+
+		return e.complexity.Address.Line1(childComplexity), true
+
+	case "Address.line2":
+		if e.complexity.Address.Line2 == nil {
+			break
+		}
+
+		return e.complexity.Address.Line2(childComplexity), true
+
+	case "Address.postalCode":
+		if e.complexity.Address.PostalCode == nil {
+			break
+		}
+
+		return e.complexity.Address.PostalCode(childComplexity), true
+
+	case "Address.region":
+		if e.complexity.Address.Region == nil {
+			break
+		}
+
+		return e.complexity.Address.Region(childComplexity), true
 
 	case "ApiKey.account":
 		if e.complexity.ApiKey.Account == nil {
@@ -817,6 +1312,426 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.CreatePartnerPayload.UserErrors(childComplexity), true
 
+	case "Dimensions.cubicMetres":
+		if e.complexity.Dimensions.CubicMetres == nil {
+			break
+		}
+
+		return e.complexity.Dimensions.CubicMetres(childComplexity), true
+
+	case "Dimensions.height":
+		if e.complexity.Dimensions.Height == nil {
+			break
+		}
+
+		return e.complexity.Dimensions.Height(childComplexity), true
+
+	case "Dimensions.length":
+		if e.complexity.Dimensions.Length == nil {
+			break
+		}
+
+		return e.complexity.Dimensions.Length(childComplexity), true
+
+	case "Dimensions.unit":
+		if e.complexity.Dimensions.Unit == nil {
+			break
+		}
+
+		return e.complexity.Dimensions.Unit(childComplexity), true
+
+	case "Dimensions.width":
+		if e.complexity.Dimensions.Width == nil {
+			break
+		}
+
+		return e.complexity.Dimensions.Width(childComplexity), true
+
+	case "FulfilmentOrder.accountId":
+		if e.complexity.FulfilmentOrder.AccountID == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.AccountID(childComplexity), true
+
+	case "FulfilmentOrder.cancelledAt":
+		if e.complexity.FulfilmentOrder.CancelledAt == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.CancelledAt(childComplexity), true
+
+	case "FulfilmentOrder.carrier":
+		if e.complexity.FulfilmentOrder.Carrier == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Carrier(childComplexity), true
+
+	case "FulfilmentOrder.createdAt":
+		if e.complexity.FulfilmentOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.CreatedAt(childComplexity), true
+
+	case "FulfilmentOrder.deliveredAt":
+		if e.complexity.FulfilmentOrder.DeliveredAt == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.DeliveredAt(childComplexity), true
+
+	case "FulfilmentOrder.id":
+		if e.complexity.FulfilmentOrder.ID == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.ID(childComplexity), true
+
+	case "FulfilmentOrder.idempotencyKey":
+		if e.complexity.FulfilmentOrder.IdempotencyKey == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.IdempotencyKey(childComplexity), true
+
+	case "FulfilmentOrder.lines":
+		if e.complexity.FulfilmentOrder.Lines == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Lines(childComplexity), true
+
+	case "FulfilmentOrder.packages":
+		if e.complexity.FulfilmentOrder.Packages == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Packages(childComplexity), true
+
+	case "FulfilmentOrder.reference":
+		if e.complexity.FulfilmentOrder.Reference == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Reference(childComplexity), true
+
+	case "FulfilmentOrder.serviceLevel":
+		if e.complexity.FulfilmentOrder.ServiceLevel == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.ServiceLevel(childComplexity), true
+
+	case "FulfilmentOrder.shipTo":
+		if e.complexity.FulfilmentOrder.ShipTo == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.ShipTo(childComplexity), true
+
+	case "FulfilmentOrder.shippedAt":
+		if e.complexity.FulfilmentOrder.ShippedAt == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.ShippedAt(childComplexity), true
+
+	case "FulfilmentOrder.status":
+		if e.complexity.FulfilmentOrder.Status == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Status(childComplexity), true
+
+	case "FulfilmentOrder.trackingNumber":
+		if e.complexity.FulfilmentOrder.TrackingNumber == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.TrackingNumber(childComplexity), true
+
+	case "FulfilmentOrder.updatedAt":
+		if e.complexity.FulfilmentOrder.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.UpdatedAt(childComplexity), true
+
+	case "FulfilmentOrder.warehouse":
+		if e.complexity.FulfilmentOrder.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrder.Warehouse(childComplexity), true
+
+	case "FulfilmentOrderConnection.edges":
+		if e.complexity.FulfilmentOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderConnection.Edges(childComplexity), true
+
+	case "FulfilmentOrderConnection.nodes":
+		if e.complexity.FulfilmentOrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderConnection.Nodes(childComplexity), true
+
+	case "FulfilmentOrderConnection.pageInfo":
+		if e.complexity.FulfilmentOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderConnection.PageInfo(childComplexity), true
+
+	case "FulfilmentOrderEdge.cursor":
+		if e.complexity.FulfilmentOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderEdge.Cursor(childComplexity), true
+
+	case "FulfilmentOrderEdge.node":
+		if e.complexity.FulfilmentOrderEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderEdge.Node(childComplexity), true
+
+	case "FulfilmentOrderLine.quantity":
+		if e.complexity.FulfilmentOrderLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderLine.Quantity(childComplexity), true
+
+	case "FulfilmentOrderLine.reserved":
+		if e.complexity.FulfilmentOrderLine.Reserved == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderLine.Reserved(childComplexity), true
+
+	case "FulfilmentOrderLine.sku":
+		if e.complexity.FulfilmentOrderLine.Sku == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderLine.Sku(childComplexity), true
+
+	case "FulfilmentOrderPayload.fulfilmentOrder":
+		if e.complexity.FulfilmentOrderPayload.FulfilmentOrder == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderPayload.FulfilmentOrder(childComplexity), true
+
+	case "FulfilmentOrderPayload.userErrors":
+		if e.complexity.FulfilmentOrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.FulfilmentOrderPayload.UserErrors(childComplexity), true
+
+	case "InventoryBalance.available":
+		if e.complexity.InventoryBalance.Available == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Available(childComplexity), true
+
+	case "InventoryBalance.awaitingPutaway":
+		if e.complexity.InventoryBalance.AwaitingPutaway == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.AwaitingPutaway(childComplexity), true
+
+	case "InventoryBalance.damaged":
+		if e.complexity.InventoryBalance.Damaged == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Damaged(childComplexity), true
+
+	case "InventoryBalance.inTransferIn":
+		if e.complexity.InventoryBalance.InTransferIn == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.InTransferIn(childComplexity), true
+
+	case "InventoryBalance.inTransferOut":
+		if e.complexity.InventoryBalance.InTransferOut == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.InTransferOut(childComplexity), true
+
+	case "InventoryBalance.lowStock":
+		if e.complexity.InventoryBalance.LowStock == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.LowStock(childComplexity), true
+
+	case "InventoryBalance.onHand":
+		if e.complexity.InventoryBalance.OnHand == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.OnHand(childComplexity), true
+
+	case "InventoryBalance.picked":
+		if e.complexity.InventoryBalance.Picked == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Picked(childComplexity), true
+
+	case "InventoryBalance.pledged":
+		if e.complexity.InventoryBalance.Pledged == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Pledged(childComplexity), true
+
+	case "InventoryBalance.reserved":
+		if e.complexity.InventoryBalance.Reserved == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Reserved(childComplexity), true
+
+	case "InventoryBalance.sku":
+		if e.complexity.InventoryBalance.Sku == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Sku(childComplexity), true
+
+	case "InventoryBalance.updatedAt":
+		if e.complexity.InventoryBalance.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.UpdatedAt(childComplexity), true
+
+	case "InventoryBalance.warehouse":
+		if e.complexity.InventoryBalance.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalance.Warehouse(childComplexity), true
+
+	case "InventoryBalanceConnection.edges":
+		if e.complexity.InventoryBalanceConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalanceConnection.Edges(childComplexity), true
+
+	case "InventoryBalanceConnection.nodes":
+		if e.complexity.InventoryBalanceConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalanceConnection.Nodes(childComplexity), true
+
+	case "InventoryBalanceConnection.pageInfo":
+		if e.complexity.InventoryBalanceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalanceConnection.PageInfo(childComplexity), true
+
+	case "InventoryBalanceEdge.cursor":
+		if e.complexity.InventoryBalanceEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalanceEdge.Cursor(childComplexity), true
+
+	case "InventoryBalanceEdge.node":
+		if e.complexity.InventoryBalanceEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalanceEdge.Node(childComplexity), true
+
+	case "InventoryBalancePayload.inventoryBalance":
+		if e.complexity.InventoryBalancePayload.InventoryBalance == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalancePayload.InventoryBalance(childComplexity), true
+
+	case "InventoryBalancePayload.userErrors":
+		if e.complexity.InventoryBalancePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.InventoryBalancePayload.UserErrors(childComplexity), true
+
+	case "InventoryValuation.asOf":
+		if e.complexity.InventoryValuation.AsOf == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuation.AsOf(childComplexity), true
+
+	case "InventoryValuation.lines":
+		if e.complexity.InventoryValuation.Lines == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuation.Lines(childComplexity), true
+
+	case "InventoryValuation.totals":
+		if e.complexity.InventoryValuation.Totals == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuation.Totals(childComplexity), true
+
+	case "InventoryValuationLine.available":
+		if e.complexity.InventoryValuationLine.Available == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuationLine.Available(childComplexity), true
+
+	case "InventoryValuationLine.sku":
+		if e.complexity.InventoryValuationLine.Sku == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuationLine.Sku(childComplexity), true
+
+	case "InventoryValuationLine.unitValue":
+		if e.complexity.InventoryValuationLine.UnitValue == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuationLine.UnitValue(childComplexity), true
+
+	case "InventoryValuationLine.value":
+		if e.complexity.InventoryValuationLine.Value == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuationLine.Value(childComplexity), true
+
+	case "InventoryValuationLine.warehouse":
+		if e.complexity.InventoryValuationLine.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.InventoryValuationLine.Warehouse(childComplexity), true
+
 	case "Invitation.accountRole":
 		if e.complexity.Invitation.AccountRole == nil {
 			break
@@ -990,6 +1905,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.AcceptInvitation(childComplexity, args["input"].(model.AcceptInvitationInput)), true
 
+	case "Mutation.adjustInventory":
+		if e.complexity.Mutation.AdjustInventory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adjustInventory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AdjustInventory(childComplexity, args["input"].(model.AdjustInventoryInput)), true
+
 	case "Mutation.assignAccountManager":
 		if e.complexity.Mutation.AssignAccountManager == nil {
 			break
@@ -1002,6 +1929,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
 
+	case "Mutation.cancelFulfilmentOrder":
+		if e.complexity.Mutation.CancelFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CancelFulfilmentOrder(childComplexity, args["input"].(model.FulfilmentOrderIDInput)), true
+
+	case "Mutation.cancelReceipt":
+		if e.complexity.Mutation.CancelReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CancelReceipt(childComplexity, args["input"].(model.ReceiptIDInput)), true
+
 	case "Mutation.changeMemberRole":
 		if e.complexity.Mutation.ChangeMemberRole == nil {
 			break
@@ -1013,6 +1964,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.ChangeMemberRole(childComplexity, args["input"].(model.ChangeMemberRoleInput)), true
+
+	case "Mutation.countInventory":
+		if e.complexity.Mutation.CountInventory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_countInventory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CountInventory(childComplexity, args["input"].(model.CountInventoryInput)), true
 
 	case "Mutation.createApiKey":
 		if e.complexity.Mutation.CreateAPIKey == nil {
@@ -1038,6 +2001,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
 
+	case "Mutation.createFulfilmentOrder":
+		if e.complexity.Mutation.CreateFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateFulfilmentOrder(childComplexity, args["input"].(model.CreateFulfilmentOrderInput)), true
+
 	case "Mutation.createPartner":
 		if e.complexity.Mutation.CreatePartner == nil {
 			break
@@ -1049,6 +2024,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.CreatePartner(childComplexity, args["input"].(model.CreatePartnerInput)), true
+
+	case "Mutation.createReceipt":
+		if e.complexity.Mutation.CreateReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateReceipt(childComplexity, args["input"].(model.CreateReceiptInput)), true
+
+	case "Mutation.createReturn":
+		if e.complexity.Mutation.CreateReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateReturn(childComplexity, args["input"].(model.CreateReturnInput)), true
+
+	case "Mutation.createSku":
+		if e.complexity.Mutation.CreateSku == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSku_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateSku(childComplexity, args["input"].(model.CreateSkuInput)), true
+
+	case "Mutation.createTransfer":
+		if e.complexity.Mutation.CreateTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateTransfer(childComplexity, args["input"].(model.CreateTransferInput)), true
+
+	case "Mutation.createWarehouse":
+		if e.complexity.Mutation.CreateWarehouse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWarehouse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateWarehouse(childComplexity, args["input"].(model.CreateWarehouseInput)), true
+
+	case "Mutation.deliverFulfilmentOrder":
+		if e.complexity.Mutation.DeliverFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deliverFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.DeliverFulfilmentOrder(childComplexity, args["input"].(model.FulfilmentOrderIDInput)), true
 
 	case "Mutation.grantPartnerConsent":
 		if e.complexity.Mutation.GrantPartnerConsent == nil {
@@ -1105,6 +2152,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.Logout(childComplexity), true
 
+	case "Mutation.packFulfilmentOrder":
+		if e.complexity.Mutation.PackFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_packFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.PackFulfilmentOrder(childComplexity, args["input"].(model.PackFulfilmentOrderInput)), true
+
+	case "Mutation.pickFulfilmentOrder":
+		if e.complexity.Mutation.PickFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pickFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.PickFulfilmentOrder(childComplexity, args["input"].(model.FulfilmentOrderIDInput)), true
+
+	case "Mutation.putawayReceipt":
+		if e.complexity.Mutation.PutawayReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_putawayReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.PutawayReceipt(childComplexity, args["input"].(model.ReceiptIDInput)), true
+
+	case "Mutation.receiveReceipt":
+		if e.complexity.Mutation.ReceiveReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ReceiveReceipt(childComplexity, args["input"].(model.ReceiveReceiptInput)), true
+
+	case "Mutation.receiveReturn":
+		if e.complexity.Mutation.ReceiveReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ReceiveReturn(childComplexity, args["input"].(model.ReceiveReturnInput)), true
+
+	case "Mutation.receiveTransfer":
+		if e.complexity.Mutation.ReceiveTransfer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveTransfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ReceiveTransfer(childComplexity, args["input"].(model.TransferIDInput)), true
+
 	case "Mutation.removeMember":
 		if e.complexity.Mutation.RemoveMember == nil {
 			break
@@ -1116,6 +2235,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.RemoveMember(childComplexity, args["input"].(model.RemoveMemberInput)), true
+
+	case "Mutation.resolveReturn":
+		if e.complexity.Mutation.ResolveReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ResolveReturn(childComplexity, args["input"].(model.ResolveReturnInput)), true
 
 	case "Mutation.revokeApiKey":
 		if e.complexity.Mutation.RevokeAPIKey == nil {
@@ -1172,6 +2303,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.SetAccountStatus(childComplexity, args["input"].(model.SetAccountStatusInput)), true
 
+	case "Mutation.shipFulfilmentOrder":
+		if e.complexity.Mutation.ShipFulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shipFulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ShipFulfilmentOrder(childComplexity, args["input"].(model.ShipFulfilmentOrderInput)), true
+
+	case "Mutation.snapshotStorage":
+		if e.complexity.Mutation.SnapshotStorage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_snapshotStorage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SnapshotStorage(childComplexity, args["input"].(model.SnapshotStorageInput)), true
+
 	case "Mutation.unassignAccountManager":
 		if e.complexity.Mutation.UnassignAccountManager == nil {
 			break
@@ -1195,6 +2350,58 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
+
+	case "Mutation.updateSku":
+		if e.complexity.Mutation.UpdateSku == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSku_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateSku(childComplexity, args["input"].(model.UpdateSkuInput)), true
+
+	case "Mutation.updateWarehouse":
+		if e.complexity.Mutation.UpdateWarehouse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWarehouse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateWarehouse(childComplexity, args["input"].(model.UpdateWarehouseInput)), true
+
+	case "Package.heightMm":
+		if e.complexity.Package.HeightMm == nil {
+			break
+		}
+
+		return e.complexity.Package.HeightMm(childComplexity), true
+
+	case "Package.lengthMm":
+		if e.complexity.Package.LengthMm == nil {
+			break
+		}
+
+		return e.complexity.Package.LengthMm(childComplexity), true
+
+	case "Package.weightGrams":
+		if e.complexity.Package.WeightGrams == nil {
+			break
+		}
+
+		return e.complexity.Package.WeightGrams(childComplexity), true
+
+	case "Package.widthMm":
+		if e.complexity.Package.WidthMm == nil {
+			break
+		}
+
+		return e.complexity.Package.WidthMm(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.complexity.PageInfo.EndCursor == nil {
@@ -1330,6 +2537,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.fulfilmentOrder":
+		if e.complexity.Query.FulfilmentOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fulfilmentOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FulfilmentOrder(childComplexity, args["id"].(string)), true
+
+	case "Query.fulfilmentOrders":
+		if e.complexity.Query.FulfilmentOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_fulfilmentOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FulfilmentOrders(childComplexity, args["accountId"].(string), args["status"].([]model.FulfilmentOrderStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.inventoryBalances":
+		if e.complexity.Query.InventoryBalances == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inventoryBalances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.InventoryBalances(childComplexity, args["accountId"].(string), args["filter"].(*model.InventoryBalanceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.inventoryValuation":
+		if e.complexity.Query.InventoryValuation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inventoryValuation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.InventoryValuation(childComplexity, args["accountId"].(string)), true
+
 	case "Query.node":
 		if e.complexity.Query.Node == nil {
 			break
@@ -1366,12 +2621,352 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Partner(childComplexity, args["id"].(string)), true
 
+	case "Query.receipt":
+		if e.complexity.Query.Receipt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Receipt(childComplexity, args["id"].(string)), true
+
+	case "Query.receipts":
+		if e.complexity.Query.Receipts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_receipts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Receipts(childComplexity, args["accountId"].(string), args["status"].(*model.ReceiptStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.return":
+		if e.complexity.Query.Return == nil {
+			break
+		}
+
+		args, err := ec.field_Query_return_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Return(childComplexity, args["id"].(string)), true
+
+	case "Query.returns":
+		if e.complexity.Query.Returns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_returns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Returns(childComplexity, args["accountId"].(string), args["status"].(*model.ReturnStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.sku":
+		if e.complexity.Query.Sku == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sku_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Sku(childComplexity, args["id"].(string)), true
+
+	case "Query.skus":
+		if e.complexity.Query.Skus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Skus(childComplexity, args["accountId"].(string), args["search"].(*string), args["filter"].(*model.SkuFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.transfer":
+		if e.complexity.Query.Transfer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transfer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Transfer(childComplexity, args["id"].(string)), true
+
+	case "Query.transfers":
+		if e.complexity.Query.Transfers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_transfers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Transfers(childComplexity, args["accountId"].(string), args["status"].(*model.TransferStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.usageRecords":
+		if e.complexity.Query.UsageRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_usageRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.UsageRecords(childComplexity, args["accountId"].(string), args["filter"].(*model.UsageFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.usageTotals":
+		if e.complexity.Query.UsageTotals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_usageTotals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.UsageTotals(childComplexity, args["accountId"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
+
 	case "Query.viewer":
 		if e.complexity.Query.Viewer == nil {
 			break
 		}
 
 		return e.complexity.Query.Viewer(childComplexity), true
+
+	case "Query.warehouse":
+		if e.complexity.Query.Warehouse == nil {
+			break
+		}
+
+		args, err := ec.field_Query_warehouse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Warehouse(childComplexity, args["id"].(string)), true
+
+	case "Query.warehouses":
+		if e.complexity.Query.Warehouses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_warehouses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Warehouses(childComplexity, args["includeInactive"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Receipt.accountId":
+		if e.complexity.Receipt.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Receipt.AccountID(childComplexity), true
+
+	case "Receipt.createdAt":
+		if e.complexity.Receipt.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Receipt.CreatedAt(childComplexity), true
+
+	case "Receipt.expectedAt":
+		if e.complexity.Receipt.ExpectedAt == nil {
+			break
+		}
+
+		return e.complexity.Receipt.ExpectedAt(childComplexity), true
+
+	case "Receipt.hasDiscrepancy":
+		if e.complexity.Receipt.HasDiscrepancy == nil {
+			break
+		}
+
+		return e.complexity.Receipt.HasDiscrepancy(childComplexity), true
+
+	case "Receipt.id":
+		if e.complexity.Receipt.ID == nil {
+			break
+		}
+
+		return e.complexity.Receipt.ID(childComplexity), true
+
+	case "Receipt.lines":
+		if e.complexity.Receipt.Lines == nil {
+			break
+		}
+
+		return e.complexity.Receipt.Lines(childComplexity), true
+
+	case "Receipt.purchaseOrderId":
+		if e.complexity.Receipt.PurchaseOrderID == nil {
+			break
+		}
+
+		return e.complexity.Receipt.PurchaseOrderID(childComplexity), true
+
+	case "Receipt.putAwayAt":
+		if e.complexity.Receipt.PutAwayAt == nil {
+			break
+		}
+
+		return e.complexity.Receipt.PutAwayAt(childComplexity), true
+
+	case "Receipt.receivedAt":
+		if e.complexity.Receipt.ReceivedAt == nil {
+			break
+		}
+
+		return e.complexity.Receipt.ReceivedAt(childComplexity), true
+
+	case "Receipt.reference":
+		if e.complexity.Receipt.Reference == nil {
+			break
+		}
+
+		return e.complexity.Receipt.Reference(childComplexity), true
+
+	case "Receipt.shipmentId":
+		if e.complexity.Receipt.ShipmentID == nil {
+			break
+		}
+
+		return e.complexity.Receipt.ShipmentID(childComplexity), true
+
+	case "Receipt.status":
+		if e.complexity.Receipt.Status == nil {
+			break
+		}
+
+		return e.complexity.Receipt.Status(childComplexity), true
+
+	case "Receipt.warehouse":
+		if e.complexity.Receipt.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.Receipt.Warehouse(childComplexity), true
+
+	case "ReceiptConnection.edges":
+		if e.complexity.ReceiptConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.ReceiptConnection.Edges(childComplexity), true
+
+	case "ReceiptConnection.nodes":
+		if e.complexity.ReceiptConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.ReceiptConnection.Nodes(childComplexity), true
+
+	case "ReceiptConnection.pageInfo":
+		if e.complexity.ReceiptConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.ReceiptConnection.PageInfo(childComplexity), true
+
+	case "ReceiptEdge.cursor":
+		if e.complexity.ReceiptEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.ReceiptEdge.Cursor(childComplexity), true
+
+	case "ReceiptEdge.node":
+		if e.complexity.ReceiptEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.ReceiptEdge.Node(childComplexity), true
+
+	case "ReceiptLine.damaged":
+		if e.complexity.ReceiptLine.Damaged == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Damaged(childComplexity), true
+
+	case "ReceiptLine.expected":
+		if e.complexity.ReceiptLine.Expected == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Expected(childComplexity), true
+
+	case "ReceiptLine.expiresAt":
+		if e.complexity.ReceiptLine.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.ExpiresAt(childComplexity), true
+
+	case "ReceiptLine.lot":
+		if e.complexity.ReceiptLine.Lot == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Lot(childComplexity), true
+
+	case "ReceiptLine.over":
+		if e.complexity.ReceiptLine.Over == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Over(childComplexity), true
+
+	case "ReceiptLine.received":
+		if e.complexity.ReceiptLine.Received == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Received(childComplexity), true
+
+	case "ReceiptLine.short":
+		if e.complexity.ReceiptLine.Short == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Short(childComplexity), true
+
+	case "ReceiptLine.sku":
+		if e.complexity.ReceiptLine.Sku == nil {
+			break
+		}
+
+		return e.complexity.ReceiptLine.Sku(childComplexity), true
+
+	case "ReceiptPayload.receipt":
+		if e.complexity.ReceiptPayload.Receipt == nil {
+			break
+		}
+
+		return e.complexity.ReceiptPayload.Receipt(childComplexity), true
+
+	case "ReceiptPayload.userErrors":
+		if e.complexity.ReceiptPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.ReceiptPayload.UserErrors(childComplexity), true
 
 	case "RemoveMemberPayload.removedUserId":
 		if e.complexity.RemoveMemberPayload.RemovedUserID == nil {
@@ -1386,6 +2981,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RemoveMemberPayload.UserErrors(childComplexity), true
+
+	case "ReorderPoint.point":
+		if e.complexity.ReorderPoint.Point == nil {
+			break
+		}
+
+		return e.complexity.ReorderPoint.Point(childComplexity), true
+
+	case "ReorderPoint.quantity":
+		if e.complexity.ReorderPoint.Quantity == nil {
+			break
+		}
+
+		return e.complexity.ReorderPoint.Quantity(childComplexity), true
+
+	case "ReorderPoint.warehouse":
+		if e.complexity.ReorderPoint.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.ReorderPoint.Warehouse(childComplexity), true
+
+	case "Return.accountId":
+		if e.complexity.Return.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Return.AccountID(childComplexity), true
+
+	case "Return.createdAt":
+		if e.complexity.Return.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Return.CreatedAt(childComplexity), true
+
+	case "Return.id":
+		if e.complexity.Return.ID == nil {
+			break
+		}
+
+		return e.complexity.Return.ID(childComplexity), true
+
+	case "Return.lines":
+		if e.complexity.Return.Lines == nil {
+			break
+		}
+
+		return e.complexity.Return.Lines(childComplexity), true
+
+	case "Return.orderId":
+		if e.complexity.Return.OrderID == nil {
+			break
+		}
+
+		return e.complexity.Return.OrderID(childComplexity), true
+
+	case "Return.reason":
+		if e.complexity.Return.Reason == nil {
+			break
+		}
+
+		return e.complexity.Return.Reason(childComplexity), true
+
+	case "Return.receivedAt":
+		if e.complexity.Return.ReceivedAt == nil {
+			break
+		}
+
+		return e.complexity.Return.ReceivedAt(childComplexity), true
+
+	case "Return.resolvedAt":
+		if e.complexity.Return.ResolvedAt == nil {
+			break
+		}
+
+		return e.complexity.Return.ResolvedAt(childComplexity), true
+
+	case "Return.status":
+		if e.complexity.Return.Status == nil {
+			break
+		}
+
+		return e.complexity.Return.Status(childComplexity), true
+
+	case "Return.warehouse":
+		if e.complexity.Return.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.Return.Warehouse(childComplexity), true
+
+	case "ReturnConnection.edges":
+		if e.complexity.ReturnConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.ReturnConnection.Edges(childComplexity), true
+
+	case "ReturnConnection.nodes":
+		if e.complexity.ReturnConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.ReturnConnection.Nodes(childComplexity), true
+
+	case "ReturnConnection.pageInfo":
+		if e.complexity.ReturnConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.ReturnConnection.PageInfo(childComplexity), true
+
+	case "ReturnEdge.cursor":
+		if e.complexity.ReturnEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.ReturnEdge.Cursor(childComplexity), true
+
+	case "ReturnEdge.node":
+		if e.complexity.ReturnEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.ReturnEdge.Node(childComplexity), true
+
+	case "ReturnLine.quantity":
+		if e.complexity.ReturnLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.ReturnLine.Quantity(childComplexity), true
+
+	case "ReturnLine.received":
+		if e.complexity.ReturnLine.Received == nil {
+			break
+		}
+
+		return e.complexity.ReturnLine.Received(childComplexity), true
+
+	case "ReturnLine.sku":
+		if e.complexity.ReturnLine.Sku == nil {
+			break
+		}
+
+		return e.complexity.ReturnLine.Sku(childComplexity), true
+
+	case "ReturnPayload.return":
+		if e.complexity.ReturnPayload.Return == nil {
+			break
+		}
+
+		return e.complexity.ReturnPayload.Return(childComplexity), true
+
+	case "ReturnPayload.userErrors":
+		if e.complexity.ReturnPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.ReturnPayload.UserErrors(childComplexity), true
 
 	case "RevokeApiKeyPayload.apiKey":
 		if e.complexity.RevokeApiKeyPayload.APIKey == nil {
@@ -1429,6 +3185,578 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.SetAccountStatusPayload.UserErrors(childComplexity), true
 
+	case "ShipTo.address":
+		if e.complexity.ShipTo.Address == nil {
+			break
+		}
+
+		return e.complexity.ShipTo.Address(childComplexity), true
+
+	case "ShipTo.email":
+		if e.complexity.ShipTo.Email == nil {
+			break
+		}
+
+		return e.complexity.ShipTo.Email(childComplexity), true
+
+	case "ShipTo.name":
+		if e.complexity.ShipTo.Name == nil {
+			break
+		}
+
+		return e.complexity.ShipTo.Name(childComplexity), true
+
+	case "ShipTo.phone":
+		if e.complexity.ShipTo.Phone == nil {
+			break
+		}
+
+		return e.complexity.ShipTo.Phone(childComplexity), true
+
+	case "Sku.accountId":
+		if e.complexity.Sku.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Sku.AccountID(childComplexity), true
+
+	case "Sku.balances":
+		if e.complexity.Sku.Balances == nil {
+			break
+		}
+
+		return e.complexity.Sku.Balances(childComplexity), true
+
+	case "Sku.barcode":
+		if e.complexity.Sku.Barcode == nil {
+			break
+		}
+
+		return e.complexity.Sku.Barcode(childComplexity), true
+
+	case "Sku.code":
+		if e.complexity.Sku.Code == nil {
+			break
+		}
+
+		return e.complexity.Sku.Code(childComplexity), true
+
+	case "Sku.countryOfOrigin":
+		if e.complexity.Sku.CountryOfOrigin == nil {
+			break
+		}
+
+		return e.complexity.Sku.CountryOfOrigin(childComplexity), true
+
+	case "Sku.createdAt":
+		if e.complexity.Sku.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Sku.CreatedAt(childComplexity), true
+
+	case "Sku.description":
+		if e.complexity.Sku.Description == nil {
+			break
+		}
+
+		return e.complexity.Sku.Description(childComplexity), true
+
+	case "Sku.dimensions":
+		if e.complexity.Sku.Dimensions == nil {
+			break
+		}
+
+		return e.complexity.Sku.Dimensions(childComplexity), true
+
+	case "Sku.hsCode":
+		if e.complexity.Sku.HsCode == nil {
+			break
+		}
+
+		return e.complexity.Sku.HsCode(childComplexity), true
+
+	case "Sku.id":
+		if e.complexity.Sku.ID == nil {
+			break
+		}
+
+		return e.complexity.Sku.ID(childComplexity), true
+
+	case "Sku.movements":
+		if e.complexity.Sku.Movements == nil {
+			break
+		}
+
+		args, err := ec.field_Sku_movements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Sku.Movements(childComplexity, args["warehouseId"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Sku.name":
+		if e.complexity.Sku.Name == nil {
+			break
+		}
+
+		return e.complexity.Sku.Name(childComplexity), true
+
+	case "Sku.reorderPoints":
+		if e.complexity.Sku.ReorderPoints == nil {
+			break
+		}
+
+		return e.complexity.Sku.ReorderPoints(childComplexity), true
+
+	case "Sku.suggestedReorders":
+		if e.complexity.Sku.SuggestedReorders == nil {
+			break
+		}
+
+		return e.complexity.Sku.SuggestedReorders(childComplexity), true
+
+	case "Sku.tracksLots":
+		if e.complexity.Sku.TracksLots == nil {
+			break
+		}
+
+		return e.complexity.Sku.TracksLots(childComplexity), true
+
+	case "Sku.unitValue":
+		if e.complexity.Sku.UnitValue == nil {
+			break
+		}
+
+		return e.complexity.Sku.UnitValue(childComplexity), true
+
+	case "Sku.weight":
+		if e.complexity.Sku.Weight == nil {
+			break
+		}
+
+		return e.complexity.Sku.Weight(childComplexity), true
+
+	case "SkuConnection.edges":
+		if e.complexity.SkuConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.SkuConnection.Edges(childComplexity), true
+
+	case "SkuConnection.nodes":
+		if e.complexity.SkuConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.SkuConnection.Nodes(childComplexity), true
+
+	case "SkuConnection.pageInfo":
+		if e.complexity.SkuConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.SkuConnection.PageInfo(childComplexity), true
+
+	case "SkuEdge.cursor":
+		if e.complexity.SkuEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.SkuEdge.Cursor(childComplexity), true
+
+	case "SkuEdge.node":
+		if e.complexity.SkuEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.SkuEdge.Node(childComplexity), true
+
+	case "SkuPayload.sku":
+		if e.complexity.SkuPayload.Sku == nil {
+			break
+		}
+
+		return e.complexity.SkuPayload.Sku(childComplexity), true
+
+	case "SkuPayload.userErrors":
+		if e.complexity.SkuPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SkuPayload.UserErrors(childComplexity), true
+
+	case "SnapshotStoragePayload.snapshots":
+		if e.complexity.SnapshotStoragePayload.Snapshots == nil {
+			break
+		}
+
+		return e.complexity.SnapshotStoragePayload.Snapshots(childComplexity), true
+
+	case "SnapshotStoragePayload.userErrors":
+		if e.complexity.SnapshotStoragePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SnapshotStoragePayload.UserErrors(childComplexity), true
+
+	case "StockDelta.available":
+		if e.complexity.StockDelta.Available == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.Available(childComplexity), true
+
+	case "StockDelta.awaitingPutaway":
+		if e.complexity.StockDelta.AwaitingPutaway == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.AwaitingPutaway(childComplexity), true
+
+	case "StockDelta.damaged":
+		if e.complexity.StockDelta.Damaged == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.Damaged(childComplexity), true
+
+	case "StockDelta.inTransferIn":
+		if e.complexity.StockDelta.InTransferIn == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.InTransferIn(childComplexity), true
+
+	case "StockDelta.inTransferOut":
+		if e.complexity.StockDelta.InTransferOut == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.InTransferOut(childComplexity), true
+
+	case "StockDelta.onHand":
+		if e.complexity.StockDelta.OnHand == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.OnHand(childComplexity), true
+
+	case "StockDelta.picked":
+		if e.complexity.StockDelta.Picked == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.Picked(childComplexity), true
+
+	case "StockDelta.pledged":
+		if e.complexity.StockDelta.Pledged == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.Pledged(childComplexity), true
+
+	case "StockDelta.reserved":
+		if e.complexity.StockDelta.Reserved == nil {
+			break
+		}
+
+		return e.complexity.StockDelta.Reserved(childComplexity), true
+
+	case "StockMovement.actorId":
+		if e.complexity.StockMovement.ActorID == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.ActorID(childComplexity), true
+
+	case "StockMovement.adjustmentReason":
+		if e.complexity.StockMovement.AdjustmentReason == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.AdjustmentReason(childComplexity), true
+
+	case "StockMovement.delta":
+		if e.complexity.StockMovement.Delta == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.Delta(childComplexity), true
+
+	case "StockMovement.id":
+		if e.complexity.StockMovement.ID == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.ID(childComplexity), true
+
+	case "StockMovement.lot":
+		if e.complexity.StockMovement.Lot == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.Lot(childComplexity), true
+
+	case "StockMovement.note":
+		if e.complexity.StockMovement.Note == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.Note(childComplexity), true
+
+	case "StockMovement.occurredAt":
+		if e.complexity.StockMovement.OccurredAt == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.OccurredAt(childComplexity), true
+
+	case "StockMovement.reason":
+		if e.complexity.StockMovement.Reason == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.Reason(childComplexity), true
+
+	case "StockMovement.sourceId":
+		if e.complexity.StockMovement.SourceID == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.SourceID(childComplexity), true
+
+	case "StockMovement.warehouse":
+		if e.complexity.StockMovement.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.StockMovement.Warehouse(childComplexity), true
+
+	case "StockMovementConnection.edges":
+		if e.complexity.StockMovementConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.StockMovementConnection.Edges(childComplexity), true
+
+	case "StockMovementConnection.nodes":
+		if e.complexity.StockMovementConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.StockMovementConnection.Nodes(childComplexity), true
+
+	case "StockMovementConnection.pageInfo":
+		if e.complexity.StockMovementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.StockMovementConnection.PageInfo(childComplexity), true
+
+	case "StockMovementEdge.cursor":
+		if e.complexity.StockMovementEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.StockMovementEdge.Cursor(childComplexity), true
+
+	case "StockMovementEdge.node":
+		if e.complexity.StockMovementEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.StockMovementEdge.Node(childComplexity), true
+
+	case "StorageSnapshot.accountId":
+		if e.complexity.StorageSnapshot.AccountID == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.AccountID(childComplexity), true
+
+	case "StorageSnapshot.cubicMetres":
+		if e.complexity.StorageSnapshot.CubicMetres == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.CubicMetres(childComplexity), true
+
+	case "StorageSnapshot.day":
+		if e.complexity.StorageSnapshot.Day == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.Day(childComplexity), true
+
+	case "StorageSnapshot.pallets":
+		if e.complexity.StorageSnapshot.Pallets == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.Pallets(childComplexity), true
+
+	case "StorageSnapshot.units":
+		if e.complexity.StorageSnapshot.Units == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.Units(childComplexity), true
+
+	case "StorageSnapshot.warehouse":
+		if e.complexity.StorageSnapshot.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.Warehouse(childComplexity), true
+
+	case "SuggestedReorder.available":
+		if e.complexity.SuggestedReorder.Available == nil {
+			break
+		}
+
+		return e.complexity.SuggestedReorder.Available(childComplexity), true
+
+	case "SuggestedReorder.quantity":
+		if e.complexity.SuggestedReorder.Quantity == nil {
+			break
+		}
+
+		return e.complexity.SuggestedReorder.Quantity(childComplexity), true
+
+	case "SuggestedReorder.reorderPoint":
+		if e.complexity.SuggestedReorder.ReorderPoint == nil {
+			break
+		}
+
+		return e.complexity.SuggestedReorder.ReorderPoint(childComplexity), true
+
+	case "SuggestedReorder.warehouse":
+		if e.complexity.SuggestedReorder.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.SuggestedReorder.Warehouse(childComplexity), true
+
+	case "Transfer.accountId":
+		if e.complexity.Transfer.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Transfer.AccountID(childComplexity), true
+
+	case "Transfer.createdAt":
+		if e.complexity.Transfer.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Transfer.CreatedAt(childComplexity), true
+
+	case "Transfer.fromWarehouse":
+		if e.complexity.Transfer.FromWarehouse == nil {
+			break
+		}
+
+		return e.complexity.Transfer.FromWarehouse(childComplexity), true
+
+	case "Transfer.id":
+		if e.complexity.Transfer.ID == nil {
+			break
+		}
+
+		return e.complexity.Transfer.ID(childComplexity), true
+
+	case "Transfer.lines":
+		if e.complexity.Transfer.Lines == nil {
+			break
+		}
+
+		return e.complexity.Transfer.Lines(childComplexity), true
+
+	case "Transfer.receivedAt":
+		if e.complexity.Transfer.ReceivedAt == nil {
+			break
+		}
+
+		return e.complexity.Transfer.ReceivedAt(childComplexity), true
+
+	case "Transfer.status":
+		if e.complexity.Transfer.Status == nil {
+			break
+		}
+
+		return e.complexity.Transfer.Status(childComplexity), true
+
+	case "Transfer.toWarehouse":
+		if e.complexity.Transfer.ToWarehouse == nil {
+			break
+		}
+
+		return e.complexity.Transfer.ToWarehouse(childComplexity), true
+
+	case "TransferConnection.edges":
+		if e.complexity.TransferConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.TransferConnection.Edges(childComplexity), true
+
+	case "TransferConnection.nodes":
+		if e.complexity.TransferConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.TransferConnection.Nodes(childComplexity), true
+
+	case "TransferConnection.pageInfo":
+		if e.complexity.TransferConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.TransferConnection.PageInfo(childComplexity), true
+
+	case "TransferEdge.cursor":
+		if e.complexity.TransferEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.TransferEdge.Cursor(childComplexity), true
+
+	case "TransferEdge.node":
+		if e.complexity.TransferEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.TransferEdge.Node(childComplexity), true
+
+	case "TransferLine.quantity":
+		if e.complexity.TransferLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.TransferLine.Quantity(childComplexity), true
+
+	case "TransferLine.sku":
+		if e.complexity.TransferLine.Sku == nil {
+			break
+		}
+
+		return e.complexity.TransferLine.Sku(childComplexity), true
+
+	case "TransferPayload.transfer":
+		if e.complexity.TransferPayload.Transfer == nil {
+			break
+		}
+
+		return e.complexity.TransferPayload.Transfer(childComplexity), true
+
+	case "TransferPayload.userErrors":
+		if e.complexity.TransferPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.TransferPayload.UserErrors(childComplexity), true
+
 	case "UpdateAccountPayload.account":
 		if e.complexity.UpdateAccountPayload.Account == nil {
 			break
@@ -1442,6 +3770,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.UpdateAccountPayload.UserErrors(childComplexity), true
+
+	case "UsageAttribute.key":
+		if e.complexity.UsageAttribute.Key == nil {
+			break
+		}
+
+		return e.complexity.UsageAttribute.Key(childComplexity), true
+
+	case "UsageAttribute.value":
+		if e.complexity.UsageAttribute.Value == nil {
+			break
+		}
+
+		return e.complexity.UsageAttribute.Value(childComplexity), true
+
+	case "UsageRecord.amount":
+		if e.complexity.UsageRecord.Amount == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Amount(childComplexity), true
+
+	case "UsageRecord.attributes":
+		if e.complexity.UsageRecord.Attributes == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Attributes(childComplexity), true
+
+	case "UsageRecord.category":
+		if e.complexity.UsageRecord.Category == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Category(childComplexity), true
+
+	case "UsageRecord.code":
+		if e.complexity.UsageRecord.Code == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Code(childComplexity), true
+
+	case "UsageRecord.id":
+		if e.complexity.UsageRecord.ID == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.ID(childComplexity), true
+
+	case "UsageRecord.invoiceId":
+		if e.complexity.UsageRecord.InvoiceID == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.InvoiceID(childComplexity), true
+
+	case "UsageRecord.occurredAt":
+		if e.complexity.UsageRecord.OccurredAt == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.OccurredAt(childComplexity), true
+
+	case "UsageRecord.quantity":
+		if e.complexity.UsageRecord.Quantity == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Quantity(childComplexity), true
+
+	case "UsageRecord.sourceKey":
+		if e.complexity.UsageRecord.SourceKey == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.SourceKey(childComplexity), true
+
+	case "UsageRecord.unit":
+		if e.complexity.UsageRecord.Unit == nil {
+			break
+		}
+
+		return e.complexity.UsageRecord.Unit(childComplexity), true
+
+	case "UsageRecordConnection.edges":
+		if e.complexity.UsageRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.UsageRecordConnection.Edges(childComplexity), true
+
+	case "UsageRecordConnection.nodes":
+		if e.complexity.UsageRecordConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.UsageRecordConnection.Nodes(childComplexity), true
+
+	case "UsageRecordConnection.pageInfo":
+		if e.complexity.UsageRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.UsageRecordConnection.PageInfo(childComplexity), true
+
+	case "UsageRecordEdge.cursor":
+		if e.complexity.UsageRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.UsageRecordEdge.Cursor(childComplexity), true
+
+	case "UsageRecordEdge.node":
+		if e.complexity.UsageRecordEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.UsageRecordEdge.Node(childComplexity), true
+
+	case "UsageTotal.amounts":
+		if e.complexity.UsageTotal.Amounts == nil {
+			break
+		}
+
+		return e.complexity.UsageTotal.Amounts(childComplexity), true
+
+	case "UsageTotal.category":
+		if e.complexity.UsageTotal.Category == nil {
+			break
+		}
+
+		return e.complexity.UsageTotal.Category(childComplexity), true
+
+	case "UsageTotal.code":
+		if e.complexity.UsageTotal.Code == nil {
+			break
+		}
+
+		return e.complexity.UsageTotal.Code(childComplexity), true
+
+	case "UsageTotal.quantity":
+		if e.complexity.UsageTotal.Quantity == nil {
+			break
+		}
+
+		return e.complexity.UsageTotal.Quantity(childComplexity), true
+
+	case "UsageTotal.unit":
+		if e.complexity.UsageTotal.Unit == nil {
+			break
+		}
+
+		return e.complexity.UsageTotal.Unit(childComplexity), true
 
 	case "User.createdAt":
 		if e.complexity.User.CreatedAt == nil {
@@ -1562,6 +4044,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.ViewerPartnerMembership.Role(childComplexity), true
 
+	case "Warehouse.active":
+		if e.complexity.Warehouse.Active == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Active(childComplexity), true
+
+	case "Warehouse.address":
+		if e.complexity.Warehouse.Address == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Address(childComplexity), true
+
+	case "Warehouse.capabilities":
+		if e.complexity.Warehouse.Capabilities == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Capabilities(childComplexity), true
+
+	case "Warehouse.code":
+		if e.complexity.Warehouse.Code == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Code(childComplexity), true
+
+	case "Warehouse.createdAt":
+		if e.complexity.Warehouse.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.CreatedAt(childComplexity), true
+
+	case "Warehouse.id":
+		if e.complexity.Warehouse.ID == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.ID(childComplexity), true
+
+	case "Warehouse.kind":
+		if e.complexity.Warehouse.Kind == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Kind(childComplexity), true
+
+	case "Warehouse.name":
+		if e.complexity.Warehouse.Name == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Name(childComplexity), true
+
+	case "Warehouse.timezone":
+		if e.complexity.Warehouse.Timezone == nil {
+			break
+		}
+
+		return e.complexity.Warehouse.Timezone(childComplexity), true
+
+	case "WarehouseConnection.edges":
+		if e.complexity.WarehouseConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.WarehouseConnection.Edges(childComplexity), true
+
+	case "WarehouseConnection.nodes":
+		if e.complexity.WarehouseConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.WarehouseConnection.Nodes(childComplexity), true
+
+	case "WarehouseConnection.pageInfo":
+		if e.complexity.WarehouseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.WarehouseConnection.PageInfo(childComplexity), true
+
+	case "WarehouseEdge.cursor":
+		if e.complexity.WarehouseEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.WarehouseEdge.Cursor(childComplexity), true
+
+	case "WarehouseEdge.node":
+		if e.complexity.WarehouseEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.WarehouseEdge.Node(childComplexity), true
+
+	case "WarehousePayload.userErrors":
+		if e.complexity.WarehousePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.WarehousePayload.UserErrors(childComplexity), true
+
+	case "WarehousePayload.warehouse":
+		if e.complexity.WarehousePayload.Warehouse == nil {
+			break
+		}
+
+		return e.complexity.WarehousePayload.Warehouse(childComplexity), true
+
+	case "Weight.grams":
+		if e.complexity.Weight.Grams == nil {
+			break
+		}
+
+		return e.complexity.Weight.Grams(childComplexity), true
+
+	case "Weight.unit":
+		if e.complexity.Weight.Unit == nil {
+			break
+		}
+
+		return e.complexity.Weight.Unit(childComplexity), true
+
+	case "Weight.value":
+		if e.complexity.Weight.Value == nil {
+			break
+		}
+
+		return e.complexity.Weight.Value(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1571,22 +4186,52 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := executionContext{opCtx, e, 0, 0, make(chan graphql.DeferredResult)}
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAcceptInvitationInput,
+		ec.unmarshalInputAddressInput,
+		ec.unmarshalInputAdjustInventoryInput,
 		ec.unmarshalInputAssignAccountManagerInput,
 		ec.unmarshalInputAuditLogFilter,
 		ec.unmarshalInputChangeMemberRoleInput,
+		ec.unmarshalInputCountInventoryInput,
 		ec.unmarshalInputCreateAccountInput,
 		ec.unmarshalInputCreateApiKeyInput,
+		ec.unmarshalInputCreateFulfilmentOrderInput,
 		ec.unmarshalInputCreatePartnerInput,
+		ec.unmarshalInputCreateReceiptInput,
+		ec.unmarshalInputCreateReturnInput,
+		ec.unmarshalInputCreateSkuInput,
+		ec.unmarshalInputCreateTransferInput,
+		ec.unmarshalInputCreateWarehouseInput,
+		ec.unmarshalInputDimensionsInput,
+		ec.unmarshalInputFulfilmentOrderIdInput,
+		ec.unmarshalInputInventoryBalanceFilter,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
+		ec.unmarshalInputPackFulfilmentOrderInput,
+		ec.unmarshalInputPackageInput,
 		ec.unmarshalInputPartnerConsentInput,
+		ec.unmarshalInputReceiptIdInput,
+		ec.unmarshalInputReceiveLineInput,
+		ec.unmarshalInputReceiveReceiptInput,
+		ec.unmarshalInputReceiveReturnInput,
 		ec.unmarshalInputRemoveMemberInput,
+		ec.unmarshalInputReorderPointInput,
+		ec.unmarshalInputResolveReturnInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeInvitationInput,
 		ec.unmarshalInputSetAccountStatusInput,
+		ec.unmarshalInputShipFulfilmentOrderInput,
+		ec.unmarshalInputShipToInput,
+		ec.unmarshalInputSkuFilter,
+		ec.unmarshalInputSkuQuantityInput,
+		ec.unmarshalInputSnapshotStorageInput,
+		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
+		ec.unmarshalInputUpdateSkuInput,
+		ec.unmarshalInputUpdateWarehouseInput,
+		ec.unmarshalInputUsageFilter,
+		ec.unmarshalInputWeightInput,
 	)
 	first := true
 
@@ -2497,6 +5142,1451 @@ type RevokeApiKeyPayload {
   apiKey: ApiKey
   "Why it was refused."
   userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/warehousing.graphqls", Input: `# Warehousing: the 3PL's warehouses, each account's SKUs, inbound receipts (ASNs), inventory
+# balances and their movements, fulfilment orders, transfers, returns, adjustments and cycle
+# counts, billable storage and handling usage, and the inventory valuation financing reads.
+#
+# Quantities are whole units (Int). Stock buckets of a balance: awaitingPutaway (on the dock),
+# onHand (in storage; includes reserved and pledged), reserved (for orders), pledged (collateral),
+# available = onHand − reserved − pledged, picked (packed, not yet shipped), damaged,
+# inTransferOut / inTransferIn (between warehouses).
+
+"What a warehouse is for."
+enum WarehouseKind {
+  "In the seller's home market."
+  DOMESTIC
+  "In a destination market, for fast local delivery."
+  OVERSEAS
+  "Under customs control: duty is paid when goods leave it for the market."
+  BONDED
+}
+
+"A postal address."
+type Address {
+  "Street and number."
+  line1: String!
+  "More of the address, if any."
+  line2: String
+  "City."
+  city: String!
+  "State, province or region, if any."
+  region: String
+  "Postal code, if any."
+  postalCode: String
+  "Country."
+  country: CountryCode!
+}
+
+"A postal address, as given by a caller."
+input AddressInput {
+  "Street and number (1–200 characters)."
+  line1: String!
+  "More of the address."
+  line2: String
+  "City (1–100 characters)."
+  city: String!
+  "State, province or region."
+  region: String
+  "Postal code."
+  postalCode: String
+  "Country."
+  country: CountryCode!
+}
+
+"One of the 3PL's warehouses. Every signed-in caller sees the active ones; platform admins manage them."
+type Warehouse implements Node {
+  "The warehouse's global id (` + "`" + `whs_…` + "`" + `)."
+  id: ID!
+  "Short unique code, such as ` + "`" + `SZX1` + "`" + `."
+  code: String!
+  "Display name."
+  name: String!
+  "Where it is."
+  address: Address!
+  "Its IANA time zone, such as ` + "`" + `Asia/Shanghai` + "`" + `."
+  timezone: String!
+  "What it is for."
+  kind: WarehouseKind!
+  "What it can do, such as ` + "`" + `COLD_CHAIN` + "`" + `, ` + "`" + `HAZMAT` + "`" + `, ` + "`" + `KITTING` + "`" + `."
+  capabilities: [String!]!
+  "Whether stock may be sent to it."
+  active: Boolean!
+  "When it was added."
+  createdAt: DateTime!
+}
+
+"A page of warehouses."
+type WarehouseConnection {
+  "The warehouses with their cursors."
+  edges: [WarehouseEdge!]!
+  "The warehouses of this page."
+  nodes: [Warehouse!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A warehouse and its cursor."
+type WarehouseEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The warehouse."
+  node: Warehouse!
+}
+
+"A unit of weight."
+enum WeightUnit {
+  "Grams."
+  G
+  "Kilograms."
+  KG
+  "Pounds (0.45359237 kg)."
+  LB
+  "Ounces (28.349523125 g)."
+  OZ
+}
+
+"A unit of length."
+enum LengthUnit {
+  "Millimetres."
+  MM
+  "Centimetres."
+  CM
+  "Metres."
+  M
+  "Inches (25.4 mm)."
+  IN
+}
+
+"A weight as it was given."
+type Weight {
+  "The value, as a decimal."
+  value: Decimal!
+  "Its unit."
+  unit: WeightUnit!
+  "The same weight in grams (to the milligram)."
+  grams: Decimal!
+}
+
+"A weight."
+input WeightInput {
+  "A positive decimal with at most 6 decimals."
+  value: Decimal!
+  "Its unit."
+  unit: WeightUnit!
+}
+
+"A unit's outer dimensions as they were given."
+type Dimensions {
+  "Length."
+  length: Decimal!
+  "Width."
+  width: Decimal!
+  "Height."
+  height: Decimal!
+  "The unit of all three."
+  unit: LengthUnit!
+  "The unit's volume in cubic metres (6 decimals)."
+  cubicMetres: Decimal!
+}
+
+"A unit's outer dimensions."
+input DimensionsInput {
+  "Length: a positive decimal."
+  length: Decimal!
+  "Width: a positive decimal."
+  width: Decimal!
+  "Height: a positive decimal."
+  height: Decimal!
+  "The unit of all three."
+  unit: LengthUnit!
+}
+
+"When a SKU's stock in a warehouse counts as low, and how much to reorder."
+type ReorderPoint {
+  "The warehouse."
+  warehouse: Warehouse!
+  "Stock is low when fewer units than this are available."
+  point: Int!
+  "The usual reorder quantity (0: enough to reach the point)."
+  quantity: Int!
+}
+
+"A reorder point."
+input ReorderPointInput {
+  "The warehouse."
+  warehouseId: ID!
+  "Low when fewer units than this are available (0 or more)."
+  point: Int!
+  "The usual reorder quantity (0 or more)."
+  quantity: Int
+}
+
+"A SKU below its reorder point in a warehouse, and the quantity to reorder (procurement can turn it into an RFQ)."
+type SuggestedReorder {
+  "The warehouse."
+  warehouse: Warehouse!
+  "Units available there now."
+  available: Int!
+  "The reorder point."
+  reorderPoint: Int!
+  "The suggested quantity: the SKU's reorder quantity, or at least what brings it back to the point."
+  quantity: Int!
+}
+
+"A product an account stores with the 3PL."
+type Sku implements Node {
+  "The SKU's global id (` + "`" + `sku_…` + "`" + `)."
+  id: ID!
+  "The account that owns it."
+  accountId: ID!
+  "The seller's code, unique in the account."
+  code: String!
+  "Name."
+  name: String!
+  "Description, if any."
+  description: String
+  "Barcode (EAN, UPC...), if any."
+  barcode: String
+  "Harmonized System code (6, 8 or 10 digits), if known."
+  hsCode: String
+  "Where it is made, if known."
+  countryOfOrigin: CountryCode
+  "The value of one unit (for customs, insurance and the valuation)."
+  unitValue: Money!
+  "One unit's weight, if known."
+  weight: Weight
+  "One unit's outer dimensions, if known (storage is billed by volume)."
+  dimensions: Dimensions
+  "Whether receiving records a lot (and expiry) for it."
+  tracksLots: Boolean!
+  "Its reorder points per warehouse."
+  reorderPoints: [ReorderPoint!]!
+  "Its stock in each warehouse where it has any record."
+  balances: [InventoryBalance!]!
+  "Where it is below its reorder point, with the quantity to reorder."
+  suggestedReorders: [SuggestedReorder!]!
+  "Its stock movements, oldest first, optionally in one warehouse."
+  movements(
+    "Only this warehouse."
+    warehouseId: ID
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): StockMovementConnection!
+  "When it was created."
+  createdAt: DateTime!
+}
+
+"A page of SKUs."
+type SkuConnection {
+  "The SKUs with their cursors."
+  edges: [SkuEdge!]!
+  "The SKUs of this page."
+  nodes: [Sku!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A SKU and its cursor."
+type SkuEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The SKU."
+  node: Sku!
+}
+
+"Which SKUs to list."
+input SkuFilter {
+  "Only SKUs that track lots (true) or do not (false)."
+  tracksLots: Boolean
+}
+
+"The stock of one SKU in one warehouse."
+type InventoryBalance {
+  "The SKU."
+  sku: Sku!
+  "The warehouse."
+  warehouse: Warehouse!
+  "Received or returned, waiting on the dock to be put away."
+  awaitingPutaway: Int!
+  "In storage locations, including reserved and pledged units."
+  onHand: Int!
+  "Reserved for fulfilment orders."
+  reserved: Int!
+  "Pledged to a lender as collateral."
+  pledged: Int!
+  "onHand − reserved − pledged: what new orders can reserve."
+  available: Int!
+  "Picked and packed for orders, not yet shipped."
+  picked: Int!
+  "Quarantined as damaged."
+  damaged: Int!
+  "Sent to another warehouse, not yet received there."
+  inTransferOut: Int!
+  "On its way here from another warehouse."
+  inTransferIn: Int!
+  "True when available is below the SKU's reorder point here."
+  lowStock: Boolean!
+  "When it last changed."
+  updatedAt: DateTime
+}
+
+"A page of balances."
+type InventoryBalanceConnection {
+  "The balances with their cursors."
+  edges: [InventoryBalanceEdge!]!
+  "The balances of this page."
+  nodes: [InventoryBalance!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A balance and its cursor."
+type InventoryBalanceEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The balance."
+  node: InventoryBalance!
+}
+
+"Which balances to list."
+input InventoryBalanceFilter {
+  "Only this SKU."
+  skuId: ID
+  "Only this warehouse."
+  warehouseId: ID
+  "Only balances below their reorder point."
+  lowStock: Boolean
+}
+
+"Why stock moved."
+enum StockMovementReason {
+  "Received on the dock (good units await putaway; damaged ones are quarantined)."
+  RECEIPT
+  "Put away into storage: now available."
+  PUTAWAY
+  "Reserved for an order."
+  RESERVE
+  "Released from an order (cancelled, or a reservation undone)."
+  RELEASE
+  "Picked for an order."
+  PICK
+  "Shipped with an order: left the warehouse."
+  SHIP
+  "Adjusted by hand with a reason code."
+  ADJUSTMENT
+  "Corrected by a cycle count."
+  CYCLE_COUNT
+  "Sent to another warehouse."
+  TRANSFER_OUT
+  "Arriving from another warehouse."
+  TRANSFER_IN
+  "Came back on a return, or restocked from one."
+  RETURN
+  "Written off as damaged."
+  DAMAGE
+}
+
+"Why an adjustment was made."
+enum AdjustmentReason {
+  "Units found that were not on record."
+  FOUND
+  "Units lost."
+  LOST
+  "Units damaged in the warehouse: they move to the damaged bucket."
+  DAMAGED
+  "Units past their expiry."
+  EXPIRED
+  "A correction of a recording mistake."
+  CORRECTION
+  "Set by a cycle count."
+  CYCLE_COUNT
+}
+
+"How a movement changed each bucket of a balance (0 for unchanged)."
+type StockDelta {
+  "Change of awaitingPutaway."
+  awaitingPutaway: Int!
+  "Change of onHand."
+  onHand: Int!
+  "Change of reserved."
+  reserved: Int!
+  "Change of pledged."
+  pledged: Int!
+  "Change of available."
+  available: Int!
+  "Change of picked."
+  picked: Int!
+  "Change of damaged."
+  damaged: Int!
+  "Change of inTransferOut."
+  inTransferOut: Int!
+  "Change of inTransferIn."
+  inTransferIn: Int!
+}
+
+"An immutable change of a balance. The movements of a balance add up to it."
+type StockMovement {
+  "The movement's id (` + "`" + `mov_…` + "`" + `)."
+  id: ID!
+  "The warehouse."
+  warehouse: Warehouse!
+  "Why it moved."
+  reason: StockMovementReason!
+  "How each bucket changed."
+  delta: StockDelta!
+  "The user or API key that caused it; null for the system."
+  actorId: ID
+  "The order, receipt, transfer or return that caused it, if any."
+  sourceId: ID
+  "The lot, for SKUs that track lots."
+  lot: String
+  "The reason code of an adjustment or count."
+  adjustmentReason: AdjustmentReason
+  "A note given with an adjustment or count."
+  note: String
+  "When it happened."
+  occurredAt: DateTime!
+}
+
+"A page of movements."
+type StockMovementConnection {
+  "The movements with their cursors."
+  edges: [StockMovementEdge!]!
+  "The movements of this page."
+  nodes: [StockMovement!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A movement and its cursor."
+type StockMovementEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The movement."
+  node: StockMovement!
+}
+
+"Where an inbound receipt stands."
+enum ReceiptStatus {
+  "Announced; goods not yet arrived."
+  EXPECTED
+  "Counted on the dock; good units await putaway."
+  RECEIVED
+  "Put away: the good units are available."
+  PUT_AWAY
+  "Cancelled before anything arrived."
+  CANCELLED
+}
+
+"One SKU of a receipt: what was expected and what arrived."
+type ReceiptLine {
+  "The SKU."
+  sku: Sku!
+  "Units announced."
+  expected: Int!
+  "Units received in good condition."
+  received: Int!
+  "Units received damaged (quarantined)."
+  damaged: Int!
+  "Units beyond what was expected."
+  over: Int!
+  "Units missing against what was expected."
+  short: Int!
+  "The lot, for SKUs that track lots."
+  lot: String
+  "The lot's expiry, if given."
+  expiresAt: DateTime
+}
+
+"An advance shipping notice (ASN) of inbound goods, and their receiving."
+type Receipt implements Node {
+  "The receipt's global id (` + "`" + `rcpt_…` + "`" + `)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "Where the goods arrive."
+  warehouse: Warehouse!
+  "The seller's reference, if any."
+  reference: String
+  "The procurement purchase order, if linked."
+  purchaseOrderId: ID
+  "The inbound transport shipment, if linked."
+  shipmentId: ID
+  "When the goods are expected."
+  expectedAt: DateTime
+  "Where it stands."
+  status: ReceiptStatus!
+  "The lines."
+  lines: [ReceiptLine!]!
+  "True when a line arrived over, short or damaged (a receipt.discrepancy event was sent)."
+  hasDiscrepancy: Boolean!
+  "When it was received."
+  receivedAt: DateTime
+  "When it was put away."
+  putAwayAt: DateTime
+  "When it was announced."
+  createdAt: DateTime!
+}
+
+"A page of receipts."
+type ReceiptConnection {
+  "The receipts with their cursors."
+  edges: [ReceiptEdge!]!
+  "The receipts of this page."
+  nodes: [Receipt!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A receipt and its cursor."
+type ReceiptEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The receipt."
+  node: Receipt!
+}
+
+"Where a fulfilment order stands."
+enum FulfilmentOrderStatus {
+  "Being allocated right now (a moment)."
+  PENDING
+  "Waiting for stock; reserved automatically, oldest first, when stock arrives."
+  BACKORDERED
+  "Every line's stock is reserved."
+  RESERVED
+  "Picked from storage."
+  PICKED
+  "Packed into packages."
+  PACKED
+  "Handed to the carrier."
+  SHIPPED
+  "Delivered to the recipient."
+  DELIVERED
+  "Cancelled; its stock went back."
+  CANCELLED
+}
+
+"How fast an order should travel."
+enum ServiceLevel {
+  "Cheapest."
+  ECONOMY
+  "Standard."
+  STANDARD
+  "Fastest."
+  EXPRESS
+}
+
+"One SKU of an order."
+type FulfilmentOrderLine {
+  "The SKU."
+  sku: Sku!
+  "Units ordered."
+  quantity: Int!
+  "Units reserved for this line now."
+  reserved: Int!
+}
+
+"A parcel of a packed order."
+type Package {
+  "Weight in grams."
+  weightGrams: Int!
+  "Length in millimetres."
+  lengthMm: Int!
+  "Width in millimetres."
+  widthMm: Int!
+  "Height in millimetres."
+  heightMm: Int!
+}
+
+"Where an order goes."
+type ShipTo {
+  "The recipient."
+  name: String!
+  "Phone, if given."
+  phone: String
+  "Email, if given."
+  email: String
+  "The address."
+  address: Address!
+}
+
+"An outbound order: stock reserved, picked, packed and shipped from one warehouse."
+type FulfilmentOrder implements Node {
+  "The order's global id (` + "`" + `ord_…` + "`" + `)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "The warehouse it ships from."
+  warehouse: Warehouse!
+  "The caller's idempotency key it was created with."
+  idempotencyKey: String!
+  "The seller's reference (such as the shop's order number), if any."
+  reference: String
+  "Where it stands."
+  status: FulfilmentOrderStatus!
+  "How fast it should travel."
+  serviceLevel: ServiceLevel!
+  "Where it goes."
+  shipTo: ShipTo!
+  "The lines."
+  lines: [FulfilmentOrderLine!]!
+  "Its packages, once packed."
+  packages: [Package!]!
+  "The carrier, once shipped."
+  carrier: String
+  "The tracking number, once shipped."
+  trackingNumber: String
+  "When it was created."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+  "When it shipped."
+  shippedAt: DateTime
+  "When it was delivered."
+  deliveredAt: DateTime
+  "When it was cancelled."
+  cancelledAt: DateTime
+}
+
+"A page of orders."
+type FulfilmentOrderConnection {
+  "The orders with their cursors."
+  edges: [FulfilmentOrderEdge!]!
+  "The orders of this page."
+  nodes: [FulfilmentOrder!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"An order and its cursor."
+type FulfilmentOrderEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The order."
+  node: FulfilmentOrder!
+}
+
+"Where a transfer stands."
+enum TransferStatus {
+  "On its way: counted in the source's inTransferOut and the destination's inTransferIn."
+  IN_TRANSIT
+  "Arrived: available at the destination."
+  RECEIVED
+}
+
+"One SKU of a transfer."
+type TransferLine {
+  "The SKU."
+  sku: Sku!
+  "Units."
+  quantity: Int!
+}
+
+"Stock moved from one warehouse to another."
+type Transfer implements Node {
+  "The transfer's global id (` + "`" + `trf_…` + "`" + `)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "Where it leaves."
+  fromWarehouse: Warehouse!
+  "Where it goes."
+  toWarehouse: Warehouse!
+  "Where it stands."
+  status: TransferStatus!
+  "The lines."
+  lines: [TransferLine!]!
+  "When it was sent."
+  createdAt: DateTime!
+  "When it arrived."
+  receivedAt: DateTime
+}
+
+"A page of transfers."
+type TransferConnection {
+  "The transfers with their cursors."
+  edges: [TransferEdge!]!
+  "The transfers of this page."
+  nodes: [Transfer!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A transfer and its cursor."
+type TransferEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The transfer."
+  node: Transfer!
+}
+
+"Where a return stands."
+enum ReturnStatus {
+  "Authorized; goods not yet back."
+  EXPECTED
+  "Back on the dock, awaiting a decision."
+  RECEIVED
+  "Put back into available stock."
+  RESTOCKED
+  "Written off as damaged."
+  WRITTEN_OFF
+}
+
+"One SKU of a return."
+type ReturnLine {
+  "The SKU."
+  sku: Sku!
+  "Units authorized."
+  quantity: Int!
+  "Units that came back."
+  received: Int!
+}
+
+"A return authorization (RMA)."
+type Return implements Node {
+  "The return's global id (` + "`" + `rma_…` + "`" + `)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "Where the goods come back to."
+  warehouse: Warehouse!
+  "The order they were shipped with, if known."
+  orderId: ID
+  "Why they come back."
+  reason: String
+  "Where it stands."
+  status: ReturnStatus!
+  "The lines."
+  lines: [ReturnLine!]!
+  "When it was authorized."
+  createdAt: DateTime!
+  "When the goods came back."
+  receivedAt: DateTime
+  "When it was restocked or written off."
+  resolvedAt: DateTime
+}
+
+"A page of returns."
+type ReturnConnection {
+  "The returns with their cursors."
+  edges: [ReturnEdge!]!
+  "The returns of this page."
+  nodes: [Return!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A return and its cursor."
+type ReturnEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The return."
+  node: Return!
+}
+
+"The invoice section of a usage record."
+enum UsageCategory {
+  "Storage, receiving, pick and pack, returns."
+  WAREHOUSING
+  "Freight."
+  TRANSPORT
+  "Customs declarations."
+  CUSTOMS
+  "Sourcing."
+  PROCUREMENT
+  "Financing."
+  FINANCING
+  "Anything else."
+  OTHER
+}
+
+"One billable fact, written as it happened; invoicing prices it."
+type UsageRecord {
+  "The record's id (` + "`" + `use_…` + "`" + `)."
+  id: ID!
+  "The invoice section."
+  category: UsageCategory!
+  "What was done, such as ` + "`" + `receiving.unit` + "`" + `, ` + "`" + `pickpack.order` + "`" + `, ` + "`" + `storage.cubic_metre_day` + "`" + `."
+  code: String!
+  "How much, in the unit (up to 6 decimals)."
+  quantity: Decimal!
+  "What the quantity counts: ` + "`" + `unit` + "`" + `, ` + "`" + `order` + "`" + `, ` + "`" + `line` + "`" + `, ` + "`" + `cubic_metre_day` + "`" + `, ` + "`" + `pallet_day` + "`" + `."
+  unit: String!
+  "The record's own money basis, where it has one."
+  amount: Money
+  "When the billable fact happened."
+  occurredAt: DateTime!
+  "The fact's deterministic key: recording it again never bills twice."
+  sourceKey: String!
+  "The invoice that billed it, once one has."
+  invoiceId: ID
+  "Details for the invoice line (sku, warehouse, order...)."
+  attributes: [UsageAttribute!]!
+}
+
+"A detail of a usage record."
+type UsageAttribute {
+  "The name, such as ` + "`" + `warehouse` + "`" + `."
+  key: String!
+  "The value."
+  value: String!
+}
+
+"A page of usage records."
+type UsageRecordConnection {
+  "The records with their cursors."
+  edges: [UsageRecordEdge!]!
+  "The records of this page."
+  nodes: [UsageRecord!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A usage record and its cursor."
+type UsageRecordEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The record."
+  node: UsageRecord!
+}
+
+"Which usage records to list."
+input UsageFilter {
+  "Only this section."
+  category: UsageCategory
+  "Only records that happened at or after this time."
+  from: DateTime
+  "Only records that happened before this time."
+  to: DateTime
+  "Only records no invoice has billed yet."
+  uninvoiced: Boolean
+}
+
+"The usage of one code and unit over a period."
+type UsageTotal {
+  "The invoice section."
+  category: UsageCategory!
+  "What was done."
+  code: String!
+  "What the quantity counts."
+  unit: String!
+  "The sum."
+  quantity: Decimal!
+  "The sums of the records' own amounts, one per currency."
+  amounts: [Money!]!
+}
+
+"The value of one SKU's available stock in one warehouse."
+type InventoryValuationLine {
+  "The SKU."
+  sku: Sku!
+  "The warehouse."
+  warehouse: Warehouse!
+  "Units available."
+  available: Int!
+  "The SKU's unit value."
+  unitValue: Money!
+  "available × unitValue."
+  value: Money!
+}
+
+"An account's available stock at unit value: the collateral value financing reads."
+type InventoryValuation {
+  "Per SKU and warehouse."
+  lines: [InventoryValuationLine!]!
+  "The total per currency."
+  totals: [Money!]!
+  "When it was computed."
+  asOf: DateTime!
+}
+
+"The storage one account occupied in one warehouse on a day."
+type StorageSnapshot {
+  "The account."
+  accountId: ID!
+  "The warehouse."
+  warehouse: Warehouse!
+  "The UTC day, as YYYY-MM-DD."
+  day: String!
+  "Units occupying space."
+  units: Int!
+  "Their volume in cubic metres."
+  cubicMetres: Decimal!
+  "Pallet positions (1.8 m³ each), rounded up."
+  pallets: Int!
+}
+
+extend type Query {
+  "The warehouses, by code: the active ones (platform admins may include inactive ones)."
+  warehouses(
+    "Include inactive warehouses (platform admins only; ignored for others)."
+    includeInactive: Boolean
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): WarehouseConnection!
+  "A warehouse visible to the caller, or null."
+  warehouse("The warehouse's id." id: ID!): Warehouse
+  "An account's SKUs, by code."
+  skus(
+    "The account."
+    accountId: ID!
+    "Case-insensitive text in the name or code."
+    search: String
+    "Which SKUs."
+    filter: SkuFilter
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): SkuConnection!
+  "A SKU visible to the caller, or null."
+  sku("The SKU's id." id: ID!): Sku
+  "An account's inventory balances, by SKU then warehouse."
+  inventoryBalances(
+    "The account."
+    accountId: ID!
+    "Which balances."
+    filter: InventoryBalanceFilter
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): InventoryBalanceConnection!
+  "An account's inbound receipts, oldest first."
+  receipts(
+    "The account."
+    accountId: ID!
+    "Only this status."
+    status: ReceiptStatus
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): ReceiptConnection!
+  "A receipt visible to the caller, or null."
+  receipt("The receipt's id." id: ID!): Receipt
+  "An account's fulfilment orders, oldest first."
+  fulfilmentOrders(
+    "The account."
+    accountId: ID!
+    "Only these statuses."
+    status: [FulfilmentOrderStatus!]
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): FulfilmentOrderConnection!
+  "A fulfilment order visible to the caller, or null."
+  fulfilmentOrder("The order's id." id: ID!): FulfilmentOrder
+  "An account's transfers, oldest first."
+  transfers(
+    "The account."
+    accountId: ID!
+    "Only this status."
+    status: TransferStatus
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): TransferConnection!
+  "A transfer visible to the caller, or null."
+  transfer("The transfer's id." id: ID!): Transfer
+  "An account's returns, oldest first."
+  returns(
+    "The account."
+    accountId: ID!
+    "Only this status."
+    status: ReturnStatus
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): ReturnConnection!
+  "A return visible to the caller, or null."
+  return("The return's id." id: ID!): Return
+  "An account's billable usage records, oldest first."
+  usageRecords(
+    "The account."
+    accountId: ID!
+    "Which records."
+    filter: UsageFilter
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): UsageRecordConnection!
+  "An account's usage added up by code over [from, to)."
+  usageTotals("The account." accountId: ID!, "Start (inclusive)." from: DateTime!, "End (exclusive)." to: DateTime!): [UsageTotal!]!
+  "An account's available stock at unit value, per SKU and warehouse, with totals per currency."
+  inventoryValuation("The account." accountId: ID!): InventoryValuation!
+}
+
+extend type Mutation {
+  "Adds a warehouse (platform admins)."
+  createWarehouse(input: CreateWarehouseInput!): WarehousePayload!
+  "Changes a warehouse's details or deactivates it (platform admins)."
+  updateWarehouse(input: UpdateWarehouseInput!): WarehousePayload!
+  "Adds a SKU to an account (OPERATOR and above)."
+  createSku(input: CreateSkuInput!): SkuPayload!
+  "Changes a SKU's details; the code stays (OPERATOR and above)."
+  updateSku(input: UpdateSkuInput!): SkuPayload!
+  "Announces inbound goods (an ASN) (OPERATOR and above)."
+  createReceipt(input: CreateReceiptInput!): ReceiptPayload!
+  "Records what arrived for an EXPECTED receipt, once; over, short and damaged lines raise receipt.discrepancy."
+  receiveReceipt(input: ReceiveReceiptInput!): ReceiptPayload!
+  "Puts a RECEIVED receipt's good units away: they become available, and waiting backorders are reserved."
+  putawayReceipt(input: ReceiptIdInput!): ReceiptPayload!
+  "Cancels an EXPECTED receipt."
+  cancelReceipt(input: ReceiptIdInput!): ReceiptPayload!
+  "Creates a fulfilment order and reserves its stock all-or-nothing (RESERVED, or BACKORDERED); a replay of the same idempotency key returns the first order."
+  createFulfilmentOrder(input: CreateFulfilmentOrderInput!): FulfilmentOrderPayload!
+  "Marks a RESERVED order PICKED."
+  pickFulfilmentOrder(input: FulfilmentOrderIdInput!): FulfilmentOrderPayload!
+  "Records a PICKED order's packages and marks it PACKED."
+  packFulfilmentOrder(input: PackFulfilmentOrderInput!): FulfilmentOrderPayload!
+  "Marks a PACKED order SHIPPED with its carrier and tracking number."
+  shipFulfilmentOrder(input: ShipFulfilmentOrderInput!): FulfilmentOrderPayload!
+  "Marks a SHIPPED order DELIVERED."
+  deliverFulfilmentOrder(input: FulfilmentOrderIdInput!): FulfilmentOrderPayload!
+  "Cancels an order that has not shipped; its stock goes back."
+  cancelFulfilmentOrder(input: FulfilmentOrderIdInput!): FulfilmentOrderPayload!
+  "Sends stock from one warehouse to another, all-or-nothing."
+  createTransfer(input: CreateTransferInput!): TransferPayload!
+  "Receives an IN_TRANSIT transfer at its destination."
+  receiveTransfer(input: TransferIdInput!): TransferPayload!
+  "Authorizes a return (RMA)."
+  createReturn(input: CreateReturnInput!): ReturnPayload!
+  "Records the units that came back on an EXPECTED return."
+  receiveReturn(input: ReceiveReturnInput!): ReturnPayload!
+  "Restocks a RECEIVED return or writes it off as damaged."
+  resolveReturn(input: ResolveReturnInput!): ReturnPayload!
+  "Adds or removes on-hand units with a reason code; more than 100 units need OWNER or ADMIN."
+  adjustInventory(input: AdjustInventoryInput!): InventoryBalancePayload!
+  "Records a cycle count: on-hand becomes the counted quantity; a difference of more than 100 units needs OWNER or ADMIN."
+  countInventory(input: CountInventoryInput!): InventoryBalancePayload!
+  "Runs the daily storage snapshot for a day now (platform admins); running a day again bills nothing twice."
+  snapshotStorage(input: SnapshotStorageInput!): SnapshotStoragePayload!
+}
+
+"A new warehouse."
+input CreateWarehouseInput {
+  "2 to 16 upper-case letters, digits or dashes, unique."
+  code: String!
+  "Display name."
+  name: String!
+  "Where it is."
+  address: AddressInput!
+  "IANA time zone, such as ` + "`" + `Europe/Amsterdam` + "`" + `."
+  timezone: String!
+  "What it is for."
+  kind: WarehouseKind!
+  "What it can do (upper-case words)."
+  capabilities: [String!]
+  "Whether stock may be sent to it (default true)."
+  active: Boolean
+}
+
+"A warehouse's new details (all of them; the code stays)."
+input UpdateWarehouseInput {
+  "The warehouse."
+  warehouseId: ID!
+  "Display name."
+  name: String!
+  "Where it is."
+  address: AddressInput!
+  "IANA time zone."
+  timezone: String!
+  "What it is for."
+  kind: WarehouseKind!
+  "What it can do."
+  capabilities: [String!]
+  "Whether stock may be sent to it."
+  active: Boolean!
+}
+
+"The result of a warehouse change."
+type WarehousePayload {
+  "The warehouse, or null when refused."
+  warehouse: Warehouse
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A new SKU."
+input CreateSkuInput {
+  "The account."
+  accountId: ID!
+  "The seller's code, unique in the account (1–64 letters, digits, ` + "`" + `.` + "`" + `, ` + "`" + `-` + "`" + `, ` + "`" + `/` + "`" + `, ` + "`" + `_` + "`" + `)."
+  code: String!
+  "Name (1–200 characters)."
+  name: String!
+  "Description."
+  description: String
+  "Barcode."
+  barcode: String
+  "HS code: 6, 8 or 10 digits, dots allowed (` + "`" + `8517.62` + "`" + `)."
+  hsCode: String
+  "Where it is made."
+  countryOfOrigin: CountryCode
+  "The value of one unit."
+  unitValue: MoneyInput!
+  "One unit's weight."
+  weight: WeightInput
+  "One unit's outer dimensions (needed for storage billing)."
+  dimensions: DimensionsInput
+  "Whether receiving must record a lot."
+  tracksLots: Boolean
+  "Reorder points per warehouse."
+  reorderPoints: [ReorderPointInput!]
+}
+
+"A SKU's new details (all of them; the code stays)."
+input UpdateSkuInput {
+  "The SKU."
+  skuId: ID!
+  "Name."
+  name: String!
+  "Description."
+  description: String
+  "Barcode."
+  barcode: String
+  "HS code."
+  hsCode: String
+  "Where it is made."
+  countryOfOrigin: CountryCode
+  "The value of one unit."
+  unitValue: MoneyInput!
+  "One unit's weight."
+  weight: WeightInput
+  "One unit's outer dimensions."
+  dimensions: DimensionsInput
+  "Whether receiving must record a lot."
+  tracksLots: Boolean
+  "Reorder points per warehouse."
+  reorderPoints: [ReorderPointInput!]
+}
+
+"The result of a SKU change."
+type SkuPayload {
+  "The SKU, or null when refused."
+  sku: Sku
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A SKU and a quantity."
+input SkuQuantityInput {
+  "The SKU (the account's own)."
+  skuId: ID!
+  "Units: a positive number."
+  quantity: Int!
+}
+
+"A new inbound receipt."
+input CreateReceiptInput {
+  "The account."
+  accountId: ID!
+  "Where the goods arrive."
+  warehouseId: ID!
+  "The seller's reference."
+  reference: String
+  "The procurement purchase order (` + "`" + `po_…` + "`" + `)."
+  purchaseOrderId: ID
+  "The inbound transport shipment (` + "`" + `shp_…` + "`" + `)."
+  shipmentId: ID
+  "When the goods are expected."
+  expectedAt: DateTime
+  "The SKUs and quantities expected (1–100 lines, each SKU once)."
+  lines: [SkuQuantityInput!]!
+}
+
+"What arrived for one SKU of a receipt."
+input ReceiveLineInput {
+  "A SKU on the receipt."
+  skuId: ID!
+  "Units in good condition."
+  received: Int!
+  "Units damaged (default 0)."
+  damaged: Int
+  "The lot (required for SKUs that track lots)."
+  lot: String
+  "The lot's expiry."
+  expiresAt: DateTime
+}
+
+"What arrived for a receipt."
+input ReceiveReceiptInput {
+  "The receipt."
+  receiptId: ID!
+  "At most as many lines as the receipt has; SKUs left out arrived short."
+  lines: [ReceiveLineInput!]!
+}
+
+"A receipt."
+input ReceiptIdInput {
+  "The receipt."
+  receiptId: ID!
+}
+
+"The result of a receipt change."
+type ReceiptPayload {
+  "The receipt, or null when refused."
+  receipt: Receipt
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Where an order goes."
+input ShipToInput {
+  "The recipient (1–200 characters)."
+  name: String!
+  "Phone."
+  phone: String
+  "Email."
+  email: String
+  "The address."
+  address: AddressInput!
+}
+
+"A new fulfilment order."
+input CreateFulfilmentOrderInput {
+  "The account."
+  accountId: ID!
+  "The warehouse it ships from."
+  warehouseId: ID!
+  "The caller's key for this order (1–100 printable characters): a retry with the same key and request returns the first order; the same key with another request is IDEMPOTENCY_KEY_REUSED."
+  idempotencyKey: String!
+  "The seller's reference, such as the shop's order number."
+  reference: String
+  "The SKUs and quantities (1–100 lines, each SKU once)."
+  lines: [SkuQuantityInput!]!
+  "Where it goes."
+  shipTo: ShipToInput!
+  "How fast it should travel."
+  serviceLevel: ServiceLevel!
+}
+
+"An order."
+input FulfilmentOrderIdInput {
+  "The order."
+  orderId: ID!
+}
+
+"A parcel."
+input PackageInput {
+  "Weight in grams (positive)."
+  weightGrams: Int!
+  "Length in millimetres (positive)."
+  lengthMm: Int!
+  "Width in millimetres (positive)."
+  widthMm: Int!
+  "Height in millimetres (positive)."
+  heightMm: Int!
+}
+
+"An order's packages."
+input PackFulfilmentOrderInput {
+  "The order."
+  orderId: ID!
+  "1–100 packages."
+  packages: [PackageInput!]!
+}
+
+"An order's carrier hand-over."
+input ShipFulfilmentOrderInput {
+  "The order."
+  orderId: ID!
+  "The carrier, such as ` + "`" + `DHL` + "`" + `."
+  carrier: String!
+  "The carrier's tracking number."
+  trackingNumber: String!
+}
+
+"The result of an order change."
+type FulfilmentOrderPayload {
+  "The order, or null when refused."
+  fulfilmentOrder: FulfilmentOrder
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Stock to move between warehouses."
+input CreateTransferInput {
+  "The account."
+  accountId: ID!
+  "Where it leaves."
+  fromWarehouseId: ID!
+  "Where it goes."
+  toWarehouseId: ID!
+  "The SKUs and quantities (1–100 lines, each SKU once)."
+  lines: [SkuQuantityInput!]!
+}
+
+"A transfer."
+input TransferIdInput {
+  "The transfer."
+  transferId: ID!
+}
+
+"The result of a transfer change."
+type TransferPayload {
+  "The transfer, or null when refused."
+  transfer: Transfer
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A new return authorization."
+input CreateReturnInput {
+  "The account."
+  accountId: ID!
+  "Where the goods come back to."
+  warehouseId: ID!
+  "The order they were shipped with."
+  orderId: ID
+  "Why they come back."
+  reason: String
+  "The SKUs and quantities authorized (1–100 lines, each SKU once)."
+  lines: [SkuQuantityInput!]!
+}
+
+"What came back on a return."
+input ReceiveReturnInput {
+  "The return."
+  returnId: ID!
+  "Units back, one per line of the return in its order (0 up to the authorized quantity)."
+  quantities: [Int!]!
+}
+
+"How a received return ends."
+enum ReturnDisposition {
+  "Back into available stock."
+  RESTOCK
+  "Written off as damaged."
+  WRITE_OFF
+}
+
+"The decision on a received return."
+input ResolveReturnInput {
+  "The return."
+  returnId: ID!
+  "Restock or write off."
+  disposition: ReturnDisposition!
+}
+
+"The result of a return change."
+type ReturnPayload {
+  "The return, or null when refused."
+  return: Return
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A manual change of on-hand stock."
+input AdjustInventoryInput {
+  "The SKU."
+  skuId: ID!
+  "The warehouse."
+  warehouseId: ID!
+  "Units added (positive) or removed (negative); not zero."
+  delta: Int!
+  "Why (CYCLE_COUNT is set by countInventory only)."
+  reason: AdjustmentReason!
+  "A note for the movement history."
+  note: String
+}
+
+"A cycle count."
+input CountInventoryInput {
+  "The SKU."
+  skuId: ID!
+  "The warehouse."
+  warehouseId: ID!
+  "Units counted on hand (0 or more)."
+  counted: Int!
+  "A note for the movement history."
+  note: String
+}
+
+"The result of an inventory change."
+type InventoryBalancePayload {
+  "The balance after the change, or null when refused."
+  inventoryBalance: InventoryBalance
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A day to snapshot."
+input SnapshotStorageInput {
+  "The UTC day, as YYYY-MM-DD (not in the future)."
+  day: String!
+}
+
+"The result of a storage snapshot."
+type SnapshotStoragePayload {
+  "What was recorded per account and warehouse (or had been, for a day run before)."
+  snapshots: [StorageSnapshot!]
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+extend enum UserErrorCode {
+  "Not enough stock is available."
+  INSUFFICIENT_STOCK
+  "This idempotency key was used for a different request."
+  IDEMPOTENCY_KEY_REUSED
+  "The object's status does not allow this change."
+  INVALID_TRANSITION
+  "The SKU tracks lots: the lot is required."
+  LOT_REQUIRED
+  "More lines than the receipt expects."
+  TOO_MANY_LINES
+  "A count below the units reserved or pledged."
+  COUNT_BELOW_COMMITTED
+  "The warehouse is not active."
+  WAREHOUSE_INACTIVE
 }
 `, BuiltIn: false},
 }

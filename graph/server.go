@@ -21,6 +21,7 @@ import (
 
 	"github.com/tradehub/tradehub/graph/cost"
 	"github.com/tradehub/tradehub/graph/limits"
+	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/services/audit"
@@ -86,7 +87,12 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.Use(cost.New(cfg.Cost))
 	srv.AroundRootFields(explainDisabledIntrospection)
 	srv.AroundFields(auditMutations(cfg.Audit, cfg.Logger))
-	return requestGuard(cfg.MaxBodyBytes, srv)
+	// Each request gets its own dataloaders (graph/loaders), so nested relations batch.
+	var src loaders.Source
+	if r.Warehousing != nil {
+		src = r.Warehousing
+	}
+	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(src, srv))
 }
 
 type methodKey struct{}

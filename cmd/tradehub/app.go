@@ -18,6 +18,9 @@ import (
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/usage"
+	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/web"
 )
 
@@ -40,12 +43,12 @@ type app struct {
 
 // start brings Tradehub up in dependency order and binds the listener; serve then answers.
 // On error, whatever was started is stopped again.
-func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, logger: logger}
+func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, logger: logger}
 	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
-			a.stop(context.Background())
+			a.stop(context.Background()) // a, not the named result, which is nil on error
 		}
 	}()
 
@@ -60,8 +63,13 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 	if err != nil {
 		return nil, err
 	}
+	if err := mongodb.EnsureIndexes(ctx, a.store.DB, svc.relay.OutboxIndexes()...); err != nil {
+		return nil, err
+	}
+	// The relay moves the events every service pushed into its documents' outboxes to the feed.
+	a.background(func(ctx context.Context) { _ = svc.relay.Run(ctx) })
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access})
+		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access, Warehousing: svc.warehousing})
 		if err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
@@ -78,7 +86,14 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 		})
 	})
 
-	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit}
+	// Today's storage snapshot is taken before the server answers, so that it never races the
+	// first requests; then hourly in the background.
+	runWarehousingJobs(ctx, svc.warehousing, logger)
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runWarehousingJobs(ctx, svc.warehousing, logger) })
+	})
+
+	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing}
 	a.http = server.New(server.Config{
 		Addr: cfg.Addr,
 		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
@@ -99,9 +114,12 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (a *app, err er
 
 // services are the business services of one running Tradehub.
 type services struct {
-	access   *access.Service
-	audit    *audit.Service
-	accounts *accounts.Service
+	access      *access.Service
+	audit       *audit.Service
+	accounts    *accounts.Service
+	relay       *events.Relay
+	usage       *usage.Service
+	warehousing *warehousing.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -123,7 +141,17 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	if err != nil {
 		return nil, err
 	}
-	return &services{access: accessSvc, audit: auditSvc, accounts: accountsSvc}, nil
+	relay := newRelay(store, clk, logger)
+	usageSvc := usage.NewService(store.DB, clk)
+	whs := warehousing.NewService(warehousing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Clock: clk,
+		Events: relay, Logger: logger})
+	return &services{access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, usage: usageSvc,
+		warehousing: whs}, nil
+}
+
+// newRelay is the one events relay, over every collection that carries an outbox.
+func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
+	return events.NewRelay(store.DB, clk, logger, warehousing.OutboxCollections()...)
 }
 
 // indexes lists every service's indexes, ensured at start-up.
@@ -131,7 +159,23 @@ func indexes() []mongodb.Indexes {
 	var all []mongodb.Indexes
 	all = append(all, accounts.Indexes()...)
 	all = append(all, audit.Indexes()...)
+	all = append(all, events.Indexes()...)
+	all = append(all, usage.Indexes()...)
+	all = append(all, warehousing.Indexes()...)
 	return all
+}
+
+// runWarehousingJobs is warehousing's periodic work, run at start and then hourly: the storage
+// snapshot of the current UTC day (the first run of a day records it; later runs of the same
+// day record nothing new, so a restart or a missed hour never bills twice), and the sweep that
+// copies stock movements a crash left pending. Failures are logged and retried next hour.
+func runWarehousingJobs(ctx context.Context, w *warehousing.Service, logger *slog.Logger) {
+	if _, err := w.SnapshotStorage(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		logger.ErrorContext(ctx, "storage snapshot", "error", err)
+	}
+	if _, err := w.Settle(ctx, nil); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "settle stock movements", "error", err)
+	}
 }
 
 // background runs f until the app stops; stop waits for it.

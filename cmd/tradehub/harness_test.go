@@ -160,7 +160,10 @@ func snapshot(t *testing.T, a *app) string {
 	}
 	var b strings.Builder
 	for _, n := range names {
-		if n == "audit_entries" || n == "sessions" || n == "access_meta" {
+		// The audit log and sessions change on every request; the events relay moves earlier
+		// changes' events in the background, whenever it likes.
+		switch n {
+		case "audit_entries", "sessions", "access_meta", "events", "eventCounters", "eventRelayLease":
 			continue
 		}
 		count, err := a.store.DB.Collection(n).CountDocuments(ctx, bson.M{})

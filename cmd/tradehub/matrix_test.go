@@ -16,6 +16,8 @@ type world struct {
 	lin                         string // an account manager's user id
 	kesslerOwner                string
 	admin                       *client
+	szx, lax                    string // warehouses SZX1 and LAX1
+	lamp                        string // Brightlight's BL-LAMP-01 SKU
 }
 
 func loadWorld(t *testing.T, base string) world {
@@ -45,7 +47,22 @@ func loadWorld(t *testing.T, base string) world {
 	w.harbor = r.path("account", "partnerConsents").([]any)[0].(map[string]any)["partner"].(map[string]any)["id"].(string)
 	r = w.admin.do(`mutation { createPartner(input: {name: "Northwind Credit", country: "NL"}) { partner { id } userErrors { code } } }`, nil)
 	w.otherPartner = r.str("createPartner", "partner", "id")
-	if w.brightlight == "" || w.kessler == "" || w.maple == "" || w.harbor == "" || w.otherPartner == "" || w.lin == "" || w.kesslerOwner == "" {
+	r = w.admin.do(`{ warehouses(first: 10) { nodes { id code } } }`, nil)
+	for _, n := range r.path("warehouses", "nodes").([]any) {
+		m := n.(map[string]any)
+		switch m["code"] {
+		case "SZX1":
+			w.szx = m["id"].(string)
+		case "LAX1":
+			w.lax = m["id"].(string)
+		}
+	}
+	r = w.admin.do(`query($id: ID!) { skus(accountId: $id, search: "BL-LAMP") { nodes { id } } }`, map[string]any{"id": w.brightlight})
+	if nodes, _ := r.path("skus", "nodes").([]any); len(nodes) == 1 {
+		w.lamp = nodes[0].(map[string]any)["id"].(string)
+	}
+	if w.brightlight == "" || w.kessler == "" || w.maple == "" || w.harbor == "" || w.otherPartner == "" || w.lin == "" || w.kesslerOwner == "" ||
+		w.szx == "" || w.lax == "" || w.lamp == "" {
 		t.Fatalf("demo world incomplete: %+v", w)
 	}
 	return w
@@ -81,6 +98,52 @@ func accountDomain(w world) string         { return w.brightlight }
 func platformDomain(world) string          { return access.DomainPlatform }
 func partnerDomain(w world) string         { return w.harbor }
 func inBrightlight(w world) map[string]any { return map[string]any{"id": w.brightlight} }
+
+// stockVars are the ids a warehousing cell acts on, with n for unique codes and keys.
+func stockVars(w world, n int) map[string]any {
+	return map[string]any{"a": w.brightlight, "w": w.szx, "to": w.lax, "s": w.lamp, "n": fmt.Sprint(n)}
+}
+
+func inBrightlightAccount(w world) map[string]any { return map[string]any{"a": w.brightlight} }
+
+// warehousingCells exercise the warehousing resources of the matrix.
+var warehousingCells = []cell{
+	{access.SKUs, access.Read, accountDomain, queryCell(`query($a: ID!) { skus(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "skus")},
+	{access.SKUs, access.Write, accountDomain, mutationCell("createSku",
+		`mutation($a: ID!, $n: String!) { createSku(input: {accountId: $a, code: $n, name: "Matrix SKU", unitValue: {amount: "1.00", currencyCode: "CNY"}}) { sku { id } userErrors { code } } }`,
+		func(w world, n int) map[string]any {
+			return map[string]any{"a": w.brightlight, "n": fmt.Sprintf("MATRIX-%d", n)}
+		})},
+	{access.Inventory, access.Read, accountDomain, queryCell(`query($a: ID!) { inventoryBalances(accountId: $a) { nodes { available } } }`, inBrightlightAccount, "inventoryBalances")},
+	{access.Inventory, access.Write, accountDomain, mutationCell("adjustInventory",
+		`mutation($s: ID!, $w: ID!) { adjustInventory(input: {skuId: $s, warehouseId: $w, delta: 1, reason: FOUND}) { inventoryBalance { available } userErrors { code } } }`,
+		stockVars)},
+	{access.InventoryAdjustLarge, access.Write, accountDomain, mutationCell("adjustInventory",
+		`mutation($s: ID!, $w: ID!) { adjustInventory(input: {skuId: $s, warehouseId: $w, delta: 500, reason: FOUND, note: "pallet found"}) { inventoryBalance { available } userErrors { code } } }`,
+		stockVars)},
+	{access.Receipts, access.Read, accountDomain, queryCell(`query($a: ID!) { receipts(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "receipts")},
+	{access.Receipts, access.Write, accountDomain, mutationCell("createReceipt",
+		`mutation($a: ID!, $w: ID!, $s: ID!) { createReceipt(input: {accountId: $a, warehouseId: $w, lines: [{skuId: $s, quantity: 5}]}) { receipt { id } userErrors { code } } }`,
+		stockVars)},
+	{access.Orders, access.Read, accountDomain, queryCell(`query($a: ID!) { fulfilmentOrders(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "fulfilmentOrders")},
+	{access.Orders, access.Write, accountDomain, mutationCell("createFulfilmentOrder",
+		`mutation($a: ID!, $w: ID!, $s: ID!, $n: String!) { createFulfilmentOrder(input: {accountId: $a, warehouseId: $w, idempotencyKey: $n, serviceLevel: STANDARD,
+			lines: [{skuId: $s, quantity: 1}], shipTo: {name: "M", address: {line1: "1 St", city: "Austin", country: "US"}}}) { fulfilmentOrder { id } userErrors { code } } }`,
+		stockVars)},
+	{access.Transfers, access.Read, accountDomain, queryCell(`query($a: ID!) { transfers(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "transfers")},
+	{access.Transfers, access.Write, accountDomain, mutationCell("createTransfer",
+		`mutation($a: ID!, $w: ID!, $to: ID!, $s: ID!) { createTransfer(input: {accountId: $a, fromWarehouseId: $w, toWarehouseId: $to, lines: [{skuId: $s, quantity: 1}]}) { transfer { id } userErrors { code } } }`,
+		stockVars)},
+	{access.Returns, access.Read, accountDomain, queryCell(`query($a: ID!) { returns(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "returns")},
+	{access.Returns, access.Write, accountDomain, mutationCell("createReturn",
+		`mutation($a: ID!, $w: ID!, $s: ID!) { createReturn(input: {accountId: $a, warehouseId: $w, reason: "matrix", lines: [{skuId: $s, quantity: 1}]}) { return { id } userErrors { code } } }`,
+		stockVars)},
+	{access.Usage, access.Read, accountDomain, queryCell(`query($a: ID!) { usageRecords(accountId: $a) { nodes { code } } }`, inBrightlightAccount, "usageRecords")},
+	{access.Warehouses, access.Write, platformDomain, mutationCell("createWarehouse",
+		`mutation($n: String!) { createWarehouse(input: {code: $n, name: "Matrix DC", timezone: "Europe/Berlin", kind: OVERSEAS,
+			address: {line1: "1 Hafenstr.", city: "Hamburg", country: "DE"}}) { warehouse { id } userErrors { code } } }`,
+		func(w world, n int) map[string]any { return map[string]any{"n": fmt.Sprintf("MX%d", n)} })},
+}
 
 var cells = []cell{
 	{access.AccountProfile, access.Read, accountDomain, queryCell(`query($id: ID!) { account(id: $id) { id } }`, inBrightlight, "account")},
@@ -154,8 +217,9 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	a, base := demoApp(t)
 	w := loadWorld(t, base)
 
+	all := append(append([]cell{}, cells...), warehousingCells...)
 	covered := map[string]bool{}
-	for _, c := range cells {
+	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true
 	}
 	for _, g := range access.Matrix() {
@@ -167,7 +231,7 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	n := 0
 	for _, h := range holders {
 		c := signIn(t, base, h.email)
-		for _, cell := range cells {
+		for _, cell := range all {
 			domain := cell.domain(w)
 			want := false
 			for role, where := range h.roles {

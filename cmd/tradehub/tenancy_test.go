@@ -83,17 +83,136 @@ type tenancyCase struct {
 // not consented to; missingIDs() has the same shape with well-formed ids that exist nowhere.
 type foreignIDs struct {
 	account, user, invitation, apiKey, partner string
+	// Warehousing objects of Kessler, and a warehouse Brightlight cannot see (inactive).
+	sku, receipt, order, transfer, ret, warehouse string
+	// home and homeWarehouse are Brightlight's own account and warehouse, the same in both
+	// sets: cases that pass them probe a foreign object inside an otherwise valid request.
+	home, homeWarehouse string
 }
 
 func missingIDs() foreignIDs {
 	return foreignIDs{account: ids.New(ids.Account), user: ids.New(ids.User), invitation: ids.New(ids.Invitation),
-		apiKey: ids.New(ids.APIKey), partner: ids.New(ids.Partner)}
+		apiKey: ids.New(ids.APIKey), partner: ids.New(ids.Partner), sku: ids.New(ids.SKU), receipt: ids.New(ids.Receipt),
+		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse)}
+}
+
+// warehousingTenancyCases probe every warehousing field that takes an id.
+var warehousingTenancyCases = map[string]tenancyCase{
+	"Query.warehouse": {`query($id: ID!) { warehouse(id: $id) { id code } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.warehouse} }},
+	"Query.sku":       {`query($id: ID!) { sku(id: $id) { id code balances { available } } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.sku} }},
+	"Query.skus": {`query($a: ID!) { skus(accountId: $a) { nodes { id } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.inventoryBalances": {`query($a: ID!) { inventoryBalances(accountId: $a) { nodes { available } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.receipts": {`query($a: ID!) { receipts(accountId: $a) { nodes { id } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.receipt": {`query($id: ID!) { receipt(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt} }},
+	"Query.fulfilmentOrders": {`query($a: ID!) { fulfilmentOrders(accountId: $a) { nodes { id } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.fulfilmentOrder": {`query($id: ID!) { fulfilmentOrder(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Query.transfers": {`query($a: ID!) { transfers(accountId: $a) { nodes { id } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.transfer": {`query($id: ID!) { transfer(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.transfer} }},
+	"Query.returns": {`query($a: ID!) { returns(accountId: $a) { nodes { id } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.return": {`query($id: ID!) { return(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.ret} }},
+	"Query.usageRecords": {`query($a: ID!) { usageRecords(accountId: $a) { nodes { code } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.usageTotals": {`query($a: ID!) { usageTotals(accountId: $a, from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z") { code } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.inventoryValuation": {`query($a: ID!) { inventoryValuation(accountId: $a) { totals { amount } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Mutation.updateWarehouse": {`mutation($id: ID!) { updateWarehouse(input: {warehouseId: $id, name: "Mine", timezone: "UTC", kind: DOMESTIC, active: true,
+		address: {line1: "1", city: "X", country: "CN"}}) { warehouse { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.warehouse} }},
+	"Mutation.createSku": {`mutation($a: ID!) { createSku(input: {accountId: $a, code: "MOLE-1", name: "Mole", unitValue: {amount: "1.00", currencyCode: "EUR"}}) { sku { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Mutation.updateSku": {`mutation($id: ID!) { updateSku(input: {skuId: $id, name: "Taken", unitValue: {amount: "0.01", currencyCode: "EUR"}}) { sku { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.sku} }},
+	"Mutation.createReceipt": {`mutation($a: ID!, $w: ID!, $s: ID!) { createReceipt(input: {accountId: $a, warehouseId: $w, lines: [{skuId: $s, quantity: 1}]}) { receipt { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any {
+			return map[string]any{"a": f.home, "w": f.homeWarehouse, "s": f.sku}
+		}},
+	"Mutation.receiveReceipt": {`mutation($id: ID!, $s: ID!) { receiveReceipt(input: {receiptId: $id, lines: [{skuId: $s, received: 1}]}) { receipt { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt, "s": f.sku} }},
+	"Mutation.putawayReceipt": {`mutation($id: ID!) { putawayReceipt(input: {receiptId: $id}) { receipt { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt} }},
+	"Mutation.cancelReceipt": {`mutation($id: ID!) { cancelReceipt(input: {receiptId: $id}) { receipt { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt} }},
+	"Mutation.createFulfilmentOrder": {`mutation($a: ID!, $w: ID!, $s: ID!) { createFulfilmentOrder(input: {accountId: $a, warehouseId: $w, idempotencyKey: "mole-1", serviceLevel: EXPRESS,
+		lines: [{skuId: $s, quantity: 1}], shipTo: {name: "Mole", address: {line1: "1", city: "X", country: "US"}}}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any {
+			return map[string]any{"a": f.home, "w": f.homeWarehouse, "s": f.sku}
+		}},
+	"Mutation.pickFulfilmentOrder": {`mutation($id: ID!) { pickFulfilmentOrder(input: {orderId: $id}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Mutation.packFulfilmentOrder": {`mutation($id: ID!) { packFulfilmentOrder(input: {orderId: $id, packages: [{weightGrams: 1, lengthMm: 1, widthMm: 1, heightMm: 1}]}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Mutation.shipFulfilmentOrder": {`mutation($id: ID!) { shipFulfilmentOrder(input: {orderId: $id, carrier: "X", trackingNumber: "1"}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Mutation.deliverFulfilmentOrder": {`mutation($id: ID!) { deliverFulfilmentOrder(input: {orderId: $id}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Mutation.cancelFulfilmentOrder": {`mutation($id: ID!) { cancelFulfilmentOrder(input: {orderId: $id}) { fulfilmentOrder { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.order} }},
+	"Mutation.createTransfer": {`mutation($a: ID!, $w: ID!, $s: ID!) { createTransfer(input: {accountId: $a, fromWarehouseId: $w, toWarehouseId: $w, lines: [{skuId: $s, quantity: 1}]}) { transfer { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any {
+			return map[string]any{"a": f.account, "w": f.homeWarehouse, "s": f.sku}
+		}},
+	"Mutation.receiveTransfer": {`mutation($id: ID!) { receiveTransfer(input: {transferId: $id}) { transfer { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.transfer} }},
+	"Mutation.createReturn": {`mutation($a: ID!, $w: ID!, $o: ID!, $s: ID!) { createReturn(input: {accountId: $a, warehouseId: $w, orderId: $o, lines: [{skuId: $s, quantity: 1}]}) { return { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any {
+			return map[string]any{"a": f.home, "w": f.homeWarehouse, "o": f.order, "s": f.sku}
+		}},
+	"Mutation.receiveReturn": {`mutation($id: ID!) { receiveReturn(input: {returnId: $id, quantities: [1]}) { return { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.ret} }},
+	"Mutation.resolveReturn": {`mutation($id: ID!) { resolveReturn(input: {returnId: $id, disposition: RESTOCK}) { return { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.ret} }},
+	"Mutation.adjustInventory": {`mutation($s: ID!, $w: ID!) { adjustInventory(input: {skuId: $s, warehouseId: $w, delta: -1, reason: LOST}) { inventoryBalance { available } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"s": f.sku, "w": f.homeWarehouse} }},
+	"Mutation.countInventory": {`mutation($s: ID!, $w: ID!) { countInventory(input: {skuId: $s, warehouseId: $w, counted: 0}) { inventoryBalance { available } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"s": f.sku, "w": f.homeWarehouse} }},
+}
+
+// kesslerFixtures makes or finds Kessler's warehousing objects, and an inactive warehouse.
+func kesslerFixtures(t *testing.T, w world, kessler *client, f *foreignIDs) {
+	t.Helper()
+	vars := map[string]any{"a": w.kessler}
+	r := kessler.do(`query($a: ID!) { skus(accountId: $a) { nodes { id } } receipts(accountId: $a) { nodes { id } }
+		fulfilmentOrders(accountId: $a) { nodes { id } } }`, vars)
+	first := func(keys ...string) string {
+		nodes, _ := r.path(keys...).([]any)
+		if len(nodes) == 0 {
+			return ""
+		}
+		return nodes[0].(map[string]any)["id"].(string)
+	}
+	f.sku, f.receipt, f.order = first("skus", "nodes"), first("receipts", "nodes"), first("fulfilmentOrders", "nodes")
+	var rtm string
+	r = kessler.do(`{ warehouses { nodes { id code } } }`, nil)
+	for _, n := range r.path("warehouses", "nodes").([]any) {
+		if m := n.(map[string]any); m["code"] == "RTM1" {
+			rtm = m["id"].(string)
+		}
+	}
+	r = kessler.do(`mutation($a: ID!, $from: ID!, $to: ID!, $s: ID!) { createTransfer(input: {accountId: $a, fromWarehouseId: $from, toWarehouseId: $to, lines: [{skuId: $s, quantity: 1}]}) { transfer { id } userErrors { code } } }`,
+		map[string]any{"a": w.kessler, "from": rtm, "to": w.szx, "s": f.sku})
+	f.transfer = r.str("createTransfer", "transfer", "id")
+	r = kessler.do(`mutation($a: ID!, $w: ID!, $s: ID!) { createReturn(input: {accountId: $a, warehouseId: $w, lines: [{skuId: $s, quantity: 1}]}) { return { id } userErrors { code } } }`,
+		map[string]any{"a": w.kessler, "w": rtm, "s": f.sku})
+	f.ret = r.str("createReturn", "return", "id")
+	r = w.admin.do(`mutation { createWarehouse(input: {code: "GHOST1", name: "Closed DC", timezone: "UTC", kind: DOMESTIC, active: false,
+		address: {line1: "1", city: "Nowhere", country: "GB"}}) { warehouse { id } userErrors { code } } }`, nil)
+	f.warehouse = r.str("createWarehouse", "warehouse", "id")
+	if f.sku == "" || f.receipt == "" || f.order == "" || f.transfer == "" || f.ret == "" || f.warehouse == "" {
+		t.Fatalf("warehousing fixtures incomplete: %+v", f)
+	}
 }
 
 var tenancyCases = map[string]tenancyCase{
 	"Query.node": {`query($id: ID!) { node(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
 	"Query.nodes": {`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, func(f foreignIDs) map[string]any {
-		return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation}}
+		return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation, f.sku, f.receipt, f.order, f.transfer, f.ret, f.warehouse}}
 	}},
 	"Query.account": {`query($id: ID!) { account(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
 	"Query.partner": {`query($id: ID!) { partner(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.partner} }},
@@ -147,9 +266,16 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	inv := r.str("inviteAccountMember", "invitation", "id")
 	r = kessler.do(`mutation($id: ID!) { createApiKey(input: {accountId: $id, name: "shop", role: OPERATOR}) { apiKey { id } } }`, map[string]any{"id": w.kessler})
 	key := r.str("createApiKey", "apiKey", "id")
-	foreign := foreignIDs{account: w.kessler, user: w.kesslerOwner, invitation: inv, apiKey: key, partner: w.otherPartner}
+	foreign := foreignIDs{account: w.kessler, user: w.kesslerOwner, invitation: inv, apiKey: key, partner: w.otherPartner,
+		home: w.brightlight, homeWarehouse: w.szx}
 	if inv == "" || key == "" {
 		t.Fatalf("foreign fixtures: invitation %q key %q", inv, key)
+	}
+	kesslerFixtures(t, w, kessler, &foreign)
+	missingFor := func() foreignIDs {
+		m := missingIDs()
+		m.home, m.homeWarehouse = w.brightlight, w.szx
+		return m
 	}
 
 	owner := signIn(t, base, "owner@brightlight.test")
@@ -157,6 +283,9 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	attempts, succeeded := 0, 0
 	for _, field := range fields {
 		c, ok := tenancyCases[field]
+		if !ok {
+			c, ok = warehousingTenancyCases[field]
+		}
 		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)
 			continue
@@ -169,7 +298,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 			succeeded++
 			t.Errorf("%s with a foreign id changed the store", field)
 		}
-		missing := owner.do(c.query, c.vars(missingIDs()))
+		missing := owner.do(c.query, c.vars(missingFor()))
 		if testing.Verbose() {
 			t.Logf("%s: %s", field, comparable(got.Raw))
 		}

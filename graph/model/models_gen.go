@@ -53,6 +53,52 @@ type AccountEdge struct {
 	Node *Account `json:"node"`
 }
 
+// A postal address.
+type Address struct {
+	// Street and number.
+	Line1 string `json:"line1"`
+	// More of the address, if any.
+	Line2 *string `json:"line2,omitempty"`
+	// City.
+	City string `json:"city"`
+	// State, province or region, if any.
+	Region *string `json:"region,omitempty"`
+	// Postal code, if any.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// Country.
+	Country string `json:"country"`
+}
+
+// A postal address, as given by a caller.
+type AddressInput struct {
+	// Street and number (1–200 characters).
+	Line1 string `json:"line1"`
+	// More of the address.
+	Line2 *string `json:"line2,omitempty"`
+	// City (1–100 characters).
+	City string `json:"city"`
+	// State, province or region.
+	Region *string `json:"region,omitempty"`
+	// Postal code.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// Country.
+	Country string `json:"country"`
+}
+
+// A manual change of on-hand stock.
+type AdjustInventoryInput struct {
+	// The SKU.
+	SkuID string `json:"skuId"`
+	// The warehouse.
+	WarehouseID string `json:"warehouseId"`
+	// Units added (positive) or removed (negative); not zero.
+	Delta int `json:"delta"`
+	// Why (CYCLE_COUNT is set by countInventory only).
+	Reason AdjustmentReason `json:"reason"`
+	// A note for the movement history.
+	Note *string `json:"note,omitempty"`
+}
+
 // A page of API keys.
 type APIKeyConnection struct {
 	// The keys with their cursors.
@@ -171,6 +217,18 @@ type ChangeMemberRolePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A cycle count.
+type CountInventoryInput struct {
+	// The SKU.
+	SkuID string `json:"skuId"`
+	// The warehouse.
+	WarehouseID string `json:"warehouseId"`
+	// Units counted on hand (0 or more).
+	Counted int `json:"counted"`
+	// A note for the movement history.
+	Note *string `json:"note,omitempty"`
+}
+
 // What a new seller account is.
 type CreateAccountInput struct {
 	// The company's registered legal name (1–200 characters).
@@ -217,6 +275,24 @@ type CreateAPIKeyPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A new fulfilment order.
+type CreateFulfilmentOrderInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The warehouse it ships from.
+	WarehouseID string `json:"warehouseId"`
+	// The caller's key for this order (1–100 printable characters): a retry with the same key and request returns the first order; the same key with another request is IDEMPOTENCY_KEY_REUSED.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The seller's reference, such as the shop's order number.
+	Reference *string `json:"reference,omitempty"`
+	// The SKUs and quantities (1–100 lines, each SKU once).
+	Lines []SkuQuantityInput `json:"lines"`
+	// Where it goes.
+	ShipTo *ShipToInput `json:"shipTo"`
+	// How fast it should travel.
+	ServiceLevel ServiceLevel `json:"serviceLevel"`
+}
+
 // A new finance partner.
 type CreatePartnerInput struct {
 	// The lender's name (1–200 characters).
@@ -231,6 +307,200 @@ type CreatePartnerPayload struct {
 	Partner *Partner `json:"partner,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new inbound receipt.
+type CreateReceiptInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// Where the goods arrive.
+	WarehouseID string `json:"warehouseId"`
+	// The seller's reference.
+	Reference *string `json:"reference,omitempty"`
+	// The procurement purchase order (`po_…`).
+	PurchaseOrderID *string `json:"purchaseOrderId,omitempty"`
+	// The inbound transport shipment (`shp_…`).
+	ShipmentID *string `json:"shipmentId,omitempty"`
+	// When the goods are expected.
+	ExpectedAt *time.Time `json:"expectedAt,omitempty"`
+	// The SKUs and quantities expected (1–100 lines, each SKU once).
+	Lines []SkuQuantityInput `json:"lines"`
+}
+
+// A new return authorization.
+type CreateReturnInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// Where the goods come back to.
+	WarehouseID string `json:"warehouseId"`
+	// The order they were shipped with.
+	OrderID *string `json:"orderId,omitempty"`
+	// Why they come back.
+	Reason *string `json:"reason,omitempty"`
+	// The SKUs and quantities authorized (1–100 lines, each SKU once).
+	Lines []SkuQuantityInput `json:"lines"`
+}
+
+// A new SKU.
+type CreateSkuInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The seller's code, unique in the account (1–64 letters, digits, `.`, `-`, `/`, `_`).
+	Code string `json:"code"`
+	// Name (1–200 characters).
+	Name string `json:"name"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// Barcode.
+	Barcode *string `json:"barcode,omitempty"`
+	// HS code: 6, 8 or 10 digits, dots allowed (`8517.62`).
+	HsCode *string `json:"hsCode,omitempty"`
+	// Where it is made.
+	CountryOfOrigin *string `json:"countryOfOrigin,omitempty"`
+	// The value of one unit.
+	UnitValue *MoneyInput `json:"unitValue"`
+	// One unit's weight.
+	Weight *WeightInput `json:"weight,omitempty"`
+	// One unit's outer dimensions (needed for storage billing).
+	Dimensions *DimensionsInput `json:"dimensions,omitempty"`
+	// Whether receiving must record a lot.
+	TracksLots *bool `json:"tracksLots,omitempty"`
+	// Reorder points per warehouse.
+	ReorderPoints []ReorderPointInput `json:"reorderPoints,omitempty"`
+}
+
+// Stock to move between warehouses.
+type CreateTransferInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// Where it leaves.
+	FromWarehouseID string `json:"fromWarehouseId"`
+	// Where it goes.
+	ToWarehouseID string `json:"toWarehouseId"`
+	// The SKUs and quantities (1–100 lines, each SKU once).
+	Lines []SkuQuantityInput `json:"lines"`
+}
+
+// A new warehouse.
+type CreateWarehouseInput struct {
+	// 2 to 16 upper-case letters, digits or dashes, unique.
+	Code string `json:"code"`
+	// Display name.
+	Name string `json:"name"`
+	// Where it is.
+	Address *AddressInput `json:"address"`
+	// IANA time zone, such as `Europe/Amsterdam`.
+	Timezone string `json:"timezone"`
+	// What it is for.
+	Kind WarehouseKind `json:"kind"`
+	// What it can do (upper-case words).
+	Capabilities []string `json:"capabilities,omitempty"`
+	// Whether stock may be sent to it (default true).
+	Active *bool `json:"active,omitempty"`
+}
+
+// A unit's outer dimensions as they were given.
+type Dimensions struct {
+	// Length.
+	Length string `json:"length"`
+	// Width.
+	Width string `json:"width"`
+	// Height.
+	Height string `json:"height"`
+	// The unit of all three.
+	Unit LengthUnit `json:"unit"`
+	// The unit's volume in cubic metres (6 decimals).
+	CubicMetres string `json:"cubicMetres"`
+}
+
+// A unit's outer dimensions.
+type DimensionsInput struct {
+	// Length: a positive decimal.
+	Length string `json:"length"`
+	// Width: a positive decimal.
+	Width string `json:"width"`
+	// Height: a positive decimal.
+	Height string `json:"height"`
+	// The unit of all three.
+	Unit LengthUnit `json:"unit"`
+}
+
+// A page of orders.
+type FulfilmentOrderConnection struct {
+	// The orders with their cursors.
+	Edges []FulfilmentOrderEdge `json:"edges"`
+	// The orders of this page.
+	Nodes []FulfilmentOrder `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An order and its cursor.
+type FulfilmentOrderEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The order.
+	Node *FulfilmentOrder `json:"node"`
+}
+
+// An order.
+type FulfilmentOrderIDInput struct {
+	// The order.
+	OrderID string `json:"orderId"`
+}
+
+// The result of an order change.
+type FulfilmentOrderPayload struct {
+	// The order, or null when refused.
+	FulfilmentOrder *FulfilmentOrder `json:"fulfilmentOrder,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A page of balances.
+type InventoryBalanceConnection struct {
+	// The balances with their cursors.
+	Edges []InventoryBalanceEdge `json:"edges"`
+	// The balances of this page.
+	Nodes []InventoryBalance `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A balance and its cursor.
+type InventoryBalanceEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The balance.
+	Node *InventoryBalance `json:"node"`
+}
+
+// Which balances to list.
+type InventoryBalanceFilter struct {
+	// Only this SKU.
+	SkuID *string `json:"skuId,omitempty"`
+	// Only this warehouse.
+	WarehouseID *string `json:"warehouseId,omitempty"`
+	// Only balances below their reorder point.
+	LowStock *bool `json:"lowStock,omitempty"`
+}
+
+// The result of an inventory change.
+type InventoryBalancePayload struct {
+	// The balance after the change, or null when refused.
+	InventoryBalance *InventoryBalance `json:"inventoryBalance,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An account's available stock at unit value: the collateral value financing reads.
+type InventoryValuation struct {
+	// Per SKU and warehouse.
+	Lines []InventoryValuationLine `json:"lines"`
+	// The total per currency.
+	Totals []Money `json:"totals"`
+	// When it was computed.
+	AsOf time.Time `json:"asOf"`
 }
 
 // An invitation for an email address to join an account or a partner with a role.
@@ -343,6 +613,38 @@ type MoneyInput struct {
 type Mutation struct {
 }
 
+// An order's packages.
+type PackFulfilmentOrderInput struct {
+	// The order.
+	OrderID string `json:"orderId"`
+	// 1–100 packages.
+	Packages []PackageInput `json:"packages"`
+}
+
+// A parcel of a packed order.
+type Package struct {
+	// Weight in grams.
+	WeightGrams int `json:"weightGrams"`
+	// Length in millimetres.
+	LengthMm int `json:"lengthMm"`
+	// Width in millimetres.
+	WidthMm int `json:"widthMm"`
+	// Height in millimetres.
+	HeightMm int `json:"heightMm"`
+}
+
+// A parcel.
+type PackageInput struct {
+	// Weight in grams (positive).
+	WeightGrams int `json:"weightGrams"`
+	// Length in millimetres (positive).
+	LengthMm int `json:"lengthMm"`
+	// Width in millimetres (positive).
+	WidthMm int `json:"widthMm"`
+	// Height in millimetres (positive).
+	HeightMm int `json:"heightMm"`
+}
+
 // Where a page of a connection starts and ends, and whether there is more on either side.
 type PageInfo struct {
 	// True when more items follow this page (paging forwards with `first`/`after`).
@@ -374,6 +676,68 @@ type PartnerConsentPayload struct {
 type Query struct {
 }
 
+// A page of receipts.
+type ReceiptConnection struct {
+	// The receipts with their cursors.
+	Edges []ReceiptEdge `json:"edges"`
+	// The receipts of this page.
+	Nodes []Receipt `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A receipt and its cursor.
+type ReceiptEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The receipt.
+	Node *Receipt `json:"node"`
+}
+
+// A receipt.
+type ReceiptIDInput struct {
+	// The receipt.
+	ReceiptID string `json:"receiptId"`
+}
+
+// The result of a receipt change.
+type ReceiptPayload struct {
+	// The receipt, or null when refused.
+	Receipt *Receipt `json:"receipt,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// What arrived for one SKU of a receipt.
+type ReceiveLineInput struct {
+	// A SKU on the receipt.
+	SkuID string `json:"skuId"`
+	// Units in good condition.
+	Received int `json:"received"`
+	// Units damaged (default 0).
+	Damaged *int `json:"damaged,omitempty"`
+	// The lot (required for SKUs that track lots).
+	Lot *string `json:"lot,omitempty"`
+	// The lot's expiry.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// What arrived for a receipt.
+type ReceiveReceiptInput struct {
+	// The receipt.
+	ReceiptID string `json:"receiptId"`
+	// At most as many lines as the receipt has; SKUs left out arrived short.
+	Lines []ReceiveLineInput `json:"lines"`
+}
+
+// What came back on a return.
+type ReceiveReturnInput struct {
+	// The return.
+	ReturnID string `json:"returnId"`
+	// Units back, one per line of the return in its order (0 up to the authorized quantity).
+	Quantities []int `json:"quantities"`
+}
+
 // The member to remove.
 type RemoveMemberInput struct {
 	// The account.
@@ -386,6 +750,50 @@ type RemoveMemberInput struct {
 type RemoveMemberPayload struct {
 	// The id of the removed user, or null when refused.
 	RemovedUserID *string `json:"removedUserId,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A reorder point.
+type ReorderPointInput struct {
+	// The warehouse.
+	WarehouseID string `json:"warehouseId"`
+	// Low when fewer units than this are available (0 or more).
+	Point int `json:"point"`
+	// The usual reorder quantity (0 or more).
+	Quantity *int `json:"quantity,omitempty"`
+}
+
+// The decision on a received return.
+type ResolveReturnInput struct {
+	// The return.
+	ReturnID string `json:"returnId"`
+	// Restock or write off.
+	Disposition ReturnDisposition `json:"disposition"`
+}
+
+// A page of returns.
+type ReturnConnection struct {
+	// The returns with their cursors.
+	Edges []ReturnEdge `json:"edges"`
+	// The returns of this page.
+	Nodes []Return `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A return and its cursor.
+type ReturnEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The return.
+	Node *Return `json:"node"`
+}
+
+// The result of a return change.
+type ReturnPayload struct {
+	// The return, or null when refused.
+	Return *Return `json:"return,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
 }
@@ -436,6 +844,166 @@ type SetAccountStatusPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// An order's carrier hand-over.
+type ShipFulfilmentOrderInput struct {
+	// The order.
+	OrderID string `json:"orderId"`
+	// The carrier, such as `DHL`.
+	Carrier string `json:"carrier"`
+	// The carrier's tracking number.
+	TrackingNumber string `json:"trackingNumber"`
+}
+
+// Where an order goes.
+type ShipTo struct {
+	// The recipient.
+	Name string `json:"name"`
+	// Phone, if given.
+	Phone *string `json:"phone,omitempty"`
+	// Email, if given.
+	Email *string `json:"email,omitempty"`
+	// The address.
+	Address *Address `json:"address"`
+}
+
+// Where an order goes.
+type ShipToInput struct {
+	// The recipient (1–200 characters).
+	Name string `json:"name"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// Email.
+	Email *string `json:"email,omitempty"`
+	// The address.
+	Address *AddressInput `json:"address"`
+}
+
+// A page of SKUs.
+type SkuConnection struct {
+	// The SKUs with their cursors.
+	Edges []SkuEdge `json:"edges"`
+	// The SKUs of this page.
+	Nodes []Sku `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A SKU and its cursor.
+type SkuEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The SKU.
+	Node *Sku `json:"node"`
+}
+
+// Which SKUs to list.
+type SkuFilter struct {
+	// Only SKUs that track lots (true) or do not (false).
+	TracksLots *bool `json:"tracksLots,omitempty"`
+}
+
+// The result of a SKU change.
+type SkuPayload struct {
+	// The SKU, or null when refused.
+	Sku *Sku `json:"sku,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A SKU and a quantity.
+type SkuQuantityInput struct {
+	// The SKU (the account's own).
+	SkuID string `json:"skuId"`
+	// Units: a positive number.
+	Quantity int `json:"quantity"`
+}
+
+// A day to snapshot.
+type SnapshotStorageInput struct {
+	// The UTC day, as YYYY-MM-DD (not in the future).
+	Day string `json:"day"`
+}
+
+// The result of a storage snapshot.
+type SnapshotStoragePayload struct {
+	// What was recorded per account and warehouse (or had been, for a day run before).
+	Snapshots []StorageSnapshot `json:"snapshots,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// How a movement changed each bucket of a balance (0 for unchanged).
+type StockDelta struct {
+	// Change of awaitingPutaway.
+	AwaitingPutaway int `json:"awaitingPutaway"`
+	// Change of onHand.
+	OnHand int `json:"onHand"`
+	// Change of reserved.
+	Reserved int `json:"reserved"`
+	// Change of pledged.
+	Pledged int `json:"pledged"`
+	// Change of available.
+	Available int `json:"available"`
+	// Change of picked.
+	Picked int `json:"picked"`
+	// Change of damaged.
+	Damaged int `json:"damaged"`
+	// Change of inTransferOut.
+	InTransferOut int `json:"inTransferOut"`
+	// Change of inTransferIn.
+	InTransferIn int `json:"inTransferIn"`
+}
+
+// A page of movements.
+type StockMovementConnection struct {
+	// The movements with their cursors.
+	Edges []StockMovementEdge `json:"edges"`
+	// The movements of this page.
+	Nodes []StockMovement `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A movement and its cursor.
+type StockMovementEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The movement.
+	Node *StockMovement `json:"node"`
+}
+
+// A page of transfers.
+type TransferConnection struct {
+	// The transfers with their cursors.
+	Edges []TransferEdge `json:"edges"`
+	// The transfers of this page.
+	Nodes []Transfer `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A transfer and its cursor.
+type TransferEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The transfer.
+	Node *Transfer `json:"node"`
+}
+
+// A transfer.
+type TransferIDInput struct {
+	// The transfer.
+	TransferID string `json:"transferId"`
+}
+
+// The result of a transfer change.
+type TransferPayload struct {
+	// The transfer, or null when refused.
+	Transfer *Transfer `json:"transfer,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // The details to change; omitted fields stay as they are.
 type UpdateAccountInput struct {
 	// The account.
@@ -456,6 +1024,126 @@ type UpdateAccountPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A SKU's new details (all of them; the code stays).
+type UpdateSkuInput struct {
+	// The SKU.
+	SkuID string `json:"skuId"`
+	// Name.
+	Name string `json:"name"`
+	// Description.
+	Description *string `json:"description,omitempty"`
+	// Barcode.
+	Barcode *string `json:"barcode,omitempty"`
+	// HS code.
+	HsCode *string `json:"hsCode,omitempty"`
+	// Where it is made.
+	CountryOfOrigin *string `json:"countryOfOrigin,omitempty"`
+	// The value of one unit.
+	UnitValue *MoneyInput `json:"unitValue"`
+	// One unit's weight.
+	Weight *WeightInput `json:"weight,omitempty"`
+	// One unit's outer dimensions.
+	Dimensions *DimensionsInput `json:"dimensions,omitempty"`
+	// Whether receiving must record a lot.
+	TracksLots *bool `json:"tracksLots,omitempty"`
+	// Reorder points per warehouse.
+	ReorderPoints []ReorderPointInput `json:"reorderPoints,omitempty"`
+}
+
+// A warehouse's new details (all of them; the code stays).
+type UpdateWarehouseInput struct {
+	// The warehouse.
+	WarehouseID string `json:"warehouseId"`
+	// Display name.
+	Name string `json:"name"`
+	// Where it is.
+	Address *AddressInput `json:"address"`
+	// IANA time zone.
+	Timezone string `json:"timezone"`
+	// What it is for.
+	Kind WarehouseKind `json:"kind"`
+	// What it can do.
+	Capabilities []string `json:"capabilities,omitempty"`
+	// Whether stock may be sent to it.
+	Active bool `json:"active"`
+}
+
+// A detail of a usage record.
+type UsageAttribute struct {
+	// The name, such as `warehouse`.
+	Key string `json:"key"`
+	// The value.
+	Value string `json:"value"`
+}
+
+// Which usage records to list.
+type UsageFilter struct {
+	// Only this section.
+	Category *UsageCategory `json:"category,omitempty"`
+	// Only records that happened at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Only records that happened before this time.
+	To *time.Time `json:"to,omitempty"`
+	// Only records no invoice has billed yet.
+	Uninvoiced *bool `json:"uninvoiced,omitempty"`
+}
+
+// One billable fact, written as it happened; invoicing prices it.
+type UsageRecord struct {
+	// The record's id (`use_…`).
+	ID string `json:"id"`
+	// The invoice section.
+	Category UsageCategory `json:"category"`
+	// What was done, such as `receiving.unit`, `pickpack.order`, `storage.cubic_metre_day`.
+	Code string `json:"code"`
+	// How much, in the unit (up to 6 decimals).
+	Quantity string `json:"quantity"`
+	// What the quantity counts: `unit`, `order`, `line`, `cubic_metre_day`, `pallet_day`.
+	Unit string `json:"unit"`
+	// The record's own money basis, where it has one.
+	Amount *Money `json:"amount,omitempty"`
+	// When the billable fact happened.
+	OccurredAt time.Time `json:"occurredAt"`
+	// The fact's deterministic key: recording it again never bills twice.
+	SourceKey string `json:"sourceKey"`
+	// The invoice that billed it, once one has.
+	InvoiceID *string `json:"invoiceId,omitempty"`
+	// Details for the invoice line (sku, warehouse, order...).
+	Attributes []UsageAttribute `json:"attributes"`
+}
+
+// A page of usage records.
+type UsageRecordConnection struct {
+	// The records with their cursors.
+	Edges []UsageRecordEdge `json:"edges"`
+	// The records of this page.
+	Nodes []UsageRecord `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A usage record and its cursor.
+type UsageRecordEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *UsageRecord `json:"node"`
+}
+
+// The usage of one code and unit over a period.
+type UsageTotal struct {
+	// The invoice section.
+	Category UsageCategory `json:"category"`
+	// What was done.
+	Code string `json:"code"`
+	// What the quantity counts.
+	Unit string `json:"unit"`
+	// The sum.
+	Quantity string `json:"quantity"`
+	// The sums of the records' own amounts, one per currency.
+	Amounts []Money `json:"amounts"`
+}
+
 // Why a mutation did not do what was asked. The code is stable and meant for programs and for
 // translated messages; the message is English text for developers; the field is the path of the
 // input value at fault (for example `["input", "lines", "0", "quantity"]`), or null when the
@@ -467,6 +1155,74 @@ type UserError struct {
 	Field []string `json:"field,omitempty"`
 	// A human-readable explanation in English.
 	Message string `json:"message"`
+}
+
+// One of the 3PL's warehouses. Every signed-in caller sees the active ones; platform admins manage them.
+type Warehouse struct {
+	// The warehouse's global id (`whs_…`).
+	ID string `json:"id"`
+	// Short unique code, such as `SZX1`.
+	Code string `json:"code"`
+	// Display name.
+	Name string `json:"name"`
+	// Where it is.
+	Address *Address `json:"address"`
+	// Its IANA time zone, such as `Asia/Shanghai`.
+	Timezone string `json:"timezone"`
+	// What it is for.
+	Kind WarehouseKind `json:"kind"`
+	// What it can do, such as `COLD_CHAIN`, `HAZMAT`, `KITTING`.
+	Capabilities []string `json:"capabilities"`
+	// Whether stock may be sent to it.
+	Active bool `json:"active"`
+	// When it was added.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (Warehouse) IsNode() {}
+
+// A page of warehouses.
+type WarehouseConnection struct {
+	// The warehouses with their cursors.
+	Edges []WarehouseEdge `json:"edges"`
+	// The warehouses of this page.
+	Nodes []Warehouse `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A warehouse and its cursor.
+type WarehouseEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The warehouse.
+	Node *Warehouse `json:"node"`
+}
+
+// The result of a warehouse change.
+type WarehousePayload struct {
+	// The warehouse, or null when refused.
+	Warehouse *Warehouse `json:"warehouse,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A weight as it was given.
+type Weight struct {
+	// The value, as a decimal.
+	Value string `json:"value"`
+	// Its unit.
+	Unit WeightUnit `json:"unit"`
+	// The same weight in grams (to the milligram).
+	Grams string `json:"grams"`
+}
+
+// A weight.
+type WeightInput struct {
+	// A positive decimal with at most 6 decimals.
+	Value string `json:"value"`
+	// Its unit.
+	Unit WeightUnit `json:"unit"`
 }
 
 // A person's role in a seller account.
@@ -597,6 +1353,76 @@ func (e AccountStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Why an adjustment was made.
+type AdjustmentReason string
+
+const (
+	// Units found that were not on record.
+	AdjustmentReasonFound AdjustmentReason = "FOUND"
+	// Units lost.
+	AdjustmentReasonLost AdjustmentReason = "LOST"
+	// Units damaged in the warehouse: they move to the damaged bucket.
+	AdjustmentReasonDamaged AdjustmentReason = "DAMAGED"
+	// Units past their expiry.
+	AdjustmentReasonExpired AdjustmentReason = "EXPIRED"
+	// A correction of a recording mistake.
+	AdjustmentReasonCorrection AdjustmentReason = "CORRECTION"
+	// Set by a cycle count.
+	AdjustmentReasonCycleCount AdjustmentReason = "CYCLE_COUNT"
+)
+
+var AllAdjustmentReason = []AdjustmentReason{
+	AdjustmentReasonFound,
+	AdjustmentReasonLost,
+	AdjustmentReasonDamaged,
+	AdjustmentReasonExpired,
+	AdjustmentReasonCorrection,
+	AdjustmentReasonCycleCount,
+}
+
+func (e AdjustmentReason) IsValid() bool {
+	switch e {
+	case AdjustmentReasonFound, AdjustmentReasonLost, AdjustmentReasonDamaged, AdjustmentReasonExpired, AdjustmentReasonCorrection, AdjustmentReasonCycleCount:
+		return true
+	}
+	return false
+}
+
+func (e AdjustmentReason) String() string {
+	return string(e)
+}
+
+func (e *AdjustmentReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AdjustmentReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AdjustmentReason", str)
+	}
+	return nil
+}
+
+func (e AdjustmentReason) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AdjustmentReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AdjustmentReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How an audited action ended.
 type AuditOutcome string
 
@@ -653,6 +1479,82 @@ func (e *AuditOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuditOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a fulfilment order stands.
+type FulfilmentOrderStatus string
+
+const (
+	// Being allocated right now (a moment).
+	FulfilmentOrderStatusPending FulfilmentOrderStatus = "PENDING"
+	// Waiting for stock; reserved automatically, oldest first, when stock arrives.
+	FulfilmentOrderStatusBackordered FulfilmentOrderStatus = "BACKORDERED"
+	// Every line's stock is reserved.
+	FulfilmentOrderStatusReserved FulfilmentOrderStatus = "RESERVED"
+	// Picked from storage.
+	FulfilmentOrderStatusPicked FulfilmentOrderStatus = "PICKED"
+	// Packed into packages.
+	FulfilmentOrderStatusPacked FulfilmentOrderStatus = "PACKED"
+	// Handed to the carrier.
+	FulfilmentOrderStatusShipped FulfilmentOrderStatus = "SHIPPED"
+	// Delivered to the recipient.
+	FulfilmentOrderStatusDelivered FulfilmentOrderStatus = "DELIVERED"
+	// Cancelled; its stock went back.
+	FulfilmentOrderStatusCancelled FulfilmentOrderStatus = "CANCELLED"
+)
+
+var AllFulfilmentOrderStatus = []FulfilmentOrderStatus{
+	FulfilmentOrderStatusPending,
+	FulfilmentOrderStatusBackordered,
+	FulfilmentOrderStatusReserved,
+	FulfilmentOrderStatusPicked,
+	FulfilmentOrderStatusPacked,
+	FulfilmentOrderStatusShipped,
+	FulfilmentOrderStatusDelivered,
+	FulfilmentOrderStatusCancelled,
+}
+
+func (e FulfilmentOrderStatus) IsValid() bool {
+	switch e {
+	case FulfilmentOrderStatusPending, FulfilmentOrderStatusBackordered, FulfilmentOrderStatusReserved, FulfilmentOrderStatusPicked, FulfilmentOrderStatusPacked, FulfilmentOrderStatusShipped, FulfilmentOrderStatusDelivered, FulfilmentOrderStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e FulfilmentOrderStatus) String() string {
+	return string(e)
+}
+
+func (e *FulfilmentOrderStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FulfilmentOrderStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FulfilmentOrderStatus", str)
+	}
+	return nil
+}
+
+func (e FulfilmentOrderStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FulfilmentOrderStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FulfilmentOrderStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -722,6 +1624,70 @@ func (e InvitationStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A unit of length.
+type LengthUnit string
+
+const (
+	// Millimetres.
+	LengthUnitMm LengthUnit = "MM"
+	// Centimetres.
+	LengthUnitCm LengthUnit = "CM"
+	// Metres.
+	LengthUnitM LengthUnit = "M"
+	// Inches (25.4 mm).
+	LengthUnitIn LengthUnit = "IN"
+)
+
+var AllLengthUnit = []LengthUnit{
+	LengthUnitMm,
+	LengthUnitCm,
+	LengthUnitM,
+	LengthUnitIn,
+}
+
+func (e LengthUnit) IsValid() bool {
+	switch e {
+	case LengthUnitMm, LengthUnitCm, LengthUnitM, LengthUnitIn:
+		return true
+	}
+	return false
+}
+
+func (e LengthUnit) String() string {
+	return string(e)
+}
+
+func (e *LengthUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LengthUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LengthUnit", str)
+	}
+	return nil
+}
+
+func (e LengthUnit) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LengthUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LengthUnit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A person's role in a finance partner organisation.
 type PartnerRole string
 
@@ -775,6 +1741,253 @@ func (e *PartnerRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e PartnerRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an inbound receipt stands.
+type ReceiptStatus string
+
+const (
+	// Announced; goods not yet arrived.
+	ReceiptStatusExpected ReceiptStatus = "EXPECTED"
+	// Counted on the dock; good units await putaway.
+	ReceiptStatusReceived ReceiptStatus = "RECEIVED"
+	// Put away: the good units are available.
+	ReceiptStatusPutAway ReceiptStatus = "PUT_AWAY"
+	// Cancelled before anything arrived.
+	ReceiptStatusCancelled ReceiptStatus = "CANCELLED"
+)
+
+var AllReceiptStatus = []ReceiptStatus{
+	ReceiptStatusExpected,
+	ReceiptStatusReceived,
+	ReceiptStatusPutAway,
+	ReceiptStatusCancelled,
+}
+
+func (e ReceiptStatus) IsValid() bool {
+	switch e {
+	case ReceiptStatusExpected, ReceiptStatusReceived, ReceiptStatusPutAway, ReceiptStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e ReceiptStatus) String() string {
+	return string(e)
+}
+
+func (e *ReceiptStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReceiptStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReceiptStatus", str)
+	}
+	return nil
+}
+
+func (e ReceiptStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReceiptStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReceiptStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a received return ends.
+type ReturnDisposition string
+
+const (
+	// Back into available stock.
+	ReturnDispositionRestock ReturnDisposition = "RESTOCK"
+	// Written off as damaged.
+	ReturnDispositionWriteOff ReturnDisposition = "WRITE_OFF"
+)
+
+var AllReturnDisposition = []ReturnDisposition{
+	ReturnDispositionRestock,
+	ReturnDispositionWriteOff,
+}
+
+func (e ReturnDisposition) IsValid() bool {
+	switch e {
+	case ReturnDispositionRestock, ReturnDispositionWriteOff:
+		return true
+	}
+	return false
+}
+
+func (e ReturnDisposition) String() string {
+	return string(e)
+}
+
+func (e *ReturnDisposition) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReturnDisposition(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReturnDisposition", str)
+	}
+	return nil
+}
+
+func (e ReturnDisposition) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReturnDisposition) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReturnDisposition) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a return stands.
+type ReturnStatus string
+
+const (
+	// Authorized; goods not yet back.
+	ReturnStatusExpected ReturnStatus = "EXPECTED"
+	// Back on the dock, awaiting a decision.
+	ReturnStatusReceived ReturnStatus = "RECEIVED"
+	// Put back into available stock.
+	ReturnStatusRestocked ReturnStatus = "RESTOCKED"
+	// Written off as damaged.
+	ReturnStatusWrittenOff ReturnStatus = "WRITTEN_OFF"
+)
+
+var AllReturnStatus = []ReturnStatus{
+	ReturnStatusExpected,
+	ReturnStatusReceived,
+	ReturnStatusRestocked,
+	ReturnStatusWrittenOff,
+}
+
+func (e ReturnStatus) IsValid() bool {
+	switch e {
+	case ReturnStatusExpected, ReturnStatusReceived, ReturnStatusRestocked, ReturnStatusWrittenOff:
+		return true
+	}
+	return false
+}
+
+func (e ReturnStatus) String() string {
+	return string(e)
+}
+
+func (e *ReturnStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReturnStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReturnStatus", str)
+	}
+	return nil
+}
+
+func (e ReturnStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReturnStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReturnStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How fast an order should travel.
+type ServiceLevel string
+
+const (
+	// Cheapest.
+	ServiceLevelEconomy ServiceLevel = "ECONOMY"
+	// Standard.
+	ServiceLevelStandard ServiceLevel = "STANDARD"
+	// Fastest.
+	ServiceLevelExpress ServiceLevel = "EXPRESS"
+)
+
+var AllServiceLevel = []ServiceLevel{
+	ServiceLevelEconomy,
+	ServiceLevelStandard,
+	ServiceLevelExpress,
+}
+
+func (e ServiceLevel) IsValid() bool {
+	switch e {
+	case ServiceLevelEconomy, ServiceLevelStandard, ServiceLevelExpress:
+		return true
+	}
+	return false
+}
+
+func (e ServiceLevel) String() string {
+	return string(e)
+}
+
+func (e *ServiceLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ServiceLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ServiceLevel", str)
+	}
+	return nil
+}
+
+func (e ServiceLevel) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ServiceLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ServiceLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -838,6 +2051,222 @@ func (e StaffRole) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Why stock moved.
+type StockMovementReason string
+
+const (
+	// Received on the dock (good units await putaway; damaged ones are quarantined).
+	StockMovementReasonReceipt StockMovementReason = "RECEIPT"
+	// Put away into storage: now available.
+	StockMovementReasonPutaway StockMovementReason = "PUTAWAY"
+	// Reserved for an order.
+	StockMovementReasonReserve StockMovementReason = "RESERVE"
+	// Released from an order (cancelled, or a reservation undone).
+	StockMovementReasonRelease StockMovementReason = "RELEASE"
+	// Picked for an order.
+	StockMovementReasonPick StockMovementReason = "PICK"
+	// Shipped with an order: left the warehouse.
+	StockMovementReasonShip StockMovementReason = "SHIP"
+	// Adjusted by hand with a reason code.
+	StockMovementReasonAdjustment StockMovementReason = "ADJUSTMENT"
+	// Corrected by a cycle count.
+	StockMovementReasonCycleCount StockMovementReason = "CYCLE_COUNT"
+	// Sent to another warehouse.
+	StockMovementReasonTransferOut StockMovementReason = "TRANSFER_OUT"
+	// Arriving from another warehouse.
+	StockMovementReasonTransferIn StockMovementReason = "TRANSFER_IN"
+	// Came back on a return, or restocked from one.
+	StockMovementReasonReturn StockMovementReason = "RETURN"
+	// Written off as damaged.
+	StockMovementReasonDamage StockMovementReason = "DAMAGE"
+)
+
+var AllStockMovementReason = []StockMovementReason{
+	StockMovementReasonReceipt,
+	StockMovementReasonPutaway,
+	StockMovementReasonReserve,
+	StockMovementReasonRelease,
+	StockMovementReasonPick,
+	StockMovementReasonShip,
+	StockMovementReasonAdjustment,
+	StockMovementReasonCycleCount,
+	StockMovementReasonTransferOut,
+	StockMovementReasonTransferIn,
+	StockMovementReasonReturn,
+	StockMovementReasonDamage,
+}
+
+func (e StockMovementReason) IsValid() bool {
+	switch e {
+	case StockMovementReasonReceipt, StockMovementReasonPutaway, StockMovementReasonReserve, StockMovementReasonRelease, StockMovementReasonPick, StockMovementReasonShip, StockMovementReasonAdjustment, StockMovementReasonCycleCount, StockMovementReasonTransferOut, StockMovementReasonTransferIn, StockMovementReasonReturn, StockMovementReasonDamage:
+		return true
+	}
+	return false
+}
+
+func (e StockMovementReason) String() string {
+	return string(e)
+}
+
+func (e *StockMovementReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StockMovementReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StockMovementReason", str)
+	}
+	return nil
+}
+
+func (e StockMovementReason) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StockMovementReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StockMovementReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a transfer stands.
+type TransferStatus string
+
+const (
+	// On its way: counted in the source's inTransferOut and the destination's inTransferIn.
+	TransferStatusInTransit TransferStatus = "IN_TRANSIT"
+	// Arrived: available at the destination.
+	TransferStatusReceived TransferStatus = "RECEIVED"
+)
+
+var AllTransferStatus = []TransferStatus{
+	TransferStatusInTransit,
+	TransferStatusReceived,
+}
+
+func (e TransferStatus) IsValid() bool {
+	switch e {
+	case TransferStatusInTransit, TransferStatusReceived:
+		return true
+	}
+	return false
+}
+
+func (e TransferStatus) String() string {
+	return string(e)
+}
+
+func (e *TransferStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransferStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransferStatus", str)
+	}
+	return nil
+}
+
+func (e TransferStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransferStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransferStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The invoice section of a usage record.
+type UsageCategory string
+
+const (
+	// Storage, receiving, pick and pack, returns.
+	UsageCategoryWarehousing UsageCategory = "WAREHOUSING"
+	// Freight.
+	UsageCategoryTransport UsageCategory = "TRANSPORT"
+	// Customs declarations.
+	UsageCategoryCustoms UsageCategory = "CUSTOMS"
+	// Sourcing.
+	UsageCategoryProcurement UsageCategory = "PROCUREMENT"
+	// Financing.
+	UsageCategoryFinancing UsageCategory = "FINANCING"
+	// Anything else.
+	UsageCategoryOther UsageCategory = "OTHER"
+)
+
+var AllUsageCategory = []UsageCategory{
+	UsageCategoryWarehousing,
+	UsageCategoryTransport,
+	UsageCategoryCustoms,
+	UsageCategoryProcurement,
+	UsageCategoryFinancing,
+	UsageCategoryOther,
+}
+
+func (e UsageCategory) IsValid() bool {
+	switch e {
+	case UsageCategoryWarehousing, UsageCategoryTransport, UsageCategoryCustoms, UsageCategoryProcurement, UsageCategoryFinancing, UsageCategoryOther:
+		return true
+	}
+	return false
+}
+
+func (e UsageCategory) String() string {
+	return string(e)
+}
+
+func (e *UsageCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsageCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsageCategory", str)
+	}
+	return nil
+}
+
+func (e UsageCategory) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsageCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsageCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The reasons a mutation can be refused. Each domain adds its own specific reasons; the general
 // ones below apply everywhere.
 type UserErrorCode string
@@ -869,6 +2298,20 @@ const (
 	UserErrorCodeThrottled UserErrorCode = "THROTTLED"
 	// A user with this email already exists or is already a member.
 	UserErrorCodeAlreadyExists UserErrorCode = "ALREADY_EXISTS"
+	// Not enough stock is available.
+	UserErrorCodeInsufficientStock UserErrorCode = "INSUFFICIENT_STOCK"
+	// This idempotency key was used for a different request.
+	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
+	// The object's status does not allow this change.
+	UserErrorCodeInvalidTransition UserErrorCode = "INVALID_TRANSITION"
+	// The SKU tracks lots: the lot is required.
+	UserErrorCodeLotRequired UserErrorCode = "LOT_REQUIRED"
+	// More lines than the receipt expects.
+	UserErrorCodeTooManyLines UserErrorCode = "TOO_MANY_LINES"
+	// A count below the units reserved or pledged.
+	UserErrorCodeCountBelowCommitted UserErrorCode = "COUNT_BELOW_COMMITTED"
+	// The warehouse is not active.
+	UserErrorCodeWarehouseInactive UserErrorCode = "WAREHOUSE_INACTIVE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -885,11 +2328,18 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInvalidCredentials,
 	UserErrorCodeThrottled,
 	UserErrorCodeAlreadyExists,
+	UserErrorCodeInsufficientStock,
+	UserErrorCodeIdempotencyKeyReused,
+	UserErrorCodeInvalidTransition,
+	UserErrorCodeLotRequired,
+	UserErrorCodeTooManyLines,
+	UserErrorCodeCountBelowCommitted,
+	UserErrorCodeWarehouseInactive,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive:
 		return true
 	}
 	return false
@@ -983,6 +2433,131 @@ func (e *UserStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a warehouse is for.
+type WarehouseKind string
+
+const (
+	// In the seller's home market.
+	WarehouseKindDomestic WarehouseKind = "DOMESTIC"
+	// In a destination market, for fast local delivery.
+	WarehouseKindOverseas WarehouseKind = "OVERSEAS"
+	// Under customs control: duty is paid when goods leave it for the market.
+	WarehouseKindBonded WarehouseKind = "BONDED"
+)
+
+var AllWarehouseKind = []WarehouseKind{
+	WarehouseKindDomestic,
+	WarehouseKindOverseas,
+	WarehouseKindBonded,
+}
+
+func (e WarehouseKind) IsValid() bool {
+	switch e {
+	case WarehouseKindDomestic, WarehouseKindOverseas, WarehouseKindBonded:
+		return true
+	}
+	return false
+}
+
+func (e WarehouseKind) String() string {
+	return string(e)
+}
+
+func (e *WarehouseKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WarehouseKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WarehouseKind", str)
+	}
+	return nil
+}
+
+func (e WarehouseKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WarehouseKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WarehouseKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A unit of weight.
+type WeightUnit string
+
+const (
+	// Grams.
+	WeightUnitG WeightUnit = "G"
+	// Kilograms.
+	WeightUnitKg WeightUnit = "KG"
+	// Pounds (0.45359237 kg).
+	WeightUnitLb WeightUnit = "LB"
+	// Ounces (28.349523125 g).
+	WeightUnitOz WeightUnit = "OZ"
+)
+
+var AllWeightUnit = []WeightUnit{
+	WeightUnitG,
+	WeightUnitKg,
+	WeightUnitLb,
+	WeightUnitOz,
+}
+
+func (e WeightUnit) IsValid() bool {
+	switch e {
+	case WeightUnitG, WeightUnitKg, WeightUnitLb, WeightUnitOz:
+		return true
+	}
+	return false
+}
+
+func (e WeightUnit) String() string {
+	return string(e)
+}
+
+func (e *WeightUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WeightUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WeightUnit", str)
+	}
+	return nil
+}
+
+func (e WeightUnit) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WeightUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WeightUnit) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,6 +1,7 @@
 // Package demo seeds an empty store with the demo data `make run` shows: staff, three seller
 // accounts in different countries and currencies with a user of each role, a finance partner
-// that two of them consented to, and a supplier user. It is run only with TRADEHUB_DEMO=1 and
+// that two of them consented to, a supplier user, four warehouses, and for each seller a few SKUs
+// with stock received and put away, an expected ASN, a reserved order and a shipped one. It is run only with TRADEHUB_DEMO=1 and
 // only into a store without accounts; its sign-ins are printed in development mode only.
 package demo
 
@@ -14,6 +15,7 @@ import (
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
+	"github.com/tradehub/tradehub/services/warehousing"
 )
 
 // Password is every demo user's password.
@@ -28,6 +30,8 @@ type SignIn struct {
 type Deps struct {
 	Accounts *accounts.Service
 	Access   *access.Service
+	// Warehousing, when set, gets warehouses, each seller's SKUs, received stock and orders.
+	Warehousing *warehousing.Service
 }
 
 type seller struct {
@@ -71,7 +75,7 @@ func Seed(ctx context.Context, d Deps) (seeded bool, err error) {
 		return d.Access.Assign(ctx, access.Assignment{Subject: u.ID, Role: role, Domain: domain})
 	}
 
-	_, err = d.Accounts.BootstrapPlatformAdmin(ctx, "admin@tradehub.test", "Ada Okafor", Password)
+	admin, err := d.Accounts.BootstrapPlatformAdmin(ctx, "admin@tradehub.test", "Ada Okafor", Password)
 	if err != nil {
 		return false, fmt.Errorf("demo: platform admin: %w", err)
 	}
@@ -149,6 +153,11 @@ func Seed(ctx context.Context, d Deps) (seeded bool, err error) {
 	}
 	if err := assign(sup, access.SupplierUser, supplierID); err != nil {
 		return false, err
+	}
+	if d.Warehousing != nil {
+		if err := seedWarehousing(ctx, d.Warehousing, admin, accts); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }

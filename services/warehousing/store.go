@@ -247,12 +247,12 @@ func (d balanceDoc) toBalance() Balance {
 	return Balance{ID: d.ID, AccountID: d.AccountID, SKUID: d.SKUID, WarehouseID: d.WarehouseID,
 		AwaitingPutaway: d.AwaitingPutaway, OnHand: d.OnHand, Reserved: d.Reserved, Pledged: d.Pledged,
 		Available: d.Available, Picked: d.Picked, Damaged: d.Damaged, InTransferOut: d.InTransferOut,
-		InTransferIn: d.InTransferIn, UpdatedAt: d.UpdatedAt}
+		InTransferIn: d.InTransferIn, LowStock: d.LowStock, UpdatedAt: d.UpdatedAt}
 }
 
 var balanceKeyset = mongodb.Keyset[balanceDoc]{
-	Field: fID,
-	Key:   func(d balanceDoc) cursor.Cursor { return cursor.Cursor{ID: d.ID} },
+	Field: fSKUID,
+	Key:   func(d balanceDoc) cursor.Cursor { return cursor.Cursor{Key: d.SKUID, ID: d.ID} },
 	Value: mongodb.StringKey,
 }
 

@@ -170,6 +170,7 @@ type Balance struct {
 	Damaged         int64
 	InTransferOut   int64
 	InTransferIn    int64
+	LowStock        bool // available is below the SKU's reorder point here
 	UpdatedAt       time.Time
 }
 

@@ -102,8 +102,8 @@ func (e *env) newSKU(t *testing.T, ctx context.Context, acct, code string, lots 
 	t.Helper()
 	k, err := e.svc.CreateSKU(ctx, wh.SKUInput{AccountID: acct, Code: code, Name: "Thing " + code, HSCode: "9405.40",
 		CountryOfOrigin: "CN", UnitValue: money.New(2500, money.MustCurrency("USD")), TracksLots: lots,
-		Weight:     &wh.Weight{Value: "0.8", Unit: wh.Kilogram},
-		Dimensions: &wh.Dimensions{Length: "30", Width: "20", Height: "10", Unit: wh.Centimetre},
+		Weight:        &wh.Weight{Value: "0.8", Unit: wh.Kilogram},
+		Dimensions:    &wh.Dimensions{Length: "30", Width: "20", Height: "10", Unit: wh.Centimetre},
 		ReorderPoints: []wh.ReorderPoint{{WarehouseID: e.whs, Point: 10, Quantity: 50}}})
 	if err != nil {
 		t.Fatal(err)
