@@ -410,7 +410,8 @@ func toGQLSnapshots(list []warehousing.Snapshot) []model.StorageSnapshot {
 	out := make([]model.StorageSnapshot, 0, len(list))
 	for _, s := range list {
 		out = append(out, model.StorageSnapshot{AccountID: s.AccountID, WarehouseID: s.WarehouseID, Day: s.Day,
-			Units: int(s.Units), CubicMetres: s.CubicMetres.String(), Pallets: int(s.Pallets)})
+			Units: int(s.Units), CubicMetres: s.CubicMetres.String(), Pallets: int(s.Pallets),
+			AlreadyRecorded: s.AlreadyRecorded})
 	}
 	return out
 }

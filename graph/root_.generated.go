@@ -626,12 +626,13 @@ type ComplexityRoot struct {
 	}
 
 	StorageSnapshot struct {
-		AccountID   func(childComplexity int) int
-		CubicMetres func(childComplexity int) int
-		Day         func(childComplexity int) int
-		Pallets     func(childComplexity int) int
-		Units       func(childComplexity int) int
-		Warehouse   func(childComplexity int) int
+		AccountID       func(childComplexity int) int
+		AlreadyRecorded func(childComplexity int) int
+		CubicMetres     func(childComplexity int) int
+		Day             func(childComplexity int) int
+		Pallets         func(childComplexity int) int
+		Units           func(childComplexity int) int
+		Warehouse       func(childComplexity int) int
 	}
 
 	SuggestedReorder struct {
@@ -3575,6 +3576,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.StorageSnapshot.AccountID(childComplexity), true
 
+	case "StorageSnapshot.alreadyRecorded":
+		if e.complexity.StorageSnapshot.AlreadyRecorded == nil {
+			break
+		}
+
+		return e.complexity.StorageSnapshot.AlreadyRecorded(childComplexity), true
+
 	case "StorageSnapshot.cubicMetres":
 		if e.complexity.StorageSnapshot.CubicMetres == nil {
 			break
@@ -6016,12 +6024,14 @@ type StorageSnapshot {
   warehouse: Warehouse!
   "The UTC day, as YYYY-MM-DD."
   day: String!
-  "Units occupying space."
+  "Units occupying space when this run measured."
   units: Int!
-  "Their volume in cubic metres."
+  "The cubic metres billed for the day: this run's measure, or the first run's when the day was recorded before."
   cubicMetres: Decimal!
-  "Pallet positions (1.8 m³ each), rounded up."
+  "The pallet positions (1.8 m³ each, rounded up) billed for the day, likewise."
   pallets: Int!
+  "True when the day had been recorded before: nothing new was billed."
+  alreadyRecorded: Boolean!
 }
 
 extend type Query {
@@ -6566,7 +6576,7 @@ input SnapshotStorageInput {
 
 "The result of a storage snapshot."
 type SnapshotStoragePayload {
-  "What was recorded per account and warehouse (or had been, for a day run before)."
+  "Per account and warehouse holding stock: what the day is billed."
   snapshots: [StorageSnapshot!]
   "Why it was refused."
   userErrors: [UserError!]!

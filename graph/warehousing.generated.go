@@ -5528,6 +5528,8 @@ func (ec *executionContext) fieldContext_SnapshotStoragePayload_snapshots(_ cont
 				return ec.fieldContext_StorageSnapshot_cubicMetres(ctx, field)
 			case "pallets":
 				return ec.fieldContext_StorageSnapshot_pallets(ctx, field)
+			case "alreadyRecorded":
+				return ec.fieldContext_StorageSnapshot_alreadyRecorded(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type StorageSnapshot", field.Name)
 		},
@@ -6557,6 +6559,35 @@ func (ec *executionContext) fieldContext_StorageSnapshot_pallets(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StorageSnapshot_alreadyRecorded(ctx context.Context, field graphql.CollectedField, obj *model.StorageSnapshot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_StorageSnapshot_alreadyRecorded,
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadyRecorded, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_StorageSnapshot_alreadyRecorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StorageSnapshot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
 		},
 	}
 	return fc, nil
@@ -12658,6 +12689,11 @@ func (ec *executionContext) _StorageSnapshot(ctx context.Context, sel ast.Select
 			}
 		case "pallets":
 			out.Values[i] = ec._StorageSnapshot_pallets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alreadyRecorded":
+			out.Values[i] = ec._StorageSnapshot_alreadyRecorded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

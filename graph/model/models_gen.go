@@ -926,7 +926,7 @@ type SnapshotStorageInput struct {
 
 // The result of a storage snapshot.
 type SnapshotStoragePayload struct {
-	// What was recorded per account and warehouse (or had been, for a day run before).
+	// Per account and warehouse holding stock: what the day is billed.
 	Snapshots []StorageSnapshot `json:"snapshots,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`

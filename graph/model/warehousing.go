@@ -187,10 +187,11 @@ type InventoryValuationLine struct {
 
 // StorageSnapshot is one account's storage in one warehouse on a day.
 type StorageSnapshot struct {
-	AccountID   string
-	WarehouseID string
-	Day         string
-	Units       int
-	CubicMetres string
-	Pallets     int
+	AccountID       string
+	WarehouseID     string
+	Day             string
+	Units           int
+	CubicMetres     string
+	Pallets         int
+	AlreadyRecorded bool
 }

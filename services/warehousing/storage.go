@@ -28,9 +28,12 @@ var cubicMicrometresPerQuantity = new(big.Int).Exp(big.NewInt(10), big.NewInt(12
 type Snapshot struct {
 	AccountID, WarehouseID string
 	Day                    string // YYYY-MM-DD, UTC
-	Units                  int64
-	CubicMetres            usage.Quantity
-	Pallets                int64
+	Units                  int64  // occupying space when this run measured
+	// CubicMetres and Pallets are what the day is billed: this run's measure, or the first
+	// run's when the day had been recorded before (AlreadyRecorded).
+	CubicMetres     usage.Quantity
+	Pallets         int64
+	AlreadyRecorded bool
 }
 
 // SnapshotStorage records, for every account and warehouse holding stock, the day's storage
@@ -117,22 +120,27 @@ func (s *Service) SnapshotStorage(ctx context.Context, day time.Time) ([]Snapsho
 		}
 		snap := Snapshot{AccountID: k[0], WarehouseID: k[1], Day: key, Units: g.units,
 			CubicMetres: usage.Quantity(q.Int64()), Pallets: pallets.Int64()}
-		out = append(out, snap)
 		attrs := map[string]string{"warehouse": k[1], "day": key}
 		if snap.CubicMetres > 0 {
-			if _, _, err := s.usage.Record(ctx, usage.Record{AccountID: k[0], Category: usage.Warehousing,
+			rec, created, err := s.usage.Record(ctx, usage.Record{AccountID: k[0], Category: usage.Warehousing,
 				Code: "storage.cubic_metre_day", Quantity: snap.CubicMetres, Unit: "cubic_metre_day", OccurredAt: at,
-				SourceKey: "storage:" + k[0] + ":" + k[1] + ":" + key, Attributes: attrs}); err != nil {
+				SourceKey: "storage:" + k[0] + ":" + k[1] + ":" + key, Attributes: attrs})
+			if err != nil {
 				return nil, err
 			}
+			snap.CubicMetres, snap.AlreadyRecorded = rec.Quantity, !created
 		}
 		if snap.Pallets > 0 {
-			if _, _, err := s.usage.Record(ctx, usage.Record{AccountID: k[0], Category: usage.Warehousing,
+			rec, created, err := s.usage.Record(ctx, usage.Record{AccountID: k[0], Category: usage.Warehousing,
 				Code: "storage.pallet_day", Quantity: usage.Units(snap.Pallets), Unit: "pallet_day", OccurredAt: at,
-				SourceKey: "storage_pallets:" + k[0] + ":" + k[1] + ":" + key, Attributes: attrs}); err != nil {
+				SourceKey: "storage_pallets:" + k[0] + ":" + k[1] + ":" + key, Attributes: attrs})
+			if err != nil {
 				return nil, err
 			}
+			snap.Pallets = int64(rec.Quantity / usage.QuantityScale)
+			snap.AlreadyRecorded = snap.AlreadyRecorded || !created
 		}
+		out = append(out, snap)
 	}
 	return out, nil
 }

@@ -588,14 +588,16 @@ func TestStorageSnapshotAndUsage(t *testing.T) {
 	e := newEnv(t)
 	e.stock(t, e.sku, 100) // 100 × 0.3 × 0.2 × 0.1 m = 0.6 m³: one pallet
 	day := e.clock.Now()
-	for range 2 {
+	for run := range 2 {
 		snaps, err := e.svc.SnapshotStorage(context.Background(), day)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(snaps) != 1 || snaps[0].CubicMetres != 600_000 || snaps[0].Pallets != 1 || snaps[0].Units != 100 {
-			t.Fatalf("snapshot: %+v", snaps)
+		if len(snaps) != 1 || snaps[0].CubicMetres != 600_000 || snaps[0].Pallets != 1 || snaps[0].Units != int64(100*(run+1)) ||
+			snaps[0].AlreadyRecorded != (run == 1) {
+			t.Fatalf("run %d: snapshot %+v", run, snaps)
 		}
+		e.stock(t, e.sku, 100) // more stock later that day does not change the day's bill
 	}
 	if _, err := e.svc.RunStorageSnapshot(e.op, day); codeOf(err) != "NOT_FOUND" {
 		t.Errorf("an operator ran the snapshot: %v", err)
@@ -608,14 +610,14 @@ func TestStorageSnapshotAndUsage(t *testing.T) {
 	for _, tot := range totals {
 		got[tot.Code] = tot.Quantity.String()
 	}
-	want := map[string]string{"receiving.unit": "100", "storage.cubic_metre_day": "0.6", "storage.pallet_day": "1"}
+	want := map[string]string{"receiving.unit": "300", "storage.cubic_metre_day": "0.6", "storage.pallet_day": "1"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("usage %s = %q, want %q (all: %v)", k, got[k], v, got)
 		}
 	}
 	v, err := e.svc.InventoryValuation(e.viewer, e.acct)
-	if err != nil || len(v.Totals) != 1 || v.Totals[0].String() != "2500.00 USD" {
+	if err != nil || len(v.Totals) != 1 || v.Totals[0].String() != "7500.00 USD" {
 		t.Errorf("valuation: %+v %v", v, err)
 	}
 	if _, err := e.svc.InventoryValuation(e.otherOp, e.acct); codeOf(err) != "NOT_FOUND" {
