@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
 )
 
 // The issue's "done when", through the real HTTP handler as Brightlight's demo OPERATOR: goods
@@ -136,6 +139,21 @@ func TestWarehousingFlowAsOperator(t *testing.T) {
 	r = op.do(`query($a: ID!) { inventoryValuation(accountId: $a) { totals { amount currencyCode } lines { sku { code } warehouse { code } value { amount } } } }`, map[string]any{"a": w.brightlight})
 	if totals, _ := r.path("inventoryValuation", "totals").([]any); len(totals) != 1 {
 		t.Errorf("valuation: %s", r.Raw)
+	}
+
+	// The relay published the changes as events in the account's feed, and drained the outboxes.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := a.store.DB.Collection("events").CountDocuments(context.Background(),
+			bson.M{"accountId": w.brightlight, "type": bson.M{"$in": bson.A{"order.status_changed", "inventory.reserved", "receipt.discrepancy"}}})
+		pending, _ := a.store.DB.Collection("fulfilment_orders").CountDocuments(context.Background(), bson.M{"outbox.id": bson.M{"$gt": ""}})
+		if err == nil && n >= 3 && pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events not relayed: %d in the feed, %d orders with pending events (%v)", n, pending, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// Another account can neither see nor change any of it, and nothing is written.
