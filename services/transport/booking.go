@@ -266,7 +266,7 @@ func (s *Service) prepareShipment(ctx context.Context, in BookInput, q quoteDoc,
 		Status: string(StatusBooked), StatusAt: now, Origin: q.Origin, Destination: q.Destination, Parcels: q.Parcels,
 		Weights: q.Weights, Billed: q.Weights.Chargeable, BilledShipping: q.Breakdown.Shipping, Card: q.Card,
 		TierBps: q.Pool.Bps, Breakdown: q.Breakdown, Adjustments: []adjustmentDoc{}, Incoterm: q.Incoterm,
-		TransitMin: q.TransitMin, TransitMax: q.TransitMax, Documents: []docRefDoc{}, Events: []eventDoc{},
+		TransitMin: q.TransitMin, TransitMax: q.TransitMax, Documents: []docRefDoc{}, Track: trackDoc{Min: map[string]evKey{}, Max: map[string]evKey{}},
 		Complaints: []complaintDoc{}, Pending: map[string]opDoc{}, BookedAt: now, UpdatedAt: now}
 	if err := s.storeDocument(ctx, in.AccountID, shipmentID, DocLabel, "label-"+booking.TrackingNumber+".pdf", booking.Label, now); err != nil {
 		return nil, events.OutboxEntry{}, err

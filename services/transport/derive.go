@@ -219,3 +219,160 @@ func diff(a, b contribution) []incDoc {
 	slices.SortFunc(out, func(x, y incDoc) int { return strings.Compare(x.Field, y.Field) })
 	return out
 }
+
+// ---- the shipment's tracking state: order-free aggregates ----
+//
+// Keeping every event on the shipment document would make each guarded write carry the whole
+// timeline. The shipment keeps instead, per status, the earliest and the latest accepted event
+// (its time and id): each is a min or a max, so adding events in any order gives the same
+// state, and adding one twice changes nothing. The timeline itself lives in the tracking events
+// collection, one document per event.
+//
+// Everything derive computes from the full sorted fold follows from these aggregates:
+//
+//   - F, the first final event (the earliest of DELIVERED, LOST, RETURNED_TO_SENDER), is always
+//     valid, and nothing after it is.
+//   - Before F, a ranked event is valid iff its rank is at least the highest rank of any event
+//     before it (an invalid event never raises that maximum, so counting all events is the
+//     same as counting the valid ones), and an EXCEPTION always is.
+//   - Picked up: the earliest event of rank ≥ 1 before F (the earliest ranked event is always
+//     valid). Customs hold: the earliest CUSTOMS_HOLD is before F and before every event of
+//     rank ≥ 3. Exception: the earliest EXCEPTION is before F.
+//   - Status: F if any; else the later of the latest EXCEPTION and the latest event of the
+//     highest rank present (both valid).
+//
+// An event refused at arrival is never added, and one accepted but later invalidated stays in
+// the aggregates; the formulas above give the same answer either way, which TestTrackMatchesFold
+// checks against derive on random event sets.
+
+// evKey places an event in the fold's order (time, rank, id).
+type evKey struct {
+	T  time.Time `bson:"t"`
+	ID string    `bson:"i"`
+}
+
+func (k evKey) zero() bool { return k.ID == "" }
+
+// before reports whether event a (of status sa) sorts before event b (of status sb).
+func before(a evKey, sa Status, b evKey, sb Status) bool {
+	return lessEvent(eventDoc{ID: a.ID, Status: string(sa), OccurredAt: a.T}, eventDoc{ID: b.ID, Status: string(sb), OccurredAt: b.T}) < 0
+}
+
+// trackDoc is the shipment's tracking state: the earliest and latest accepted event per
+// status (by status name).
+type trackDoc struct {
+	Min map[string]evKey `bson:"min"`
+	Max map[string]evKey `bson:"max"`
+}
+
+func (t trackDoc) clone() trackDoc {
+	c := trackDoc{Min: map[string]evKey{}, Max: map[string]evKey{}}
+	for k, v := range t.Min {
+		c.Min[k] = v
+	}
+	for k, v := range t.Max {
+		c.Max[k] = v
+	}
+	return c
+}
+
+var finals = []Status{StatusDelivered, StatusLost, StatusReturnedToSender}
+
+// first returns the earliest event among the statuses' minimums.
+func (t trackDoc) first(sts ...Status) (Status, evKey, bool) {
+	var best Status
+	var bk evKey
+	for _, s := range sts {
+		k, ok := t.Min[string(s)]
+		if !ok {
+			continue
+		}
+		if bk.zero() || before(k, s, bk, best) {
+			best, bk = s, k
+		}
+	}
+	return best, bk, !bk.zero()
+}
+
+// allows reports whether an event of status st at k is valid among the accepted events.
+func (t trackDoc) allows(st Status, k evKey) bool {
+	if !st.Valid() || st == StatusBooked {
+		return false
+	}
+	if fs, fk, ok := t.first(finals...); ok && !(fs == st && fk == k) && before(fk, fs, k, st) {
+		return false
+	}
+	r, ranked := statusRank[st]
+	if !ranked || st.Final() {
+		return true
+	}
+	for s, mk := range t.Min {
+		if sr, ok := statusRank[Status(s)]; ok && !Status(s).Final() && sr > r && before(mk, Status(s), k, st) {
+			return false
+		}
+	}
+	return true
+}
+
+// add records an accepted event.
+func (t *trackDoc) add(st Status, k evKey) {
+	if t.Min == nil {
+		t.Min, t.Max = map[string]evKey{}, map[string]evKey{}
+	}
+	if m, ok := t.Min[string(st)]; !ok || before(k, st, m, st) {
+		t.Min[string(st)] = k
+	}
+	if m, ok := t.Max[string(st)]; !ok || before(m, st, k, st) {
+		t.Max[string(st)] = k
+	}
+}
+
+// state derives the status, the status-defining event and the facts (see above).
+func (t trackDoc) state() (Status, evKey, factsDoc) {
+	var f factsDoc
+	fs, fk, final := t.first(finals...)
+	beforeF := func(s Status, k evKey) bool { return !final || before(k, s, fk, fs) }
+	ranked := []Status{StatusPickedUp, StatusInTransit, StatusCustomsHold, StatusCustomsCleared, StatusOutForDelivery}
+	if ps, pk, ok := t.first(ranked...); ok && beforeF(ps, pk) {
+		tm := pk.T
+		f.PickedUpAt = &tm
+	} else if final && fs == StatusDelivered {
+		tm := fk.T // delivered without any earlier scan: picked up and delivered at once
+		f.PickedUpAt = &tm
+	}
+	if ek, ok := t.Min[string(StatusException)]; ok && beforeF(StatusException, ek) {
+		f.Exception = true
+	}
+	if hk, ok := t.Min[string(StatusCustomsHold)]; ok && beforeF(StatusCustomsHold, hk) {
+		f.CustomsHold = true
+		if cs, ck, ok := t.first(StatusCustomsCleared, StatusOutForDelivery); ok && before(ck, cs, hk, StatusCustomsHold) {
+			f.CustomsHold = false
+		}
+	}
+	if final {
+		tm := fk.T
+		switch fs {
+		case StatusDelivered:
+			f.DeliveredAt = &tm
+		case StatusLost:
+			f.Lost = true
+		case StatusReturnedToSender:
+			f.Returned = true
+		}
+		return fs, fk, f
+	}
+	status, sk := StatusBooked, evKey{}
+	for _, s := range ranked {
+		k, ok := t.Max[string(s)]
+		if !ok {
+			continue
+		}
+		if sk.zero() || statusRank[s] > statusRank[status] || statusRank[s] == statusRank[status] && before(sk, status, k, s) {
+			status, sk = s, k
+		}
+	}
+	if ek, ok := t.Max[string(StatusException)]; ok && (sk.zero() || before(sk, status, ek, StatusException)) {
+		status, sk = StatusException, ek
+	}
+	return status, sk, f
+}

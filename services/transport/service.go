@@ -104,7 +104,7 @@ type Service struct {
 	rules     *mongo.Collection
 	quotes    *mongo.Collection
 	shipments *mongo.Collection
-	raw       *mongo.Collection
+	timeline  *mongo.Collection
 	docs      *mongo.Collection
 	scores    *mongo.Collection
 	pool      *mongo.Collection
@@ -140,7 +140,7 @@ func NewService(cfg Config) *Service {
 		log: cfg.Logger, adapters: ad,
 		carriers: db.Collection(CollCarriers), cards: db.Collection(CollRateCards),
 		rules: db.Collection(CollCustomsRules), quotes: db.Collection(CollQuotes),
-		shipments: db.Collection(CollShipments), raw: db.Collection(CollCarrierEvents),
+		shipments: db.Collection(CollShipments), timeline: db.Collection(CollTrackingEvents),
 		docs: db.Collection(CollDocuments), scores: db.Collection(CollScorecards), pool: db.Collection(CollPool)}
 }
 

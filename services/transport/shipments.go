@@ -2,10 +2,12 @@ package transport
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/errs"
@@ -28,7 +30,36 @@ func (s *Service) Shipment(ctx context.Context, accountID, shipmentID string) (S
 	if len(docs) == 0 {
 		return Shipment{}, ErrNotFound
 	}
-	return docs[0].toShipment(), nil
+	sh := docs[0].toShipment()
+	if sh.Events, err = s.timelineOf(ctx, docs[0]); err != nil {
+		return Shipment{}, err
+	}
+	return sh, nil
+}
+
+// timelineOf reads a shipment's timeline (one query), in the fold's order, marking the events
+// that later events placed outside the status (Ignored).
+func (s *Service) timelineOf(ctx context.Context, d *shipmentDoc) ([]TrackingEvent, error) {
+	cur, err := s.timeline.Find(ctx, bson.D{{Key: fAccountID, Value: d.AccountID}, {Key: fShipmentID, Value: d.ID}},
+		options.Find().SetSort(bson.D{{Key: "occurredAt", Value: 1}}).SetLimit(MaxTimelineEvents))
+	if err != nil {
+		return nil, internal("read timeline", err)
+	}
+	var docs []trackingEventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, internal("read timeline", err)
+	}
+	evs := make([]eventDoc, len(docs))
+	for i, x := range docs {
+		evs[i] = x.event()
+	}
+	slices.SortFunc(evs, lessEvent)
+	out := make([]TrackingEvent, len(evs))
+	for i, e := range evs {
+		out[i] = e.toEvent()
+		out[i].Ignored = !d.Track.allows(Status(e.Status), evKey{T: e.OccurredAt, ID: e.ID})
+	}
+	return out, nil
 }
 
 // ShipmentsByID returns the shipments with the given ids that the caller may read, in one

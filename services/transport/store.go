@@ -16,15 +16,15 @@ import (
 // Collections of this package. Shipments carry an events outbox: declare CollShipments to the
 // events relay.
 const (
-	CollCarriers      = "transport_carriers"
-	CollRateCards     = "transport_rate_cards"
-	CollCustomsRules  = "transport_customs_rules"
-	CollQuotes        = "transport_quotes"
-	CollShipments     = "transport_shipments"
-	CollCarrierEvents = "transport_carrier_events"
-	CollDocuments     = "transport_documents"
-	CollScorecards    = "transport_scorecards"
-	CollPool          = "transport_pool"
+	CollCarriers       = "transport_carriers"
+	CollRateCards      = "transport_rate_cards"
+	CollCustomsRules   = "transport_customs_rules"
+	CollQuotes         = "transport_quotes"
+	CollShipments      = "transport_shipments"
+	CollTrackingEvents = "transport_tracking_events"
+	CollDocuments      = "transport_documents"
+	CollScorecards     = "transport_scorecards"
+	CollPool           = "transport_pool"
 )
 
 // Field names used in queries and updates, in one place.
@@ -90,6 +90,9 @@ func Indexes() []mongodb.Indexes {
 			idx("account_status_bookedAt_id", false, fAccountID, fStatus, "bookedAt", fID),
 			idx("account_carrier_bookedAt_id", false, fAccountID, fCarrierID, "bookedAt", fID),
 			idx("pendingCount", false, fPendingCount),
+		}},
+		{Collection: CollTrackingEvents, Models: []mongo.IndexModel{
+			idx("account_shipment_occurredAt", false, fAccountID, fShipmentID, "occurredAt"),
 		}},
 		{Collection: CollDocuments, Models: []mongo.IndexModel{idx("account_shipment", false, fAccountID, fShipmentID)}},
 		{Collection: CollScorecards, Models: []mongo.IndexModel{
@@ -720,7 +723,9 @@ type shipmentDoc struct {
 	TransitMax     int              `bson:"transitDaysMax"`
 	Declaration    *declarationDoc  `bson:"declaration,omitempty"`
 	Documents      []docRefDoc      `bson:"documents"`
-	Events         []eventDoc       `bson:"events"`
+	Track          trackDoc         `bson:"track"`
+	Latest         *eventDoc        `bson:"latestEvent,omitempty"`
+	EventCount     int64            `bson:"eventCount"`
 	Complaints     []complaintDoc   `bson:"complaints"`
 	Facts          factsDoc         `bson:"facts"`
 	Scored         contribution     `bson:"scored"`
@@ -759,11 +764,9 @@ func (d *shipmentDoc) toShipment() Shipment {
 		s.Documents = append(s.Documents, Document{ShipmentID: d.ID, Kind: DocumentKind(x.Kind), FileName: x.FileName,
 			ContentType: x.ContentType, Size: x.Size})
 	}
-	st := derive(d.Events)
-	for i, e := range st.ordered {
-		te := e.toEvent()
-		te.Ignored = !st.valid[i]
-		s.Events = append(s.Events, te)
+	if d.Latest != nil {
+		e := d.Latest.toEvent()
+		s.LatestEvent = &e
 	}
 	for _, c := range d.Complaints {
 		s.Complaints = append(s.Complaints, Complaint{Kind: ComplaintKind(c.Kind), Note: c.Note, FiledAt: c.FiledAt.UTC(), FiledBy: c.FiledBy})
@@ -790,12 +793,29 @@ type documentDoc struct {
 	CreatedAt   time.Time `bson:"createdAt"`
 }
 
-type carrierEventDoc struct {
-	ID             string    `bson:"_id"` // carrierId + ":" + eventId
-	CarrierID      string    `bson:"carrierId"`
-	EventID        string    `bson:"eventId"`
-	TrackingNumber string    `bson:"trackingNumber"`
-	Status         string    `bson:"status"`
-	OccurredAt     time.Time `bson:"occurredAt"`
-	ReceivedAt     time.Time `bson:"receivedAt"`
+// trackingEventDoc is one event of a shipment's timeline. Its _id, shipment id and event id,
+// makes a carrier event idempotent: a replay collides with the first copy.
+type trackingEventDoc struct {
+	ID          string    `bson:"_id"`
+	AccountID   string    `bson:"accountId"`
+	ShipmentID  string    `bson:"shipmentId"`
+	EventID     string    `bson:"eventId"`
+	Status      string    `bson:"status"`
+	OccurredAt  time.Time `bson:"occurredAt"`
+	Location    string    `bson:"location,omitempty"`
+	Description string    `bson:"description,omitempty"`
+	Source      string    `bson:"source"`
+	RecordedAt  time.Time `bson:"recordedAt"`
+	Weight      int64     `bson:"weightGrams,omitempty"`
+}
+
+func toTrackingEventDoc(accountID, shipmentID string, e eventDoc) trackingEventDoc {
+	return trackingEventDoc{ID: shipmentID + "|" + e.ID, AccountID: accountID, ShipmentID: shipmentID, EventID: e.ID,
+		Status: e.Status, OccurredAt: e.OccurredAt, Location: e.Location, Description: e.Description, Source: e.Source,
+		RecordedAt: e.RecordedAt, Weight: e.Weight}
+}
+
+func (d trackingEventDoc) event() eventDoc {
+	return eventDoc{ID: d.EventID, Status: d.Status, OccurredAt: d.OccurredAt, Location: d.Location,
+		Description: d.Description, Source: d.Source, RecordedAt: d.RecordedAt, Weight: d.Weight}
 }

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,6 +78,7 @@ type write struct {
 	old, new      *shipmentDoc
 	update        bson.D
 	statusChanged bool
+	inserts       []trackingEventDoc // timeline entries, inserted before the update
 }
 
 type statusData struct {
@@ -104,7 +106,7 @@ type complaintData struct {
 // cloneDoc copies what mutations change.
 func cloneDoc(d *shipmentDoc) *shipmentDoc {
 	n := *d
-	n.Events = slices.Clone(d.Events)
+	n.Track = d.Track.clone()
 	n.Complaints = slices.Clone(d.Complaints)
 	n.Adjustments = slices.Clone(d.Adjustments)
 	n.Pending = maps.Clone(d.Pending)
@@ -117,14 +119,14 @@ func cloneDoc(d *shipmentDoc) *shipmentDoc {
 // finish derives the new state of nd (changed from old in events, complaints or adjustments),
 // numbers the ops (the scorecard difference first, then extra), and builds the guarded update.
 func (s *Service) finish(ctx context.Context, old, nd *shipmentDoc, extra []opDoc, outbox []events.OutboxEntry, now time.Time) (*write, error) {
-	der := derive(nd.Events)
-	nd.Status = string(der.status)
-	nd.StatusAt = der.statusAt
-	if nd.StatusAt.IsZero() {
+	status, key, facts := nd.Track.state()
+	nd.Status = string(status)
+	nd.StatusAt = key.T
+	if key.zero() {
 		nd.StatusAt = nd.BookedAt
 	}
-	nd.Facts = der.facts
-	nd.Scored = contributionOf(der.facts, nd.TransitMax, nd.Complaints)
+	nd.Facts = facts
+	nd.Scored = contributionOf(facts, nd.TransitMax, nd.Complaints)
 	var ops []opDoc
 	if inc := diff(old.Scored, nd.Scored); len(inc) > 0 {
 		lane := nd.ScoreLane
@@ -132,7 +134,7 @@ func (s *Service) finish(ctx context.Context, old, nd *shipmentDoc, extra []opDo
 	}
 	ops = append(ops, extra...)
 	w := &write{old: old, new: nd, statusChanged: nd.Status != old.Status}
-	if w.statusChanged || len(nd.Events) != len(old.Events) {
+	if w.statusChanged || nd.EventCount != old.EventCount {
 		typ := "shipment.tracking_updated"
 		if w.statusChanged {
 			typ = "shipment.status_changed"
@@ -143,7 +145,7 @@ func (s *Service) finish(ctx context.Context, old, nd *shipmentDoc, extra []opDo
 		}
 		e, err := events.New(events.Draft{AccountID: nd.AccountID, Type: typ, ObjectID: nd.ID, Actor: actor(ctx),
 			OccurredAt: now, Data: statusData{ShipmentID: nd.ID, TrackingNumber: nd.TrackingNumber, Status: nd.Status,
-				PreviousStatus: prev, StatusAt: nd.StatusAt, Events: len(nd.Events)}})
+				PreviousStatus: prev, StatusAt: nd.StatusAt, Events: int(nd.EventCount)}})
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +155,8 @@ func (s *Service) finish(ctx context.Context, old, nd *shipmentDoc, extra []opDo
 	nd.WriteID = ids.New(ids.Event) // any unique token: it tells which write won
 	nd.UpdatedAt = now
 	set := bson.D{
-		{Key: "events", Value: nd.Events}, {Key: fStatus, Value: nd.Status}, {Key: "statusAt", Value: nd.StatusAt},
+		{Key: "track", Value: nd.Track}, {Key: "latestEvent", Value: nd.Latest}, {Key: "eventCount", Value: nd.EventCount},
+		{Key: fStatus, Value: nd.Status}, {Key: "statusAt", Value: nd.StatusAt},
 		{Key: "facts", Value: nd.Facts}, {Key: "scored", Value: nd.Scored}, {Key: "complaints", Value: nd.Complaints},
 		{Key: "adjustments", Value: nd.Adjustments}, {Key: "billedChargeableGrams", Value: nd.Billed},
 		{Key: "billedShipping", Value: nd.BilledShipping}, {Key: "updatedAt", Value: now}, {Key: fWriteID, Value: nd.WriteID},
@@ -180,16 +183,19 @@ func (s *Service) commit(ctx context.Context, ws []*write) ([]string, error) {
 	if len(ws) == 0 {
 		return nil, nil
 	}
+	if _, err := s.insertTimeline(ctx, ws); err != nil {
+		return nil, err
+	}
 	models := make([]mongo.WriteModel, len(ws))
 	for i, w := range ws {
 		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: fID, Value: w.old.ID}, {Key: fVersion, Value: w.old.Version}}).
 			SetUpdate(w.update)
 	}
-	res, err := s.shipments.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	matched, err := bulkWrite(ctx, s.shipments, models)
 	if err != nil {
 		return nil, internal("update shipments", err)
 	}
-	if res.MatchedCount == int64(len(ws)) {
+	if matched == int64(len(ws)) {
 		return nil, nil
 	}
 	idList := make([]string, len(ws))
@@ -247,43 +253,43 @@ func (s *Service) after(ctx context.Context, ws []*write) {
 	}
 }
 
-// addEvents adds updates to a copy of d in order and reports each outcome. It returns nil when
-// nothing changed.
+// addEvents adds updates to a copy of d in order and reports each outcome: ACCEPTED when the
+// status machine allows it among the accepted events (see trackDoc), INVALID_TRANSITION
+// otherwise. A replay of an accepted event is accepted again and changes nothing (the
+// aggregates are minimums and maximums); the timeline insert tells replays apart later. It
+// returns a nil write when nothing changed.
 func (s *Service) addEvents(ctx context.Context, d *shipmentDoc, ups []TrackingUpdate, src Source, now time.Time) (*write, []Outcome, []string, error) {
 	nd := cloneDoc(d)
 	out := make([]Outcome, len(ups))
 	msgs := make([]string, len(ups))
 	var extra []opDoc
 	var outbox []events.OutboxEntry
-	changed := false
-	have := map[string]bool{}
-	for _, e := range nd.Events {
-		have[e.ID] = true
-	}
+	var inserts []trackingEventDoc
+	seen := map[string]bool{}
 	for i, u := range ups {
-		if have[u.EventID] {
-			out[i] = OutcomeReplayed
+		if seen[u.EventID] {
+			out[i] = OutcomeReplayed // twice in one batch
 			continue
 		}
-		if len(nd.Events) >= MaxTimelineEvents {
+		seen[u.EventID] = true
+		if nd.EventCount+int64(len(inserts)) >= MaxTimelineEvents {
 			out[i], msgs[i] = OutcomeInvalid, ErrTimelineFull.Message
 			continue
 		}
 		e := eventDoc{ID: u.EventID, Status: string(u.Status), OccurredAt: u.OccurredAt.UTC().Truncate(time.Millisecond),
 			Location: u.Location, Description: u.Description, Source: string(src), RecordedAt: now, Weight: u.WeightGrams}
-		cand := append(slices.Clone(nd.Events), e)
-		der := derive(cand)
-		valid := false
-		for j, x := range der.ordered {
-			if x.ID == e.ID {
-				valid = der.valid[j]
-			}
-		}
-		if !valid {
+		k := evKey{T: e.OccurredAt, ID: e.ID}
+		if !nd.Track.allows(u.Status, k) {
 			out[i], msgs[i] = OutcomeInvalidTransition, ErrInvalidTransition.Message
 			continue
 		}
-		nd.Events, have[e.ID], changed, out[i] = cand, true, true, OutcomeAccepted
+		out[i] = OutcomeAccepted
+		inserts = append(inserts, toTrackingEventDoc(nd.AccountID, nd.ID, e))
+		nd.Track.add(u.Status, k)
+		if _, sk, _ := nd.Track.state(); sk == k && (nd.Latest == nil || nd.Latest.ID != e.ID) {
+			latest := e
+			nd.Latest = &latest
+		}
 		if u.WeightGrams > 0 {
 			op, entry, err := s.reweigh(ctx, nd, e.ID, u.WeightGrams, now)
 			if err != nil {
@@ -297,11 +303,54 @@ func (s *Service) addEvents(ctx context.Context, d *shipmentDoc, ups []TrackingU
 			}
 		}
 	}
-	if !changed {
+	if len(inserts) == 0 {
 		return nil, out, msgs, nil
 	}
+	if reflect.DeepEqual(nd.Track, d.Track) && len(extra) == 0 && len(outbox) == 0 {
+		// Only replays: nothing to write, but the timeline insert reports them.
+		return &write{old: d, new: d, inserts: inserts}, out, msgs, nil
+	}
+	nd.EventCount += int64(len(inserts))
 	w, err := s.finish(ctx, d, nd, extra, outbox, now)
+	if w != nil {
+		w.inserts = inserts
+	}
 	return w, out, msgs, err
+}
+
+// insertTimeline stores the writes' timeline entries and returns the ids (shipment|event) that
+// were already there: replays.
+func (s *Service) insertTimeline(ctx context.Context, ws []*write) (map[string]bool, error) {
+	var docs []any
+	var idsOf []string
+	for _, w := range ws {
+		for _, e := range w.inserts {
+			docs = append(docs, e)
+			idsOf = append(idsOf, e.ID)
+		}
+	}
+	dups := map[string]bool{}
+	for from := 0; from < len(docs); from += 500 {
+		to := min(from+500, len(docs))
+		_, err := s.timeline.InsertMany(ctx, docs[from:to], options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		switch {
+		case err == nil:
+		case errorsAs(err, &bwe) && bwe.WriteConcernError == nil:
+			for _, we := range bwe.WriteErrors {
+				if !mongo.IsDuplicateKeyError(we) {
+					return nil, internal("store tracking events", err)
+				}
+				dups[idsOf[from+we.Index]] = true
+			}
+		default:
+			return nil, internal("store tracking events", err)
+		}
+	}
+	for _, w := range ws {
+		w.inserts = nil // stored: a retried write need not send them again
+	}
+	return dups, nil
 }
 
 // reweigh re-prices nd when a carrier measured another weight: the chargeable weight becomes
@@ -362,7 +411,6 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 	now := s.clock.Now()
 	res := make([]UpdateResult, len(ups))
 	var todo []int
-	var raw []any
 	for i, u := range ups {
 		res[i] = UpdateResult{EventID: u.EventID}
 		if msg := validUpdate(u, now); msg != "" {
@@ -370,18 +418,6 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			continue
 		}
 		todo = append(todo, i)
-		raw = append(raw, carrierEventDoc{ID: carrierID + ":" + u.EventID, CarrierID: carrierID, EventID: u.EventID,
-			TrackingNumber: u.TrackingNumber, Status: string(u.Status), OccurredAt: u.OccurredAt, ReceivedAt: now})
-	}
-	if len(raw) > 0 && src == SourceCarrier {
-		// The log of what carriers sent, one record per carrier event id (the _id is unique):
-		// replays are refused here and answered by the timeline's own guard below.
-		if _, err := s.raw.InsertMany(ctx, raw, options.InsertMany().SetOrdered(false)); err != nil {
-			var bwe mongo.BulkWriteException
-			if !errorsAs(err, &bwe) {
-				s.log.Warn("transport: carrier event log", "err", err)
-			}
-		}
 	}
 	var done []*write
 	for attempt := 0; len(todo) > 0; attempt++ {
@@ -401,7 +437,7 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			for _, i := range todo {
 				res[i].Outcome = OutcomeFailed
 			}
-			return res, nil
+			break
 		}
 		byNumber := map[string]*shipmentDoc{}
 		for _, d := range docs {
@@ -421,7 +457,6 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			groups[d.ID] = append(groups[d.ID], i)
 		}
 		var ws []*write
-		wsOf := map[string]*write{}
 		for _, id := range order {
 			idx := groups[id]
 			d := byNumber[ups[idx[0]].TrackingNumber]
@@ -436,16 +471,38 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			status := Status(d.Status)
 			if w != nil {
 				ws = append(ws, w)
-				wsOf[id] = w
 				status = Status(w.new.Status)
 			}
 			for j, i := range idx {
-				res[i].Outcome, res[i].Message, res[i].ShipmentID, res[i].Status = outs[j], msgs[j], id, status
+				if attempt == 0 || res[i].Outcome == "" {
+					res[i].Outcome, res[i].Message = outs[j], msgs[j]
+				}
+				res[i].ShipmentID, res[i].Status = id, status
 			}
 		}
-		lost, err := s.commit(ctx, ws)
+		// The timeline first: its unique ids tell replays, and an event stored before a crash
+		// is applied again below (harmless: the aggregates are minimums and maximums).
+		dups, err := s.insertTimeline(ctx, ws)
 		if err != nil {
-			for _, w := range ws {
+			for _, i := range todo {
+				res[i].Outcome, res[i].Message = OutcomeFailed, ""
+			}
+			break
+		}
+		for _, i := range todo {
+			if res[i].Outcome == OutcomeAccepted && dups[res[i].ShipmentID+"|"+ups[i].EventID] {
+				res[i].Outcome = OutcomeReplayed
+			}
+		}
+		var writes []*write
+		for _, w := range ws {
+			if w.update != nil {
+				writes = append(writes, w)
+			}
+		}
+		lost, err := s.commit(ctx, writes)
+		if err != nil {
+			for _, w := range writes {
 				for _, i := range groups[w.old.ID] {
 					res[i].Outcome, res[i].Message = OutcomeFailed, ""
 				}
@@ -457,7 +514,7 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			lostSet[id] = true
 		}
 		todo = todo[:0]
-		for _, w := range ws {
+		for _, w := range writes {
 			if lostSet[w.old.ID] {
 				todo = append(todo, groups[w.old.ID]...)
 			} else {
@@ -494,6 +551,10 @@ func (s *Service) mutateOne(ctx context.Context, accountID, shipmentID string, f
 		}
 		w, err := fn(docs[0])
 		if err != nil || w == nil {
+			return docs[0], err
+		}
+		if w.update == nil { // replays only
+			_, err := s.insertTimeline(ctx, []*write{w})
 			return docs[0], err
 		}
 		lost, err := s.commit(ctx, []*write{w})

@@ -494,24 +494,16 @@ type Shipment struct {
 	TransitDaysMin        int
 	TransitDaysMax        int
 	Declaration           *Declaration
-	Documents             []Document      // without Data
-	Events                []TrackingEvent // the timeline, by event time
-	Complaints            []Complaint
-	PickedUpAt            *time.Time
-	DeliveredAt           *time.Time
-	BookedAt              time.Time
-	UpdatedAt             time.Time
-}
-
-// LatestEvent is the last event of the timeline that counts, or nil.
-func (s Shipment) LatestEvent() *TrackingEvent {
-	for i := len(s.Events) - 1; i >= 0; i-- {
-		if !s.Events[i].Ignored {
-			e := s.Events[i]
-			return &e
-		}
-	}
-	return nil
+	Documents             []Document // without Data
+	// Events is the timeline by event time; only Shipment fills it (lists carry LatestEvent).
+	Events []TrackingEvent
+	// LatestEvent is the event that set the current status; nil while BOOKED.
+	LatestEvent *TrackingEvent
+	Complaints  []Complaint
+	PickedUpAt  *time.Time
+	DeliveredAt *time.Time
+	BookedAt    time.Time
+	UpdatedAt   time.Time
 }
 
 // Errors of this domain (reasons are the userError codes).
