@@ -57,6 +57,16 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 		fetchers[ids.Transfer] = mapNodes(whs.VisibleTransfers, toGQLTransfer)
 		fetchers[ids.Return] = mapNodes(whs.VisibleReturns, toGQLReturn)
 	}
+	if hooks := r.Webhooks; hooks != nil {
+		fetchers[ids.Webhook] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			s, err := hooks.Subscription(ctx, id)
+			return toGQLWebhookSubscription(s), err
+		})
+		fetchers[ids.Delivery] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			d, err := hooks.Delivery(ctx, id)
+			return toGQLWebhookDelivery(d), err
+		})
+	}
 	return fetchers
 }
 

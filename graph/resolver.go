@@ -8,7 +8,9 @@ import (
 
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/warehousing"
+	"github.com/tradehub/tradehub/services/webhooks"
 )
 
 // Resolver is the dependency-injection root of the resolvers: cmd/tradehub builds it with the
@@ -18,4 +20,7 @@ type Resolver struct {
 	AccountsService *accounts.Service
 	Audit           *audit.Service
 	Warehousing     *warehousing.Service
+	Webhooks        *webhooks.Service
+	// Events serves the events feed (authorized reads of events.Feed).
+	EventsFeed *events.Reader
 }

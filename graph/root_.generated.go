@@ -59,6 +59,7 @@ type ResolverRoot interface {
 	TransferLine() TransferLineResolver
 	Viewer() ViewerResolver
 	ViewerPartnerMembership() ViewerPartnerMembershipResolver
+	WebhookSubscription() WebhookSubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -188,12 +189,45 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreateWebhookSubscriptionPayload struct {
+		Secret              func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+		WebhookSubscription func(childComplexity int) int
+	}
+
+	DeleteWebhookSubscriptionPayload struct {
+		DeletedWebhookSubscriptionID func(childComplexity int) int
+		UserErrors                   func(childComplexity int) int
+	}
+
 	Dimensions struct {
 		CubicMetres func(childComplexity int) int
 		Height      func(childComplexity int) int
 		Length      func(childComplexity int) int
 		Unit        func(childComplexity int) int
 		Width       func(childComplexity int) int
+	}
+
+	Event struct {
+		AccountID  func(childComplexity int) int
+		Data       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ObjectID   func(childComplexity int) int
+		OccurredAt func(childComplexity int) int
+		Seq        func(childComplexity int) int
+		Type       func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	EventConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	EventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	FulfilmentOrder struct {
@@ -236,6 +270,11 @@ type ComplexityRoot struct {
 	FulfilmentOrderPayload struct {
 		FulfilmentOrder func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
+	}
+
+	HttpHeader struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	InventoryBalance struct {
@@ -332,47 +371,52 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation       func(childComplexity int, input model.AcceptInvitationInput) int
-		AdjustInventory        func(childComplexity int, input model.AdjustInventoryInput) int
-		AssignAccountManager   func(childComplexity int, input model.AssignAccountManagerInput) int
-		CancelFulfilmentOrder  func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		CancelReceipt          func(childComplexity int, input model.ReceiptIDInput) int
-		ChangeMemberRole       func(childComplexity int, input model.ChangeMemberRoleInput) int
-		CountInventory         func(childComplexity int, input model.CountInventoryInput) int
-		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateAccount          func(childComplexity int, input model.CreateAccountInput) int
-		CreateFulfilmentOrder  func(childComplexity int, input model.CreateFulfilmentOrderInput) int
-		CreatePartner          func(childComplexity int, input model.CreatePartnerInput) int
-		CreateReceipt          func(childComplexity int, input model.CreateReceiptInput) int
-		CreateReturn           func(childComplexity int, input model.CreateReturnInput) int
-		CreateSku              func(childComplexity int, input model.CreateSkuInput) int
-		CreateTransfer         func(childComplexity int, input model.CreateTransferInput) int
-		CreateWarehouse        func(childComplexity int, input model.CreateWarehouseInput) int
-		DeliverFulfilmentOrder func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		GrantPartnerConsent    func(childComplexity int, input model.PartnerConsentInput) int
-		InviteAccountMember    func(childComplexity int, input model.InviteAccountMemberInput) int
-		InvitePartnerMember    func(childComplexity int, input model.InvitePartnerMemberInput) int
-		Login                  func(childComplexity int, input model.LoginInput) int
-		Logout                 func(childComplexity int) int
-		PackFulfilmentOrder    func(childComplexity int, input model.PackFulfilmentOrderInput) int
-		PickFulfilmentOrder    func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		PutawayReceipt         func(childComplexity int, input model.ReceiptIDInput) int
-		ReceiveReceipt         func(childComplexity int, input model.ReceiveReceiptInput) int
-		ReceiveReturn          func(childComplexity int, input model.ReceiveReturnInput) int
-		ReceiveTransfer        func(childComplexity int, input model.TransferIDInput) int
-		RemoveMember           func(childComplexity int, input model.RemoveMemberInput) int
-		ResolveReturn          func(childComplexity int, input model.ResolveReturnInput) int
-		RevokeAPIKey           func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RevokeAllSessions      func(childComplexity int) int
-		RevokeInvitation       func(childComplexity int, input model.RevokeInvitationInput) int
-		RevokePartnerConsent   func(childComplexity int, input model.PartnerConsentInput) int
-		SetAccountStatus       func(childComplexity int, input model.SetAccountStatusInput) int
-		ShipFulfilmentOrder    func(childComplexity int, input model.ShipFulfilmentOrderInput) int
-		SnapshotStorage        func(childComplexity int, input model.SnapshotStorageInput) int
-		UnassignAccountManager func(childComplexity int, input model.AssignAccountManagerInput) int
-		UpdateAccount          func(childComplexity int, input model.UpdateAccountInput) int
-		UpdateSku              func(childComplexity int, input model.UpdateSkuInput) int
-		UpdateWarehouse        func(childComplexity int, input model.UpdateWarehouseInput) int
+		AcceptInvitation          func(childComplexity int, input model.AcceptInvitationInput) int
+		AdjustInventory           func(childComplexity int, input model.AdjustInventoryInput) int
+		AssignAccountManager      func(childComplexity int, input model.AssignAccountManagerInput) int
+		CancelFulfilmentOrder     func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		CancelReceipt             func(childComplexity int, input model.ReceiptIDInput) int
+		ChangeMemberRole          func(childComplexity int, input model.ChangeMemberRoleInput) int
+		CountInventory            func(childComplexity int, input model.CountInventoryInput) int
+		CreateAPIKey              func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateAccount             func(childComplexity int, input model.CreateAccountInput) int
+		CreateFulfilmentOrder     func(childComplexity int, input model.CreateFulfilmentOrderInput) int
+		CreatePartner             func(childComplexity int, input model.CreatePartnerInput) int
+		CreateReceipt             func(childComplexity int, input model.CreateReceiptInput) int
+		CreateReturn              func(childComplexity int, input model.CreateReturnInput) int
+		CreateSku                 func(childComplexity int, input model.CreateSkuInput) int
+		CreateTransfer            func(childComplexity int, input model.CreateTransferInput) int
+		CreateWarehouse           func(childComplexity int, input model.CreateWarehouseInput) int
+		CreateWebhookSubscription func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
+		DeleteWebhookSubscription func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
+		DeliverFulfilmentOrder    func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		GrantPartnerConsent       func(childComplexity int, input model.PartnerConsentInput) int
+		InviteAccountMember       func(childComplexity int, input model.InviteAccountMemberInput) int
+		InvitePartnerMember       func(childComplexity int, input model.InvitePartnerMemberInput) int
+		Login                     func(childComplexity int, input model.LoginInput) int
+		Logout                    func(childComplexity int) int
+		PackFulfilmentOrder       func(childComplexity int, input model.PackFulfilmentOrderInput) int
+		PickFulfilmentOrder       func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		PutawayReceipt            func(childComplexity int, input model.ReceiptIDInput) int
+		ReceiveReceipt            func(childComplexity int, input model.ReceiveReceiptInput) int
+		ReceiveReturn             func(childComplexity int, input model.ReceiveReturnInput) int
+		ReceiveTransfer           func(childComplexity int, input model.TransferIDInput) int
+		RedeliverWebhookDelivery  func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
+		RemoveMember              func(childComplexity int, input model.RemoveMemberInput) int
+		ResolveReturn             func(childComplexity int, input model.ResolveReturnInput) int
+		RevokeAPIKey              func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeAllSessions         func(childComplexity int) int
+		RevokeInvitation          func(childComplexity int, input model.RevokeInvitationInput) int
+		RevokePartnerConsent      func(childComplexity int, input model.PartnerConsentInput) int
+		RotateWebhookSecret       func(childComplexity int, input model.RotateWebhookSecretInput) int
+		SetAccountStatus          func(childComplexity int, input model.SetAccountStatusInput) int
+		ShipFulfilmentOrder       func(childComplexity int, input model.ShipFulfilmentOrderInput) int
+		SnapshotStorage           func(childComplexity int, input model.SnapshotStorageInput) int
+		UnassignAccountManager    func(childComplexity int, input model.AssignAccountManagerInput) int
+		UpdateAccount             func(childComplexity int, input model.UpdateAccountInput) int
+		UpdateSku                 func(childComplexity int, input model.UpdateSkuInput) int
+		UpdateWarehouse           func(childComplexity int, input model.UpdateWarehouseInput) int
+		UpdateWebhookSubscription func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
 	}
 
 	Package struct {
@@ -412,29 +456,33 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Account            func(childComplexity int, id string) int
-		Accounts           func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AuditLog           func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		FulfilmentOrder    func(childComplexity int, id string) int
-		FulfilmentOrders   func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
-		InventoryBalances  func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
-		InventoryValuation func(childComplexity int, accountID string) int
-		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		Partner            func(childComplexity int, id string) int
-		Receipt            func(childComplexity int, id string) int
-		Receipts           func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
-		Return             func(childComplexity int, id string) int
-		Returns            func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
-		Sku                func(childComplexity int, id string) int
-		Skus               func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
-		Transfer           func(childComplexity int, id string) int
-		Transfers          func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
-		UsageRecords       func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
-		UsageTotals        func(childComplexity int, accountID string, from time.Time, to time.Time) int
-		Viewer             func(childComplexity int) int
-		Warehouse          func(childComplexity int, id string) int
-		Warehouses         func(childComplexity int, includeInactive *bool, first *int, after *string, last *int, before *string) int
+		Account              func(childComplexity int, id string) int
+		Accounts             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AuditLog             func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Events               func(childComplexity int, accountID string, after *string, types []string, first *int) int
+		FulfilmentOrder      func(childComplexity int, id string) int
+		FulfilmentOrders     func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
+		InventoryBalances    func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
+		InventoryValuation   func(childComplexity int, accountID string) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		Partner              func(childComplexity int, id string) int
+		Receipt              func(childComplexity int, id string) int
+		Receipts             func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
+		Return               func(childComplexity int, id string) int
+		Returns              func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
+		Sku                  func(childComplexity int, id string) int
+		Skus                 func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
+		Transfer             func(childComplexity int, id string) int
+		Transfers            func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
+		UsageRecords         func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
+		UsageTotals          func(childComplexity int, accountID string, from time.Time, to time.Time) int
+		Viewer               func(childComplexity int) int
+		Warehouse            func(childComplexity int, id string) int
+		Warehouses           func(childComplexity int, includeInactive *bool, first *int, after *string, last *int, before *string) int
+		WebhookEventTypes    func(childComplexity int) int
+		WebhookSubscription  func(childComplexity int, id string) int
+		WebhookSubscriptions func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
 	}
 
 	Receipt struct {
@@ -534,6 +582,12 @@ type ComplexityRoot struct {
 	RevokeInvitationPayload struct {
 		Invitation func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RotateWebhookSecretPayload struct {
+		Secret              func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+		WebhookSubscription func(childComplexity int) int
 	}
 
 	SetAccountStatusPayload struct {
@@ -771,6 +825,89 @@ type ComplexityRoot struct {
 	WarehousePayload struct {
 		UserErrors func(childComplexity int) int
 		Warehouse  func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		AccountID              func(childComplexity int) int
+		AttemptCount           func(childComplexity int) int
+		Attempts               func(childComplexity int) int
+		CompletedAt            func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		EventID                func(childComplexity int) int
+		EventSeq               func(childComplexity int) int
+		EventType              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		LastAttemptAt          func(childComplexity int) int
+		LastError              func(childComplexity int) int
+		LastResponseStatusCode func(childComplexity int) int
+		NextAttemptAt          func(childComplexity int) int
+		Payload                func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		SubscriptionID         func(childComplexity int) int
+	}
+
+	WebhookDeliveryAttempt struct {
+		At                 func(childComplexity int) int
+		AttemptNumber      func(childComplexity int) int
+		Error              func(childComplexity int) int
+		LatencyMs          func(childComplexity int) int
+		Manual             func(childComplexity int) int
+		RequestHeaders     func(childComplexity int) int
+		ResponseStatusCode func(childComplexity int) int
+		Succeeded          func(childComplexity int) int
+		URL                func(childComplexity int) int
+	}
+
+	WebhookDeliveryConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WebhookDeliveryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WebhookDeliveryPayload struct {
+		UserErrors      func(childComplexity int) int
+		WebhookDelivery func(childComplexity int) int
+	}
+
+	WebhookSubscription struct {
+		AccountID               func(childComplexity int) int
+		Active                  func(childComplexity int) int
+		ConsecutiveFailures     func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		Deliveries              func(childComplexity int, status *model.WebhookDeliveryStatus, first *int, after *string, last *int, before *string) int
+		Description             func(childComplexity int) int
+		DisabledAt              func(childComplexity int) int
+		EventTypes              func(childComplexity int) int
+		FailingSince            func(childComplexity int) int
+		Health                  func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		LastFailureAt           func(childComplexity int) int
+		LastSuccessAt           func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		SecretHint              func(childComplexity int) int
+		URL                     func(childComplexity int) int
+		UpdatedAt               func(childComplexity int) int
+	}
+
+	WebhookSubscriptionConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WebhookSubscriptionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WebhookSubscriptionPayload struct {
+		UserErrors          func(childComplexity int) int
+		WebhookSubscription func(childComplexity int) int
 	}
 
 	Weight struct {
@@ -1313,6 +1450,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.CreatePartnerPayload.UserErrors(childComplexity), true
 
+	case "CreateWebhookSubscriptionPayload.secret":
+		if e.complexity.CreateWebhookSubscriptionPayload.Secret == nil {
+			break
+		}
+
+		return e.complexity.CreateWebhookSubscriptionPayload.Secret(childComplexity), true
+
+	case "CreateWebhookSubscriptionPayload.userErrors":
+		if e.complexity.CreateWebhookSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreateWebhookSubscriptionPayload.UserErrors(childComplexity), true
+
+	case "CreateWebhookSubscriptionPayload.webhookSubscription":
+		if e.complexity.CreateWebhookSubscriptionPayload.WebhookSubscription == nil {
+			break
+		}
+
+		return e.complexity.CreateWebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
+	case "DeleteWebhookSubscriptionPayload.deletedWebhookSubscriptionId":
+		if e.complexity.DeleteWebhookSubscriptionPayload.DeletedWebhookSubscriptionID == nil {
+			break
+		}
+
+		return e.complexity.DeleteWebhookSubscriptionPayload.DeletedWebhookSubscriptionID(childComplexity), true
+
+	case "DeleteWebhookSubscriptionPayload.userErrors":
+		if e.complexity.DeleteWebhookSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.DeleteWebhookSubscriptionPayload.UserErrors(childComplexity), true
+
 	case "Dimensions.cubicMetres":
 		if e.complexity.Dimensions.CubicMetres == nil {
 			break
@@ -1347,6 +1519,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Dimensions.Width(childComplexity), true
+
+	case "Event.accountId":
+		if e.complexity.Event.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Event.AccountID(childComplexity), true
+
+	case "Event.data":
+		if e.complexity.Event.Data == nil {
+			break
+		}
+
+		return e.complexity.Event.Data(childComplexity), true
+
+	case "Event.id":
+		if e.complexity.Event.ID == nil {
+			break
+		}
+
+		return e.complexity.Event.ID(childComplexity), true
+
+	case "Event.objectId":
+		if e.complexity.Event.ObjectID == nil {
+			break
+		}
+
+		return e.complexity.Event.ObjectID(childComplexity), true
+
+	case "Event.occurredAt":
+		if e.complexity.Event.OccurredAt == nil {
+			break
+		}
+
+		return e.complexity.Event.OccurredAt(childComplexity), true
+
+	case "Event.seq":
+		if e.complexity.Event.Seq == nil {
+			break
+		}
+
+		return e.complexity.Event.Seq(childComplexity), true
+
+	case "Event.type":
+		if e.complexity.Event.Type == nil {
+			break
+		}
+
+		return e.complexity.Event.Type(childComplexity), true
+
+	case "Event.version":
+		if e.complexity.Event.Version == nil {
+			break
+		}
+
+		return e.complexity.Event.Version(childComplexity), true
+
+	case "EventConnection.edges":
+		if e.complexity.EventConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.EventConnection.Edges(childComplexity), true
+
+	case "EventConnection.nodes":
+		if e.complexity.EventConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.EventConnection.Nodes(childComplexity), true
+
+	case "EventConnection.pageInfo":
+		if e.complexity.EventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.EventConnection.PageInfo(childComplexity), true
+
+	case "EventEdge.cursor":
+		if e.complexity.EventEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.EventEdge.Cursor(childComplexity), true
+
+	case "EventEdge.node":
+		if e.complexity.EventEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.EventEdge.Node(childComplexity), true
 
 	case "FulfilmentOrder.accountId":
 		if e.complexity.FulfilmentOrder.AccountID == nil {
@@ -1536,6 +1799,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.FulfilmentOrderPayload.UserErrors(childComplexity), true
+
+	case "HttpHeader.name":
+		if e.complexity.HttpHeader.Name == nil {
+			break
+		}
+
+		return e.complexity.HttpHeader.Name(childComplexity), true
+
+	case "HttpHeader.value":
+		if e.complexity.HttpHeader.Value == nil {
+			break
+		}
+
+		return e.complexity.HttpHeader.Value(childComplexity), true
 
 	case "InventoryBalance.available":
 		if e.complexity.InventoryBalance.Available == nil {
@@ -2086,6 +2363,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateWarehouse(childComplexity, args["input"].(model.CreateWarehouseInput)), true
 
+	case "Mutation.createWebhookSubscription":
+		if e.complexity.Mutation.CreateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(model.CreateWebhookSubscriptionInput)), true
+
+	case "Mutation.deleteWebhookSubscription":
+		if e.complexity.Mutation.DeleteWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.DeleteWebhookSubscription(childComplexity, args["input"].(model.DeleteWebhookSubscriptionInput)), true
+
 	case "Mutation.deliverFulfilmentOrder":
 		if e.complexity.Mutation.DeliverFulfilmentOrder == nil {
 			break
@@ -2225,6 +2526,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.ReceiveTransfer(childComplexity, args["input"].(model.TransferIDInput)), true
 
+	case "Mutation.redeliverWebhookDelivery":
+		if e.complexity.Mutation.RedeliverWebhookDelivery == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeliverWebhookDelivery_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RedeliverWebhookDelivery(childComplexity, args["input"].(model.RedeliverWebhookDeliveryInput)), true
+
 	case "Mutation.removeMember":
 		if e.complexity.Mutation.RemoveMember == nil {
 			break
@@ -2291,6 +2604,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.RevokePartnerConsent(childComplexity, args["input"].(model.PartnerConsentInput)), true
+
+	case "Mutation.rotateWebhookSecret":
+		if e.complexity.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RotateWebhookSecret(childComplexity, args["input"].(model.RotateWebhookSecretInput)), true
 
 	case "Mutation.setAccountStatus":
 		if e.complexity.Mutation.SetAccountStatus == nil {
@@ -2375,6 +2700,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpdateWarehouse(childComplexity, args["input"].(model.UpdateWarehouseInput)), true
+
+	case "Mutation.updateWebhookSubscription":
+		if e.complexity.Mutation.UpdateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateWebhookSubscription(childComplexity, args["input"].(model.UpdateWebhookSubscriptionInput)), true
 
 	case "Package.heightMm":
 		if e.complexity.Package.HeightMm == nil {
@@ -2537,6 +2874,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.events":
+		if e.complexity.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Events(childComplexity, args["accountId"].(string), args["after"].(*string), args["types"].([]string), args["first"].(*int)), true
 
 	case "Query.fulfilmentOrder":
 		if e.complexity.Query.FulfilmentOrder == nil {
@@ -2772,6 +3121,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Warehouses(childComplexity, args["includeInactive"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.webhookEventTypes":
+		if e.complexity.Query.WebhookEventTypes == nil {
+			break
+		}
+
+		return e.complexity.Query.WebhookEventTypes(childComplexity), true
+
+	case "Query.webhookSubscription":
+		if e.complexity.Query.WebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.WebhookSubscription(childComplexity, args["id"].(string)), true
+
+	case "Query.webhookSubscriptions":
+		if e.complexity.Query.WebhookSubscriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookSubscriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.WebhookSubscriptions(childComplexity, args["accountId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Receipt.accountId":
 		if e.complexity.Receipt.AccountID == nil {
@@ -3171,6 +3551,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RevokeInvitationPayload.UserErrors(childComplexity), true
+
+	case "RotateWebhookSecretPayload.secret":
+		if e.complexity.RotateWebhookSecretPayload.Secret == nil {
+			break
+		}
+
+		return e.complexity.RotateWebhookSecretPayload.Secret(childComplexity), true
+
+	case "RotateWebhookSecretPayload.userErrors":
+		if e.complexity.RotateWebhookSecretPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RotateWebhookSecretPayload.UserErrors(childComplexity), true
+
+	case "RotateWebhookSecretPayload.webhookSubscription":
+		if e.complexity.RotateWebhookSecretPayload.WebhookSubscription == nil {
+			break
+		}
+
+		return e.complexity.RotateWebhookSecretPayload.WebhookSubscription(childComplexity), true
 
 	case "SetAccountStatusPayload.account":
 		if e.complexity.SetAccountStatusPayload.Account == nil {
@@ -4164,6 +4565,403 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.WarehousePayload.Warehouse(childComplexity), true
 
+	case "WebhookDelivery.accountId":
+		if e.complexity.WebhookDelivery.AccountID == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.AccountID(childComplexity), true
+
+	case "WebhookDelivery.attemptCount":
+		if e.complexity.WebhookDelivery.AttemptCount == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.AttemptCount(childComplexity), true
+
+	case "WebhookDelivery.attempts":
+		if e.complexity.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.Attempts(childComplexity), true
+
+	case "WebhookDelivery.completedAt":
+		if e.complexity.WebhookDelivery.CompletedAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.CompletedAt(childComplexity), true
+
+	case "WebhookDelivery.createdAt":
+		if e.complexity.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.CreatedAt(childComplexity), true
+
+	case "WebhookDelivery.eventId":
+		if e.complexity.WebhookDelivery.EventID == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.EventID(childComplexity), true
+
+	case "WebhookDelivery.eventSeq":
+		if e.complexity.WebhookDelivery.EventSeq == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.EventSeq(childComplexity), true
+
+	case "WebhookDelivery.eventType":
+		if e.complexity.WebhookDelivery.EventType == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.EventType(childComplexity), true
+
+	case "WebhookDelivery.id":
+		if e.complexity.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.ID(childComplexity), true
+
+	case "WebhookDelivery.lastAttemptAt":
+		if e.complexity.WebhookDelivery.LastAttemptAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.LastAttemptAt(childComplexity), true
+
+	case "WebhookDelivery.lastError":
+		if e.complexity.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.LastError(childComplexity), true
+
+	case "WebhookDelivery.lastResponseStatusCode":
+		if e.complexity.WebhookDelivery.LastResponseStatusCode == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.LastResponseStatusCode(childComplexity), true
+
+	case "WebhookDelivery.nextAttemptAt":
+		if e.complexity.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.NextAttemptAt(childComplexity), true
+
+	case "WebhookDelivery.payload":
+		if e.complexity.WebhookDelivery.Payload == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.Payload(childComplexity), true
+
+	case "WebhookDelivery.status":
+		if e.complexity.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.Status(childComplexity), true
+
+	case "WebhookDelivery.subscriptionId":
+		if e.complexity.WebhookDelivery.SubscriptionID == nil {
+			break
+		}
+
+		return e.complexity.WebhookDelivery.SubscriptionID(childComplexity), true
+
+	case "WebhookDeliveryAttempt.at":
+		if e.complexity.WebhookDeliveryAttempt.At == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.At(childComplexity), true
+
+	case "WebhookDeliveryAttempt.attemptNumber":
+		if e.complexity.WebhookDeliveryAttempt.AttemptNumber == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.AttemptNumber(childComplexity), true
+
+	case "WebhookDeliveryAttempt.error":
+		if e.complexity.WebhookDeliveryAttempt.Error == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.Error(childComplexity), true
+
+	case "WebhookDeliveryAttempt.latencyMs":
+		if e.complexity.WebhookDeliveryAttempt.LatencyMs == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.LatencyMs(childComplexity), true
+
+	case "WebhookDeliveryAttempt.manual":
+		if e.complexity.WebhookDeliveryAttempt.Manual == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.Manual(childComplexity), true
+
+	case "WebhookDeliveryAttempt.requestHeaders":
+		if e.complexity.WebhookDeliveryAttempt.RequestHeaders == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.RequestHeaders(childComplexity), true
+
+	case "WebhookDeliveryAttempt.responseStatusCode":
+		if e.complexity.WebhookDeliveryAttempt.ResponseStatusCode == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.ResponseStatusCode(childComplexity), true
+
+	case "WebhookDeliveryAttempt.succeeded":
+		if e.complexity.WebhookDeliveryAttempt.Succeeded == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.Succeeded(childComplexity), true
+
+	case "WebhookDeliveryAttempt.url":
+		if e.complexity.WebhookDeliveryAttempt.URL == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryAttempt.URL(childComplexity), true
+
+	case "WebhookDeliveryConnection.edges":
+		if e.complexity.WebhookDeliveryConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryConnection.Edges(childComplexity), true
+
+	case "WebhookDeliveryConnection.nodes":
+		if e.complexity.WebhookDeliveryConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryConnection.Nodes(childComplexity), true
+
+	case "WebhookDeliveryConnection.pageInfo":
+		if e.complexity.WebhookDeliveryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryConnection.PageInfo(childComplexity), true
+
+	case "WebhookDeliveryEdge.cursor":
+		if e.complexity.WebhookDeliveryEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryEdge.Cursor(childComplexity), true
+
+	case "WebhookDeliveryEdge.node":
+		if e.complexity.WebhookDeliveryEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryEdge.Node(childComplexity), true
+
+	case "WebhookDeliveryPayload.userErrors":
+		if e.complexity.WebhookDeliveryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryPayload.UserErrors(childComplexity), true
+
+	case "WebhookDeliveryPayload.webhookDelivery":
+		if e.complexity.WebhookDeliveryPayload.WebhookDelivery == nil {
+			break
+		}
+
+		return e.complexity.WebhookDeliveryPayload.WebhookDelivery(childComplexity), true
+
+	case "WebhookSubscription.accountId":
+		if e.complexity.WebhookSubscription.AccountID == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.AccountID(childComplexity), true
+
+	case "WebhookSubscription.active":
+		if e.complexity.WebhookSubscription.Active == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.Active(childComplexity), true
+
+	case "WebhookSubscription.consecutiveFailures":
+		if e.complexity.WebhookSubscription.ConsecutiveFailures == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.ConsecutiveFailures(childComplexity), true
+
+	case "WebhookSubscription.createdAt":
+		if e.complexity.WebhookSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.CreatedAt(childComplexity), true
+
+	case "WebhookSubscription.deliveries":
+		if e.complexity.WebhookSubscription.Deliveries == nil {
+			break
+		}
+
+		args, err := ec.field_WebhookSubscription_deliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.WebhookSubscription.Deliveries(childComplexity, args["status"].(*model.WebhookDeliveryStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "WebhookSubscription.description":
+		if e.complexity.WebhookSubscription.Description == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.Description(childComplexity), true
+
+	case "WebhookSubscription.disabledAt":
+		if e.complexity.WebhookSubscription.DisabledAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.DisabledAt(childComplexity), true
+
+	case "WebhookSubscription.eventTypes":
+		if e.complexity.WebhookSubscription.EventTypes == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.EventTypes(childComplexity), true
+
+	case "WebhookSubscription.failingSince":
+		if e.complexity.WebhookSubscription.FailingSince == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.FailingSince(childComplexity), true
+
+	case "WebhookSubscription.health":
+		if e.complexity.WebhookSubscription.Health == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.Health(childComplexity), true
+
+	case "WebhookSubscription.id":
+		if e.complexity.WebhookSubscription.ID == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.ID(childComplexity), true
+
+	case "WebhookSubscription.lastFailureAt":
+		if e.complexity.WebhookSubscription.LastFailureAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.LastFailureAt(childComplexity), true
+
+	case "WebhookSubscription.lastSuccessAt":
+		if e.complexity.WebhookSubscription.LastSuccessAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.LastSuccessAt(childComplexity), true
+
+	case "WebhookSubscription.previousSecretExpiresAt":
+		if e.complexity.WebhookSubscription.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.PreviousSecretExpiresAt(childComplexity), true
+
+	case "WebhookSubscription.secretHint":
+		if e.complexity.WebhookSubscription.SecretHint == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.SecretHint(childComplexity), true
+
+	case "WebhookSubscription.url":
+		if e.complexity.WebhookSubscription.URL == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.URL(childComplexity), true
+
+	case "WebhookSubscription.updatedAt":
+		if e.complexity.WebhookSubscription.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscription.UpdatedAt(childComplexity), true
+
+	case "WebhookSubscriptionConnection.edges":
+		if e.complexity.WebhookSubscriptionConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionConnection.Edges(childComplexity), true
+
+	case "WebhookSubscriptionConnection.nodes":
+		if e.complexity.WebhookSubscriptionConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionConnection.Nodes(childComplexity), true
+
+	case "WebhookSubscriptionConnection.pageInfo":
+		if e.complexity.WebhookSubscriptionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionConnection.PageInfo(childComplexity), true
+
+	case "WebhookSubscriptionEdge.cursor":
+		if e.complexity.WebhookSubscriptionEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionEdge.Cursor(childComplexity), true
+
+	case "WebhookSubscriptionEdge.node":
+		if e.complexity.WebhookSubscriptionEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionEdge.Node(childComplexity), true
+
+	case "WebhookSubscriptionPayload.userErrors":
+		if e.complexity.WebhookSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionPayload.UserErrors(childComplexity), true
+
+	case "WebhookSubscriptionPayload.webhookSubscription":
+		if e.complexity.WebhookSubscriptionPayload.WebhookSubscription == nil {
+			break
+		}
+
+		return e.complexity.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
 	case "Weight.grams":
 		if e.complexity.Weight.Grams == nil {
 			break
@@ -4209,6 +5007,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateSkuInput,
 		ec.unmarshalInputCreateTransferInput,
 		ec.unmarshalInputCreateWarehouseInput,
+		ec.unmarshalInputCreateWebhookSubscriptionInput,
+		ec.unmarshalInputDeleteWebhookSubscriptionInput,
 		ec.unmarshalInputDimensionsInput,
 		ec.unmarshalInputFulfilmentOrderIdInput,
 		ec.unmarshalInputInventoryBalanceFilter,
@@ -4223,11 +5023,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReceiveLineInput,
 		ec.unmarshalInputReceiveReceiptInput,
 		ec.unmarshalInputReceiveReturnInput,
+		ec.unmarshalInputRedeliverWebhookDeliveryInput,
 		ec.unmarshalInputRemoveMemberInput,
 		ec.unmarshalInputReorderPointInput,
 		ec.unmarshalInputResolveReturnInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeInvitationInput,
+		ec.unmarshalInputRotateWebhookSecretInput,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
 		ec.unmarshalInputShipToInput,
@@ -4238,6 +5040,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateAccountInput,
 		ec.unmarshalInputUpdateSkuInput,
 		ec.unmarshalInputUpdateWarehouseInput,
+		ec.unmarshalInputUpdateWebhookSubscriptionInput,
 		ec.unmarshalInputUsageFilter,
 		ec.unmarshalInputWeightInput,
 	)
@@ -5007,6 +5810,67 @@ type Mutation
 type Viewer {
   "True when the request carries valid credentials (a session cookie or an API key)."
   authenticated: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/events.graphqls", Input: `# The events feed: every meaningful change of an account (` + "`" + `inventory.adjusted` + "`" + `,
+# ` + "`" + `order.status_changed` + "`" + `, ` + "`" + `receipt.discrepancy` + "`" + `…) as a versioned event, numbered in the order the
+# account's feed received it. Webhooks push the same events; the feed is how a platform
+# reconciles: it keeps the ` + "`" + `endCursor` + "`" + ` of its last read and asks for what follows. Events are kept
+# for at least 30 days.
+
+"Arbitrary JSON: an object, array, string, number, boolean or null."
+scalar JSON
+
+"Something that happened to an account's data."
+type Event {
+  "The event's id (` + "`" + `evt_…` + "`" + `), the same as in webhook deliveries (` + "`" + `Tradehub-Event-Id` + "`" + `)."
+  id: ID!
+  "The account it belongs to."
+  accountId: ID!
+  "What happened, as ` + "`" + `domain.what_happened` + "`" + `, such as ` + "`" + `inventory.adjusted` + "`" + `."
+  type: String!
+  "The version of ` + "`" + `data` + "`" + `'s shape for this type, from 1; a new version is a new shape."
+  version: Int!
+  "The id of the object that changed, such as ` + "`" + `sku_…` + "`" + ` or ` + "`" + `ord_…` + "`" + `."
+  objectId: ID!
+  "When the change happened."
+  occurredAt: DateTime!
+  "Its number in the account's feed: increasing in feed order, with gaps (never expect the next number to be this one plus 1)."
+  seq: Int!
+  "What changed, as JSON (the same as ` + "`" + `data` + "`" + ` in webhook deliveries): ids and the changed values."
+  data: JSON!
+}
+
+"A page of the events feed."
+type EventConnection {
+  "The events with their cursors."
+  edges: [EventEdge!]!
+  "The events of this page, in feed order."
+  nodes: [Event!]!
+  "Where this page is. ` + "`" + `hasPreviousPage` + "`" + ` is always false: the feed pages forwards only. When nothing follows, ` + "`" + `endCursor` + "`" + ` is null: keep the cursor you asked with."
+  pageInfo: PageInfo!
+}
+
+"An event and its cursor."
+type EventEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` to read what follows this event."
+  cursor: String!
+  "The event."
+  node: Event!
+}
+
+extend type Query {
+  "An account's events in feed order (seq), after a cursor, so that a platform can reconcile from where it stopped (sellers' roles and the account's staff). Events are kept for at least 30 days."
+  events(
+    "The account."
+    accountId: ID!
+    "A cursor from this connection (an edge's cursor or ` + "`" + `pageInfo.endCursor` + "`" + `): the page starts after it. Leave out to start at the oldest event kept."
+    after: String
+    "Only events of these types (at most 50), such as ` + "`" + `[\"order.status_changed\"]` + "`" + `."
+    types: [String!]
+    "At most 100 (default 20)."
+    first: Int
+  ): EventConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Identity: signing in with a session cookie, API keys for sellers' platforms, and the viewer.
@@ -6597,6 +7461,330 @@ extend enum UserErrorCode {
   COUNT_BELOW_COMMITTED
   "The warehouse is not active."
   WAREHOUSE_INACTIVE
+}
+`, BuiltIn: false},
+	{Name: "../schema/webhooks.graphqls", Input: `# Webhooks: an account's HTTPS endpoints that receive its domain events as signed POSTs, retried
+# for 24 hours, with a delivery log and manual redelivery. The receiver's side (headers, how to
+# verify Tradehub-Signature, de-duplication on Tradehub-Webhook-Id, the retry schedule) is in the
+# README and in the package doc of services/webhooks.
+#
+# OWNER and ADMIN manage subscriptions; they, the account's manager and platform admins read them
+# and their delivery logs. A subscription receives the events recorded from its creation (or
+# re-activation) on; a platform that missed some reconciles with the ` + "`" + `events` + "`" + ` feed.
+
+"How a subscription's endpoint has been answering."
+enum WebhookHealth {
+  "The last attempt succeeded, or fewer than 3 attempts in a row failed."
+  HEALTHY
+  "3 or more attempts in a row failed."
+  WARNING
+  "Failing for an hour or more."
+  UNHEALTHY
+  "Failing for 24 hours: the subscription was made inactive and its pending deliveries canceled. Re-activate it with ` + "`" + `updateWebhookSubscription(input: {active: true})` + "`" + `."
+  DISABLED
+}
+
+"Where a delivery stands."
+enum WebhookDeliveryStatus {
+  "Waiting for its first attempt or a retry (or being attempted now)."
+  PENDING
+  "The receiver answered with a 2xx status."
+  SUCCEEDED
+  "Every attempt of the 24-hour retry window failed."
+  FAILED
+  "Dropped because the subscription was paused, disabled or deleted."
+  CANCELED
+}
+
+"An endpoint an account registered to receive its events. The signing secret is never shown again after ` + "`" + `createWebhookSubscription` + "`" + ` and ` + "`" + `rotateWebhookSecret` + "`" + `."
+type WebhookSubscription implements Node {
+  "The subscription's global id (` + "`" + `whk_…` + "`" + `)."
+  id: ID!
+  "The account whose events it receives."
+  accountId: ID!
+  "Where deliveries are POSTed."
+  url: String!
+  "What the account wrote about it, or null."
+  description: String
+  "The event types it receives, sorted; ` + "`" + `[\"*\"]` + "`" + ` means every type."
+  eventTypes: [String!]!
+  "False when the account paused it or it was disabled for failing: it receives nothing, and the events of that time are not sent later."
+  active: Boolean!
+  "How its endpoint has been answering."
+  health: WebhookHealth!
+  "Failed attempts in a row, across its deliveries; 0 after any success."
+  consecutiveFailures: Int!
+  "When the current run of failures began, or null while healthy."
+  failingSince: DateTime
+  "When an attempt last succeeded, or null."
+  lastSuccessAt: DateTime
+  "When an attempt last failed, or null."
+  lastFailureAt: DateTime
+  "When it was disabled for failing, or null unless ` + "`" + `health` + "`" + ` is DISABLED."
+  disabledAt: DateTime
+  "The beginning of the signing secret (` + "`" + `whsec_Ab3x…` + "`" + `), to tell secrets apart."
+  secretHint: String!
+  "While the secret replaced by ` + "`" + `rotateWebhookSecret` + "`" + ` still signs (every delivery then carries two signatures), when it stops; null otherwise."
+  previousSecretExpiresAt: DateTime
+  "When it was registered."
+  createdAt: DateTime!
+  "When it was last changed."
+  updatedAt: DateTime!
+  "Its deliveries, newest first, with their attempt logs."
+  deliveries(
+    "Only deliveries with this status."
+    status: WebhookDeliveryStatus
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): WebhookDeliveryConnection!
+}
+
+"A page of webhook subscriptions."
+type WebhookSubscriptionConnection {
+  "The subscriptions with their cursors."
+  edges: [WebhookSubscriptionEdge!]!
+  "The subscriptions of this page."
+  nodes: [WebhookSubscription!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A webhook subscription and its cursor."
+type WebhookSubscriptionEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The subscription."
+  node: WebhookSubscription!
+}
+
+"One event sent to one subscription, with its latest attempts. Its id is the ` + "`" + `Tradehub-Webhook-Id` + "`" + ` header, the same on every attempt and redelivery: receivers de-duplicate on it."
+type WebhookDelivery implements Node {
+  "The delivery's global id (` + "`" + `dlv_…` + "`" + `)."
+  id: ID!
+  "The account whose event it carries."
+  accountId: ID!
+  "The subscription it is sent to."
+  subscriptionId: ID!
+  "The event it carries (` + "`" + `evt_…` + "`" + `)."
+  eventId: ID!
+  "The event's type, such as ` + "`" + `inventory.adjusted` + "`" + `."
+  eventType: String!
+  "The event's number in the account's feed."
+  eventSeq: Int!
+  "Where it stands."
+  status: WebhookDeliveryStatus!
+  "Attempts made so far, across retries and redeliveries."
+  attemptCount: Int!
+  "When the next attempt is due, while PENDING; null otherwise."
+  nextAttemptAt: DateTime
+  "When the last attempt was made, or null before the first."
+  lastAttemptAt: DateTime
+  "The HTTP status of the last attempt; null before the first, or when it got no response."
+  lastResponseStatusCode: Int
+  "Why the last attempt failed, or null."
+  lastError: String
+  "The exact JSON body sent (and signed), the same on every attempt."
+  payload: String!
+  "When the event was queued for this subscription."
+  createdAt: DateTime!
+  "When it left PENDING (succeeded, failed or was canceled), or null."
+  completedAt: DateTime
+  "Its latest attempts (up to 20), newest first."
+  attempts: [WebhookDeliveryAttempt!]!
+}
+
+"A page of webhook deliveries."
+type WebhookDeliveryConnection {
+  "The deliveries with their cursors."
+  edges: [WebhookDeliveryEdge!]!
+  "The deliveries of this page."
+  nodes: [WebhookDelivery!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A webhook delivery and its cursor."
+type WebhookDeliveryEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The delivery."
+  node: WebhookDelivery!
+}
+
+"One POST of a delivery, as its log keeps it."
+type WebhookDeliveryAttempt {
+  "1, 2, 3… as sent in ` + "`" + `Tradehub-Webhook-Attempt` + "`" + `."
+  attemptNumber: Int!
+  "When it was sent."
+  at: DateTime!
+  "True for the first attempt after a ` + "`" + `redeliverWebhookDelivery` + "`" + `."
+  manual: Boolean!
+  "Where it was sent (the subscription's URL at that time)."
+  url: String!
+  "The headers sent; the signature's HMACs are replaced by ` + "`" + `[redacted]` + "`" + `."
+  requestHeaders: [HttpHeader!]!
+  "The response's HTTP status, or null when none came (refused, timed out)."
+  responseStatusCode: Int
+  "How long it took to get the response headers, in milliseconds."
+  latencyMs: Int!
+  "True when the receiver answered 2xx."
+  succeeded: Boolean!
+  "Why it failed (` + "`" + `HTTP 503: …` + "`" + `, ` + "`" + `timeout: …` + "`" + `, ` + "`" + `refused: …` + "`" + `), or null on success."
+  error: String
+}
+
+"An HTTP header."
+type HttpHeader {
+  "The header's name, such as ` + "`" + `Tradehub-Webhook-Id` + "`" + `."
+  name: String!
+  "Its value."
+  value: String!
+}
+
+extend type Query {
+  "An account's webhook subscriptions, oldest first (OWNER, ADMIN and the account's staff)."
+  webhookSubscriptions(
+    "The account."
+    accountId: ID!
+    "At most 100."
+    first: Int
+    "A cursor from this connection."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from this connection."
+    before: String
+  ): WebhookSubscriptionConnection!
+  "A webhook subscription visible to the caller, or null."
+  webhookSubscription("The subscription's id." id: ID!): WebhookSubscription
+  "The event types a subscription may ask for, sorted (the same for every caller); ` + "`" + `\"*\"` + "`" + ` asks for all of them."
+  webhookEventTypes: [String!]!
+}
+
+extend type Mutation {
+  "Registers an endpoint for an account's events (OWNER, ADMIN) and returns its signing secret, once. At most 20 per account. In production the URL must be https on a public address."
+  createWebhookSubscription(input: CreateWebhookSubscriptionInput!): CreateWebhookSubscriptionPayload!
+  "Changes a subscription's URL, event types or description, or pauses (` + "`" + `active: false` + "`" + `) or resumes it (OWNER, ADMIN). Pausing cancels its pending deliveries; resuming makes it HEALTHY and it receives the events recorded from then on."
+  updateWebhookSubscription(input: UpdateWebhookSubscriptionInput!): WebhookSubscriptionPayload!
+  "Gives a subscription a new signing secret and returns it, once (OWNER, ADMIN). The previous secret keeps signing for 24 hours, next to the new one, unless ` + "`" + `expirePreviousNow` + "`" + `."
+  rotateWebhookSecret(input: RotateWebhookSecretInput!): RotateWebhookSecretPayload!
+  "Deletes a subscription: it receives nothing more, its pending deliveries are canceled, and its delivery log is gone (OWNER, ADMIN)."
+  deleteWebhookSubscription(input: DeleteWebhookSubscriptionInput!): DeleteWebhookSubscriptionPayload!
+  "Sends a delivery again now, whatever its status, with the same ` + "`" + `Tradehub-Webhook-Id` + "`" + ` and a fresh 24-hour retry window (OWNER, ADMIN). The subscription must be active."
+  redeliverWebhookDelivery(input: RedeliverWebhookDeliveryInput!): WebhookDeliveryPayload!
+}
+
+"A new webhook subscription."
+input CreateWebhookSubscriptionInput {
+  "The account whose events it receives."
+  accountId: ID!
+  "Where to POST: an https URL of at most 2,048 characters, without credentials or a fragment (http and local addresses are allowed only in development)."
+  url: String!
+  "The event types to receive (see ` + "`" + `webhookEventTypes` + "`" + `), at most 50, or ` + "`" + `[\"*\"]` + "`" + ` for every type."
+  eventTypes: [String!]!
+  "A note for people (at most 200 characters, one line)."
+  description: String
+}
+
+"What to change in a subscription; fields left out stay as they are."
+input UpdateWebhookSubscriptionInput {
+  "The subscription."
+  subscriptionId: ID!
+  "A new URL, used from the next attempt on (including retries of pending deliveries)."
+  url: String
+  "New event types, or ` + "`" + `[\"*\"]` + "`" + `."
+  eventTypes: [String!]
+  "A new note; an empty string removes it."
+  description: String
+  "False pauses the subscription; true resumes it."
+  active: Boolean
+}
+
+"The subscription whose secret to rotate."
+input RotateWebhookSecretInput {
+  "The subscription."
+  subscriptionId: ID!
+  "Stop the current secret at once (for a leaked secret) instead of letting it sign for 24 more hours."
+  expirePreviousNow: Boolean
+}
+
+"The subscription to delete."
+input DeleteWebhookSubscriptionInput {
+  "The subscription."
+  subscriptionId: ID!
+}
+
+"The delivery to send again."
+input RedeliverWebhookDeliveryInput {
+  "The delivery."
+  deliveryId: ID!
+}
+
+"The result of createWebhookSubscription."
+type CreateWebhookSubscriptionPayload {
+  "The new subscription, or null when refused."
+  webhookSubscription: WebhookSubscription
+  "The signing secret (` + "`" + `whsec_…` + "`" + `): store it now, it is never shown again. Null when refused."
+  secret: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The result of a change to a webhook subscription."
+type WebhookSubscriptionPayload {
+  "The subscription after the change, or null when refused."
+  webhookSubscription: WebhookSubscription
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The result of rotateWebhookSecret."
+type RotateWebhookSecretPayload {
+  "The subscription after the rotation, or null when refused."
+  webhookSubscription: WebhookSubscription
+  "The new signing secret (` + "`" + `whsec_…` + "`" + `): store it now, it is never shown again. Null when refused."
+  secret: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The result of deleteWebhookSubscription."
+type DeleteWebhookSubscriptionPayload {
+  "The id of the deleted subscription, or null when refused."
+  deletedWebhookSubscriptionId: ID
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The result of redeliverWebhookDelivery."
+type WebhookDeliveryPayload {
+  "The delivery, PENDING and due now, or null when refused."
+  webhookDelivery: WebhookDelivery
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+extend enum UserErrorCode {
+  "Not a valid webhook URL: not absolute, not https (outside development), with credentials or a fragment, too long, or a host that does not resolve."
+  INVALID_URL
+  "The URL's host is, or resolves to, a loopback, private, link-local or otherwise internal address, which webhooks may not call."
+  URL_NOT_ALLOWED
+  "Not an event type that webhooks can send (see ` + "`" + `webhookEventTypes` + "`" + `)."
+  UNKNOWN_EVENT_TYPE
+  "The account has the most webhook subscriptions allowed (20); delete one first."
+  TOO_MANY_SUBSCRIPTIONS
+  "The subscription is paused or disabled; activate it first."
+  SUBSCRIPTION_INACTIVE
+  "The delivery is being attempted right now; try again in a moment."
+  ATTEMPT_IN_PROGRESS
+  "The object was changed at the same time; try again."
+  CONCURRENT_CHANGE
 }
 `, BuiltIn: false},
 }

@@ -81,7 +81,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))
 	srv.Use(queriesOnlyOverGET{})
 	srv.Use(introspectionPolicy{policy: cfg.Introspection})
-	srv.Use(limits.New(limits.Config{Sensitive: []string{"login", "acceptInvitation", "createApiKey"}}))
+	srv.Use(limits.New(limits.Config{Sensitive: []string{"login", "acceptInvitation", "createApiKey", "createWebhookSubscription", "rotateWebhookSecret"}}))
 	cfg.Cost.Caller = callerOf
 	cfg.Cost.Present = present
 	srv.Use(cost.New(cfg.Cost))

@@ -21,6 +21,7 @@ import (
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/usage"
 	"github.com/tradehub/tradehub/services/warehousing"
+	"github.com/tradehub/tradehub/services/webhooks"
 	"github.com/tradehub/tradehub/web"
 )
 
@@ -68,6 +69,10 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	}
 	// The relay moves the events every service pushed into its documents' outboxes to the feed.
 	a.background(func(ctx context.Context) { _ = svc.relay.Run(ctx) })
+	// Webhooks read the feed the relay fills: started after it. At shutdown Run stops claiming
+	// and finishes the attempts in flight (at most webhooks.AttemptTimeout and two store writes)
+	// before stop closes the store; see stop.
+	a.background(func(ctx context.Context) { _ = svc.webhooks.Run(ctx) })
 	if cfg.Demo {
 		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access, Warehousing: svc.warehousing})
 		if err != nil {
@@ -85,6 +90,21 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 			}
 		})
 	})
+	// Events are kept for events.MinRetention (30 days), then swept once a day; the first sweep
+	// runs now, so a server restarted daily still sweeps.
+	a.background(func(ctx context.Context) {
+		sweep := func() {
+			n, err := svc.feed.Sweep(ctx, svc.clock.Now().Add(-events.MinRetention))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				logger.WarnContext(ctx, "sweep events", "error", err)
+			case n > 0:
+				logger.InfoContext(ctx, "swept events", "removed", n)
+			}
+		}
+		sweep()
+		every(ctx, 24*time.Hour, sweep)
+	})
 
 	// Today's storage snapshot is taken before the server answers, so that it never races the
 	// first requests; then hourly in the background.
@@ -93,7 +113,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runWarehousingJobs(ctx, svc.warehousing, logger) })
 	})
 
-	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing}
+	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access)}
 	a.http = server.New(server.Config{
 		Addr: cfg.Addr,
 		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
@@ -114,18 +135,24 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 
 // services are the business services of one running Tradehub.
 type services struct {
+	clock       clock.Clock
 	access      *access.Service
 	audit       *audit.Service
 	accounts    *accounts.Service
 	relay       *events.Relay
+	feed        *events.Feed
 	usage       *usage.Service
 	warehousing *warehousing.Service
+	webhooks    *webhooks.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
 // each other: where one needs another, it declares an interface and receives it here.
 func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *slog.Logger) (*services, error) {
-	clk := clock.System()
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.System()
+	}
 	accessSvc, err := access.New(ctx, store.Client, store.DB, logger)
 	if err != nil {
 		return nil, err
@@ -145,13 +172,23 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	usageSvc := usage.NewService(store.DB, clk)
 	whs := warehousing.NewService(warehousing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Clock: clk,
 		Events: relay, Logger: logger})
-	return &services{access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, usage: usageSvc,
-		warehousing: whs}, nil
+	feed := events.NewFeed(store.DB, clk)
+	hooks, err := webhooks.NewService(webhooks.Config{
+		DB: store.DB, Access: accessSvc, Events: feed, Relay: relay, EventTypes: eventTypes(),
+		Development: cfg.development(), Clock: clk, Logger: logger.With("component", "webhooks"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
+		usage: usageSvc, warehousing: whs, webhooks: hooks}, nil
 }
 
-// newRelay is the one events relay, over every collection that carries an outbox.
+// newRelay is the one events relay, over every collection that carries an outbox: warehousing's
+// documents, and webhook subscriptions (which record webhook.subscription_disabled).
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	return events.NewRelay(store.DB, clk, logger, warehousing.OutboxCollections()...)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection)
+	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
 // indexes lists every service's indexes, ensured at start-up.
@@ -162,6 +199,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, events.Indexes()...)
 	all = append(all, usage.Indexes()...)
 	all = append(all, warehousing.Indexes()...)
+	all = append(all, webhooks.Indexes()...)
 	return all
 }
 
@@ -243,9 +281,20 @@ func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
 }
 func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }
 
+// Shutdown budgets. HTTP requests get shutdownHTTP to finish; then background work gets
+// shutdownBackground: the webhook workers stop claiming and finish the attempts in flight (at
+// most webhooks.AttemptTimeout plus two store writes of up to 5 s), the relay and the sweeps
+// stop; then the store is closed within shutdownStore.
+const (
+	shutdownHTTP       = 20 * time.Second
+	shutdownBackground = 30 * time.Second
+	shutdownStore      = 15 * time.Second
+)
+
 // serve answers requests until ctx is cancelled (SIGINT/SIGTERM), then shuts down gracefully:
-// stop accepting, let in-flight requests finish (bounded), close the store connection, and stop
-// the embedded store last so that every acknowledged write is on disk.
+// stop accepting, let in-flight requests finish (bounded), stop background work (the webhook
+// attempts in flight are finished and recorded), close the store connection, and stop the
+// embedded store last so that every acknowledged write is on disk.
 func (a *app) serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve() }()
@@ -256,20 +305,35 @@ func (a *app) serve(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	a.logger.Info("shutting down: draining in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
 	defer cancel()
 	err := a.http.Shutdown(shutdownCtx)
 	if serveErr := <-errc; serveErr != nil {
 		err = errors.Join(err, serveErr)
 	}
 	a.http = nil
-	return errors.Join(err, a.stop(shutdownCtx))
+	return errors.Join(err, a.stop(context.Background()))
 }
 
 // stop ends background work and releases the store; safe to call on a partly started app.
+// Background work is waited for up to shutdownBackground, then the store is closed anyway
+// (a webhook attempt still unrecorded then is sent again after its lease lapses, which its
+// receiver's de-duplication absorbs); ctx bounds the store's close further.
 func (a *app) stop(ctx context.Context) error {
 	a.bgCancel()
-	a.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(shutdownBackground):
+		a.logger.Warn("stop: background work did not finish in time; closing the store anyway",
+			"waited", shutdownBackground.String())
+	}
+	ctx, cancel := context.WithTimeout(ctx, shutdownStore)
+	defer cancel()
 	var err error
 	if a.store != nil {
 		err = errors.Join(err, a.store.Close(ctx))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tradehub/tradehub/graph"
+	"github.com/tradehub/tradehub/internal/clock"
 )
 
 // Environments (TRADEHUB_ENV). Production is the default so that a deployment that forgets to
@@ -31,6 +32,10 @@ type config struct {
 	LogFormat     string
 	Introspection string
 	PublicURL     string
+
+	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
+	// Nil is the system clock.
+	Clock clock.Clock
 }
 
 // setting describes one configuration entry for both the flag set and the usage text.

@@ -10,11 +10,15 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tradehub/tradehub/internal/clock"
 	"github.com/tradehub/tradehub/internal/demo"
 )
 
@@ -27,29 +31,70 @@ func demoApp(t *testing.T) (*app, string) {
 // demoAppLogging is demoApp with its log written to logs.
 func demoAppLogging(t *testing.T, logs io.Writer) (*app, string) {
 	t.Helper()
+	a, base, _ := startApp(t, appOptions{logs: logs})
+	return a, base
+}
+
+// appOptions vary the app a test runs; the zero value is demoApp's.
+type appOptions struct {
+	dir   string            // the embedded store's folder (default: a fresh one)
+	env   map[string]string // more settings, or other values for the defaults
+	clock clock.Clock       // default: the system clock
+	logs  io.Writer         // default: discarded
+}
+
+// startApp runs the real app, in development mode with demo data, on a free port, and returns
+// it, its base URL and a function that shuts it down (also called at the test's end; calling
+// it twice is fine).
+func startApp(t *testing.T, o appOptions) (*app, string, func()) {
+	t.Helper()
+	if o.dir == "" {
+		o.dir = t.TempDir()
+	}
+	if o.logs == nil {
+		o.logs = io.Discard
+	}
 	env := map[string]string{
-		"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir(),
+		"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": o.dir,
 		"TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment,
+	}
+	for k, v := range o.env {
+		env[k] = v
 	}
 	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	cfg.Clock = o.clock
+	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(o.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return a, "http://" + a.http.Addr()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return a, "http://" + a.http.Addr(), stop
 }
+
+// shiftedClock is the system clock moved forward by what a test added, so that webhook retries
+// fall due without the test sleeping through the backoff.
+type shiftedClock struct{ offset atomic.Int64 }
+
+func (c *shiftedClock) Now() time.Time {
+	return time.Now().Add(time.Duration(c.offset.Load())).UTC().Truncate(time.Millisecond)
+}
+
+func (c *shiftedClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // client is one caller: a cookie session, an API key, or anonymous.
 type client struct {
@@ -161,9 +206,10 @@ func snapshot(t *testing.T, a *app) string {
 	var b strings.Builder
 	for _, n := range names {
 		// The audit log and sessions change on every request; the events relay moves earlier
-		// changes' events in the background, whenever it likes.
+		// changes' events in the background, whenever it likes, and the webhook dispatcher
+		// queues deliveries of them.
 		switch n {
-		case "audit_entries", "sessions", "access_meta", "events", "eventCounters", "eventRelayLease":
+		case "audit_entries", "sessions", "access_meta", "events", "eventCounters", "eventRelayLease", "webhook_deliveries":
 			continue
 		}
 		count, err := a.store.DB.Collection(n).CountDocuments(ctx, bson.M{})

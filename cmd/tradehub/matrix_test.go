@@ -145,6 +145,18 @@ var warehousingCells = []cell{
 		func(w world, n int) map[string]any { return map[string]any{"n": fmt.Sprintf("MX%d", n)} })},
 }
 
+// integrationCells exercise webhooks and the events feed. The subscriptions the allowed callers
+// create point at a port nothing listens on, for the few Brightlight events they are sent.
+var integrationCells = []cell{
+	{access.Webhooks, access.Read, accountDomain, queryCell(`query($a: ID!) { webhookSubscriptions(accountId: $a) { nodes { id } } }`, inBrightlightAccount, "webhookSubscriptions")},
+	{access.Webhooks, access.Write, accountDomain, mutationCell("createWebhookSubscription",
+		`mutation($a: ID!, $u: String!) { createWebhookSubscription(input: {accountId: $a, url: $u, eventTypes: ["sku.created"]}) { webhookSubscription { id } secret userErrors { code } } }`,
+		func(w world, n int) map[string]any {
+			return map[string]any{"a": w.brightlight, "u": fmt.Sprintf("http://127.0.0.1:9/matrix-%d", n)}
+		})},
+	{access.Events, access.Read, accountDomain, queryCell(`query($a: ID!) { events(accountId: $a, first: 1) { nodes { id } } }`, inBrightlightAccount, "events")},
+}
+
 var cells = []cell{
 	{access.AccountProfile, access.Read, accountDomain, queryCell(`query($id: ID!) { account(id: $id) { id } }`, inBrightlight, "account")},
 	{access.AccountProfile, access.Write, accountDomain, mutationCell("updateAccount",
@@ -217,7 +229,7 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	a, base := demoApp(t)
 	w := loadWorld(t, base)
 
-	all := append(append([]cell{}, cells...), warehousingCells...)
+	all := append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...)
 	covered := map[string]bool{}
 	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true

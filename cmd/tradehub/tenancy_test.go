@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -85,6 +86,8 @@ type foreignIDs struct {
 	account, user, invitation, apiKey, partner string
 	// Warehousing objects of Kessler, and a warehouse Brightlight cannot see (inactive).
 	sku, receipt, order, transfer, ret, warehouse string
+	// A webhook subscription of Kessler's, and one of its deliveries.
+	webhook, delivery string
 	// home and homeWarehouse are Brightlight's own account and warehouse, the same in both
 	// sets: cases that pass them probe a foreign object inside an otherwise valid request.
 	home, homeWarehouse string
@@ -93,7 +96,8 @@ type foreignIDs struct {
 func missingIDs() foreignIDs {
 	return foreignIDs{account: ids.New(ids.Account), user: ids.New(ids.User), invitation: ids.New(ids.Invitation),
 		apiKey: ids.New(ids.APIKey), partner: ids.New(ids.Partner), sku: ids.New(ids.SKU), receipt: ids.New(ids.Receipt),
-		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse)}
+		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse),
+		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -174,9 +178,33 @@ var warehousingTenancyCases = map[string]tenancyCase{
 		func(f foreignIDs) map[string]any { return map[string]any{"s": f.sku, "w": f.homeWarehouse} }},
 }
 
-// kesslerFixtures makes or finds Kessler's warehousing objects, and an inactive warehouse.
+// integrationTenancyCases probe the webhooks and events fields that take an id.
+var integrationTenancyCases = map[string]tenancyCase{
+	"Query.events": {`query($a: ID!) { events(accountId: $a) { nodes { id type data } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.webhookSubscriptions": {`query($a: ID!) { webhookSubscriptions(accountId: $a) { nodes { id url } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.webhookSubscription": {`query($id: ID!) { webhookSubscription(id: $id) { id url deliveries { nodes { id payload } } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.webhook} }},
+	"Mutation.createWebhookSubscription": {`mutation($a: ID!) { createWebhookSubscription(input: {accountId: $a, url: "http://127.0.0.1:9/mole", eventTypes: ["*"]}) { webhookSubscription { id } secret userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Mutation.updateWebhookSubscription": {`mutation($id: ID!) { updateWebhookSubscription(input: {subscriptionId: $id, url: "http://127.0.0.1:9/taken", active: false}) { webhookSubscription { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.webhook} }},
+	"Mutation.rotateWebhookSecret": {`mutation($id: ID!) { rotateWebhookSecret(input: {subscriptionId: $id}) { webhookSubscription { id } secret userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.webhook} }},
+	"Mutation.deleteWebhookSubscription": {`mutation($id: ID!) { deleteWebhookSubscription(input: {subscriptionId: $id}) { deletedWebhookSubscriptionId userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.webhook} }},
+	"Mutation.redeliverWebhookDelivery": {`mutation($id: ID!) { redeliverWebhookDelivery(input: {deliveryId: $id}) { webhookDelivery { id } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"id": f.delivery} }},
+}
+
+// kesslerFixtures makes or finds Kessler's warehousing objects, an inactive warehouse, and a
+// webhook subscription of Kessler's with a delivery (of the transfer and return made here).
 func kesslerFixtures(t *testing.T, w world, kessler *client, f *foreignIDs) {
 	t.Helper()
+	r0 := kessler.do(`mutation($a: ID!) { createWebhookSubscription(input: {accountId: $a, url: "http://127.0.0.1:9/kessler", eventTypes: ["*"]}) {
+		webhookSubscription { id } userErrors { code } } }`, map[string]any{"a": w.kessler})
+	f.webhook = r0.str("createWebhookSubscription", "webhookSubscription", "id")
 	vars := map[string]any{"a": w.kessler}
 	r := kessler.do(`query($a: ID!) { skus(accountId: $a) { nodes { id } } receipts(accountId: $a) { nodes { id } }
 		fulfilmentOrders(accountId: $a) { nodes { id } } }`, vars)
@@ -204,7 +232,13 @@ func kesslerFixtures(t *testing.T, w world, kessler *client, f *foreignIDs) {
 	r = w.admin.do(`mutation { createWarehouse(input: {code: "GHOST1", name: "Closed DC", timezone: "UTC", kind: DOMESTIC, active: false,
 		address: {line1: "1", city: "Nowhere", country: "GB"}}) { warehouse { id } userErrors { code } } }`, nil)
 	f.warehouse = r.str("createWarehouse", "warehouse", "id")
-	if f.sku == "" || f.receipt == "" || f.order == "" || f.transfer == "" || f.ret == "" || f.warehouse == "" {
+	for deadline := time.Now().Add(15 * time.Second); f.delivery == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		r = kessler.do(`query($id: ID!) { webhookSubscription(id: $id) { deliveries(first: 1) { nodes { id } } } }`, map[string]any{"id": f.webhook})
+		if nodes, _ := r.path("webhookSubscription", "deliveries", "nodes").([]any); len(nodes) > 0 {
+			f.delivery = nodes[0].(map[string]any)["id"].(string)
+		}
+	}
+	if f.sku == "" || f.receipt == "" || f.order == "" || f.transfer == "" || f.ret == "" || f.warehouse == "" || f.webhook == "" || f.delivery == "" {
 		t.Fatalf("warehousing fixtures incomplete: %+v", f)
 	}
 }
@@ -212,7 +246,8 @@ func kesslerFixtures(t *testing.T, w world, kessler *client, f *foreignIDs) {
 var tenancyCases = map[string]tenancyCase{
 	"Query.node": {`query($id: ID!) { node(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
 	"Query.nodes": {`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, func(f foreignIDs) map[string]any {
-		return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation, f.sku, f.receipt, f.order, f.transfer, f.ret, f.warehouse}}
+		return map[string]any{"ids": []string{f.account, f.apiKey, f.user, f.invitation, f.sku, f.receipt, f.order, f.transfer, f.ret, f.warehouse,
+			f.webhook, f.delivery}}
 	}},
 	"Query.account": {`query($id: ID!) { account(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.account} }},
 	"Query.partner": {`query($id: ID!) { partner(id: $id) { id } }`, func(f foreignIDs) map[string]any { return map[string]any{"id": f.partner} }},
@@ -285,6 +320,9 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		c, ok := tenancyCases[field]
 		if !ok {
 			c, ok = warehousingTenancyCases[field]
+		}
+		if !ok {
+			c, ok = integrationTenancyCases[field]
 		}
 		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)

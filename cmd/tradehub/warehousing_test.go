@@ -183,4 +183,6 @@ func TestWarehousingFlowAsOperator(t *testing.T) {
 	if after := snapshot(t, a); after != before {
 		t.Errorf("another account's attempts changed the store:\n before %s\n after  %s", before, after)
 	}
+
+	checkCatalogued(t, a)
 }

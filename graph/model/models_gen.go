@@ -4,6 +4,7 @@ package model
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -399,6 +400,42 @@ type CreateWarehouseInput struct {
 	Active *bool `json:"active,omitempty"`
 }
 
+// A new webhook subscription.
+type CreateWebhookSubscriptionInput struct {
+	// The account whose events it receives.
+	AccountID string `json:"accountId"`
+	// Where to POST: an https URL of at most 2,048 characters, without credentials or a fragment (http and local addresses are allowed only in development).
+	URL string `json:"url"`
+	// The event types to receive (see `webhookEventTypes`), at most 50, or `["*"]` for every type.
+	EventTypes []string `json:"eventTypes"`
+	// A note for people (at most 200 characters, one line).
+	Description *string `json:"description,omitempty"`
+}
+
+// The result of createWebhookSubscription.
+type CreateWebhookSubscriptionPayload struct {
+	// The new subscription, or null when refused.
+	WebhookSubscription *WebhookSubscription `json:"webhookSubscription,omitempty"`
+	// The signing secret (`whsec_…`): store it now, it is never shown again. Null when refused.
+	Secret *string `json:"secret,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The subscription to delete.
+type DeleteWebhookSubscriptionInput struct {
+	// The subscription.
+	SubscriptionID string `json:"subscriptionId"`
+}
+
+// The result of deleteWebhookSubscription.
+type DeleteWebhookSubscriptionPayload struct {
+	// The id of the deleted subscription, or null when refused.
+	DeletedWebhookSubscriptionID *string `json:"deletedWebhookSubscriptionId,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A unit's outer dimensions as they were given.
 type Dimensions struct {
 	// Length.
@@ -423,6 +460,44 @@ type DimensionsInput struct {
 	Height string `json:"height"`
 	// The unit of all three.
 	Unit LengthUnit `json:"unit"`
+}
+
+// Something that happened to an account's data.
+type Event struct {
+	// The event's id (`evt_…`), the same as in webhook deliveries (`Tradehub-Event-Id`).
+	ID string `json:"id"`
+	// The account it belongs to.
+	AccountID string `json:"accountId"`
+	// What happened, as `domain.what_happened`, such as `inventory.adjusted`.
+	Type string `json:"type"`
+	// The version of `data`'s shape for this type, from 1; a new version is a new shape.
+	Version int `json:"version"`
+	// The id of the object that changed, such as `sku_…` or `ord_…`.
+	ObjectID string `json:"objectId"`
+	// When the change happened.
+	OccurredAt time.Time `json:"occurredAt"`
+	// Its number in the account's feed: increasing in feed order, with gaps (never expect the next number to be this one plus 1).
+	Seq int `json:"seq"`
+	// What changed, as JSON (the same as `data` in webhook deliveries): ids and the changed values.
+	Data json.RawMessage `json:"data"`
+}
+
+// A page of the events feed.
+type EventConnection struct {
+	// The events with their cursors.
+	Edges []EventEdge `json:"edges"`
+	// The events of this page, in feed order.
+	Nodes []Event `json:"nodes"`
+	// Where this page is. `hasPreviousPage` is always false: the feed pages forwards only. When nothing follows, `endCursor` is null: keep the cursor you asked with.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An event and its cursor.
+type EventEdge struct {
+	// Opaque; pass it as `after` to read what follows this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *Event `json:"node"`
 }
 
 // A page of orders.
@@ -455,6 +530,14 @@ type FulfilmentOrderPayload struct {
 	FulfilmentOrder *FulfilmentOrder `json:"fulfilmentOrder,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// An HTTP header.
+type HTTPHeader struct {
+	// The header's name, such as `Tradehub-Webhook-Id`.
+	Name string `json:"name"`
+	// Its value.
+	Value string `json:"value"`
 }
 
 // A page of balances.
@@ -738,6 +821,12 @@ type ReceiveReturnInput struct {
 	Quantities []int `json:"quantities"`
 }
 
+// The delivery to send again.
+type RedeliverWebhookDeliveryInput struct {
+	// The delivery.
+	DeliveryID string `json:"deliveryId"`
+}
+
 // The member to remove.
 type RemoveMemberInput struct {
 	// The account.
@@ -822,6 +911,24 @@ type RevokeInvitationInput struct {
 type RevokeInvitationPayload struct {
 	// The invitation after the change, or null when refused.
 	Invitation *Invitation `json:"invitation,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The subscription whose secret to rotate.
+type RotateWebhookSecretInput struct {
+	// The subscription.
+	SubscriptionID string `json:"subscriptionId"`
+	// Stop the current secret at once (for a leaked secret) instead of letting it sign for 24 more hours.
+	ExpirePreviousNow *bool `json:"expirePreviousNow,omitempty"`
+}
+
+// The result of rotateWebhookSecret.
+type RotateWebhookSecretPayload struct {
+	// The subscription after the rotation, or null when refused.
+	WebhookSubscription *WebhookSubscription `json:"webhookSubscription,omitempty"`
+	// The new signing secret (`whsec_…`): store it now, it is never shown again. Null when refused.
+	Secret *string `json:"secret,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
 }
@@ -1068,6 +1175,20 @@ type UpdateWarehouseInput struct {
 	Active bool `json:"active"`
 }
 
+// What to change in a subscription; fields left out stay as they are.
+type UpdateWebhookSubscriptionInput struct {
+	// The subscription.
+	SubscriptionID string `json:"subscriptionId"`
+	// A new URL, used from the next attempt on (including retries of pending deliveries).
+	URL *string `json:"url,omitempty"`
+	// New event types, or `["*"]`.
+	EventTypes []string `json:"eventTypes,omitempty"`
+	// A new note; an empty string removes it.
+	Description *string `json:"description,omitempty"`
+	// False pauses the subscription; true resumes it.
+	Active *bool `json:"active,omitempty"`
+}
+
 // A detail of a usage record.
 type UsageAttribute struct {
 	// The name, such as `warehouse`.
@@ -1203,6 +1324,158 @@ type WarehouseEdge struct {
 type WarehousePayload struct {
 	// The warehouse, or null when refused.
 	Warehouse *Warehouse `json:"warehouse,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// One event sent to one subscription, with its latest attempts. Its id is the `Tradehub-Webhook-Id` header, the same on every attempt and redelivery: receivers de-duplicate on it.
+type WebhookDelivery struct {
+	// The delivery's global id (`dlv_…`).
+	ID string `json:"id"`
+	// The account whose event it carries.
+	AccountID string `json:"accountId"`
+	// The subscription it is sent to.
+	SubscriptionID string `json:"subscriptionId"`
+	// The event it carries (`evt_…`).
+	EventID string `json:"eventId"`
+	// The event's type, such as `inventory.adjusted`.
+	EventType string `json:"eventType"`
+	// The event's number in the account's feed.
+	EventSeq int `json:"eventSeq"`
+	// Where it stands.
+	Status WebhookDeliveryStatus `json:"status"`
+	// Attempts made so far, across retries and redeliveries.
+	AttemptCount int `json:"attemptCount"`
+	// When the next attempt is due, while PENDING; null otherwise.
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	// When the last attempt was made, or null before the first.
+	LastAttemptAt *time.Time `json:"lastAttemptAt,omitempty"`
+	// The HTTP status of the last attempt; null before the first, or when it got no response.
+	LastResponseStatusCode *int `json:"lastResponseStatusCode,omitempty"`
+	// Why the last attempt failed, or null.
+	LastError *string `json:"lastError,omitempty"`
+	// The exact JSON body sent (and signed), the same on every attempt.
+	Payload string `json:"payload"`
+	// When the event was queued for this subscription.
+	CreatedAt time.Time `json:"createdAt"`
+	// When it left PENDING (succeeded, failed or was canceled), or null.
+	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// Its latest attempts (up to 20), newest first.
+	Attempts []WebhookDeliveryAttempt `json:"attempts"`
+}
+
+func (WebhookDelivery) IsNode() {}
+
+// One POST of a delivery, as its log keeps it.
+type WebhookDeliveryAttempt struct {
+	// 1, 2, 3… as sent in `Tradehub-Webhook-Attempt`.
+	AttemptNumber int `json:"attemptNumber"`
+	// When it was sent.
+	At time.Time `json:"at"`
+	// True for the first attempt after a `redeliverWebhookDelivery`.
+	Manual bool `json:"manual"`
+	// Where it was sent (the subscription's URL at that time).
+	URL string `json:"url"`
+	// The headers sent; the signature's HMACs are replaced by `[redacted]`.
+	RequestHeaders []HTTPHeader `json:"requestHeaders"`
+	// The response's HTTP status, or null when none came (refused, timed out).
+	ResponseStatusCode *int `json:"responseStatusCode,omitempty"`
+	// How long it took to get the response headers, in milliseconds.
+	LatencyMs int `json:"latencyMs"`
+	// True when the receiver answered 2xx.
+	Succeeded bool `json:"succeeded"`
+	// Why it failed (`HTTP 503: …`, `timeout: …`, `refused: …`), or null on success.
+	Error *string `json:"error,omitempty"`
+}
+
+// A page of webhook deliveries.
+type WebhookDeliveryConnection struct {
+	// The deliveries with their cursors.
+	Edges []WebhookDeliveryEdge `json:"edges"`
+	// The deliveries of this page.
+	Nodes []WebhookDelivery `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A webhook delivery and its cursor.
+type WebhookDeliveryEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *WebhookDelivery `json:"node"`
+}
+
+// The result of redeliverWebhookDelivery.
+type WebhookDeliveryPayload struct {
+	// The delivery, PENDING and due now, or null when refused.
+	WebhookDelivery *WebhookDelivery `json:"webhookDelivery,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// An endpoint an account registered to receive its events. The signing secret is never shown again after `createWebhookSubscription` and `rotateWebhookSecret`.
+type WebhookSubscription struct {
+	// The subscription's global id (`whk_…`).
+	ID string `json:"id"`
+	// The account whose events it receives.
+	AccountID string `json:"accountId"`
+	// Where deliveries are POSTed.
+	URL string `json:"url"`
+	// What the account wrote about it, or null.
+	Description *string `json:"description,omitempty"`
+	// The event types it receives, sorted; `["*"]` means every type.
+	EventTypes []string `json:"eventTypes"`
+	// False when the account paused it or it was disabled for failing: it receives nothing, and the events of that time are not sent later.
+	Active bool `json:"active"`
+	// How its endpoint has been answering.
+	Health WebhookHealth `json:"health"`
+	// Failed attempts in a row, across its deliveries; 0 after any success.
+	ConsecutiveFailures int `json:"consecutiveFailures"`
+	// When the current run of failures began, or null while healthy.
+	FailingSince *time.Time `json:"failingSince,omitempty"`
+	// When an attempt last succeeded, or null.
+	LastSuccessAt *time.Time `json:"lastSuccessAt,omitempty"`
+	// When an attempt last failed, or null.
+	LastFailureAt *time.Time `json:"lastFailureAt,omitempty"`
+	// When it was disabled for failing, or null unless `health` is DISABLED.
+	DisabledAt *time.Time `json:"disabledAt,omitempty"`
+	// The beginning of the signing secret (`whsec_Ab3x…`), to tell secrets apart.
+	SecretHint string `json:"secretHint"`
+	// While the secret replaced by `rotateWebhookSecret` still signs (every delivery then carries two signatures), when it stops; null otherwise.
+	PreviousSecretExpiresAt *time.Time `json:"previousSecretExpiresAt,omitempty"`
+	// When it was registered.
+	CreatedAt time.Time `json:"createdAt"`
+	// When it was last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+	// Its deliveries, newest first, with their attempt logs.
+	Deliveries *WebhookDeliveryConnection `json:"deliveries"`
+}
+
+func (WebhookSubscription) IsNode() {}
+
+// A page of webhook subscriptions.
+type WebhookSubscriptionConnection struct {
+	// The subscriptions with their cursors.
+	Edges []WebhookSubscriptionEdge `json:"edges"`
+	// The subscriptions of this page.
+	Nodes []WebhookSubscription `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A webhook subscription and its cursor.
+type WebhookSubscriptionEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The subscription.
+	Node *WebhookSubscription `json:"node"`
+}
+
+// The result of a change to a webhook subscription.
+type WebhookSubscriptionPayload struct {
+	// The subscription after the change, or null when refused.
+	WebhookSubscription *WebhookSubscription `json:"webhookSubscription,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
 }
@@ -2312,6 +2585,20 @@ const (
 	UserErrorCodeCountBelowCommitted UserErrorCode = "COUNT_BELOW_COMMITTED"
 	// The warehouse is not active.
 	UserErrorCodeWarehouseInactive UserErrorCode = "WAREHOUSE_INACTIVE"
+	// Not a valid webhook URL: not absolute, not https (outside development), with credentials or a fragment, too long, or a host that does not resolve.
+	UserErrorCodeInvalidURL UserErrorCode = "INVALID_URL"
+	// The URL's host is, or resolves to, a loopback, private, link-local or otherwise internal address, which webhooks may not call.
+	UserErrorCodeURLNotAllowed UserErrorCode = "URL_NOT_ALLOWED"
+	// Not an event type that webhooks can send (see `webhookEventTypes`).
+	UserErrorCodeUnknownEventType UserErrorCode = "UNKNOWN_EVENT_TYPE"
+	// The account has the most webhook subscriptions allowed (20); delete one first.
+	UserErrorCodeTooManySubscriptions UserErrorCode = "TOO_MANY_SUBSCRIPTIONS"
+	// The subscription is paused or disabled; activate it first.
+	UserErrorCodeSubscriptionInactive UserErrorCode = "SUBSCRIPTION_INACTIVE"
+	// The delivery is being attempted right now; try again in a moment.
+	UserErrorCodeAttemptInProgress UserErrorCode = "ATTEMPT_IN_PROGRESS"
+	// The object was changed at the same time; try again.
+	UserErrorCodeConcurrentChange UserErrorCode = "CONCURRENT_CHANGE"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -2335,11 +2622,18 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeTooManyLines,
 	UserErrorCodeCountBelowCommitted,
 	UserErrorCodeWarehouseInactive,
+	UserErrorCodeInvalidURL,
+	UserErrorCodeURLNotAllowed,
+	UserErrorCodeUnknownEventType,
+	UserErrorCodeTooManySubscriptions,
+	UserErrorCodeSubscriptionInactive,
+	UserErrorCodeAttemptInProgress,
+	UserErrorCodeConcurrentChange,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
 		return true
 	}
 	return false
@@ -2494,6 +2788,134 @@ func (e *WarehouseKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e WarehouseKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Waiting for its first attempt or a retry (or being attempted now).
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The receiver answered with a 2xx status.
+	WebhookDeliveryStatusSucceeded WebhookDeliveryStatus = "SUCCEEDED"
+	// Every attempt of the 24-hour retry window failed.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+	// Dropped because the subscription was paused, disabled or deleted.
+	WebhookDeliveryStatusCanceled WebhookDeliveryStatus = "CANCELED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusSucceeded,
+	WebhookDeliveryStatusFailed,
+	WebhookDeliveryStatusCanceled,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusSucceeded, WebhookDeliveryStatusFailed, WebhookDeliveryStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a subscription's endpoint has been answering.
+type WebhookHealth string
+
+const (
+	// The last attempt succeeded, or fewer than 3 attempts in a row failed.
+	WebhookHealthHealthy WebhookHealth = "HEALTHY"
+	// 3 or more attempts in a row failed.
+	WebhookHealthWarning WebhookHealth = "WARNING"
+	// Failing for an hour or more.
+	WebhookHealthUnhealthy WebhookHealth = "UNHEALTHY"
+	// Failing for 24 hours: the subscription was made inactive and its pending deliveries canceled. Re-activate it with `updateWebhookSubscription(input: {active: true})`.
+	WebhookHealthDisabled WebhookHealth = "DISABLED"
+)
+
+var AllWebhookHealth = []WebhookHealth{
+	WebhookHealthHealthy,
+	WebhookHealthWarning,
+	WebhookHealthUnhealthy,
+	WebhookHealthDisabled,
+}
+
+func (e WebhookHealth) IsValid() bool {
+	switch e {
+	case WebhookHealthHealthy, WebhookHealthWarning, WebhookHealthUnhealthy, WebhookHealthDisabled:
+		return true
+	}
+	return false
+}
+
+func (e WebhookHealth) String() string {
+	return string(e)
+}
+
+func (e *WebhookHealth) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookHealth(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookHealth", str)
+	}
+	return nil
+}
+
+func (e WebhookHealth) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookHealth) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookHealth) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -6,6 +6,7 @@
 package scalar
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -94,6 +95,36 @@ func UnmarshalCountryCode(v any) (string, error) {
 		return "", invalid("CountryCode %q is not an ISO 3166-1 alpha-2 code such as \"CN\"", truncate(s))
 	}
 	return s, nil
+}
+
+// maxJSONInput bounds a JSON value given as input once encoded. Tradehub reads JSON only as
+// output today (event data); the bound keeps a future input from carrying a document-sized
+// blob past the request limits' intent.
+const maxJSONInput = 64 << 10
+
+// MarshalJSON writes a JSON value as it is. Empty or malformed bytes (a bug upstream) are
+// written as null rather than corrupting the response.
+func MarshalJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if len(v) == 0 || !json.Valid(v) {
+			_, _ = io.WriteString(w, "null")
+			return
+		}
+		_, _ = w.Write(v)
+	})
+}
+
+// UnmarshalJSON accepts any JSON value (as the GraphQL parser or the variables decoded it) and
+// returns its encoding, up to 64 KiB.
+func UnmarshalJSON(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, invalid("JSON value cannot be encoded")
+	}
+	if len(b) > maxJSONInput {
+		return nil, invalid("JSON value is larger than %d bytes", maxJSONInput)
+	}
+	return b, nil
 }
 
 func truncate(s string) string {

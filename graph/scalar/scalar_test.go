@@ -72,3 +72,30 @@ func TestCountryAndCurrencyCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestJSON(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"Object", []byte(`{"a":1,"b":[true,null]}`), `{"a":1,"b":[true,null]}`},
+		{"Empty", nil, "null"},
+		{"Malformed", []byte(`{"a":`), "null"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			scalar.MarshalJSON(c.in).MarshalGQL(&buf)
+			if buf.String() != c.want {
+				t.Errorf("MarshalJSON(%s) = %s, want %s", c.in, buf.String(), c.want)
+			}
+		})
+	}
+	got, err := scalar.UnmarshalJSON(map[string]any{"k": []any{"v", 1}})
+	if err != nil || string(got) != `{"k":["v",1]}` {
+		t.Errorf("UnmarshalJSON = %s, %v", got, err)
+	}
+	if _, err := scalar.UnmarshalJSON(string(bytes.Repeat([]byte("x"), 70<<10))); err == nil {
+		t.Error("UnmarshalJSON accepted a value over the limit")
+	}
+}

@@ -77,6 +77,11 @@ const (
 
 	// Warehousing, in the platform domain.
 	Warehouses Resource = "warehouses" // the 3PL's warehouses (reading them needs only a sign-in)
+
+	// Integrations, in an account's domain. Partners get neither: they are the seller's own
+	// platforms' way in.
+	Webhooks Resource = "webhooks" // webhook subscriptions, their delivery logs and payloads (webhooks.Resource)
+	Events   Resource = "events"   // the account's events feed
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -144,6 +149,9 @@ func Matrix() []Grant {
 		{Returns, Write, warehouseWork, "announce, receive and restock or write off returns"},
 		{Usage, Read, roles(seller, staff), "billable storage and handling usage"},
 		{Warehouses, Write, []Role{PlatformAdmin}, "create and edit warehouses, run the storage snapshot"},
+		{Webhooks, Read, roles(sellerAdmin, staff), "subscriptions, delivery logs and the payloads sent"},
+		{Webhooks, Write, sellerAdmin, "register, change, pause, rotate the secret of, delete and redeliver; a webhook is a credential-like integration the seller sets up"},
+		{Events, Read, roles(seller, staff), "the events feed, for reconciliation"},
 	}
 }
 

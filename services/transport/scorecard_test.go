@@ -12,7 +12,10 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/event"
 
+	"github.com/tradehub/tradehub/internal/cursor"
+	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/mongodb/mongotest"
+	"github.com/tradehub/tradehub/services/events"
 )
 
 // stream makes the shipments' tracking events in memory, per events each: realistic sequences
@@ -371,5 +374,71 @@ func TestTrackMatchesFold(t *testing.T) {
 				t.Fatalf("round %d: event %+v valid %v by aggregates, %v by the fold", round, e, got, want.valid[i])
 			}
 		}
+	}
+}
+
+// TestListRoundTripsDoNotGrow: a page of 100 shipments, with carrier names, latest event and
+// declaration, costs the same store round trips as a page of 10.
+func TestListRoundTripsDoNotGrow(t *testing.T) {
+	var commands int
+	var counting bool
+	mon := &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
+		if counting {
+			commands++
+		}
+	}}
+	st := mongotest.Store(t, mon)
+	e := newEnvOn(t, st.DB)
+	seedShipments(t, []*env{e}, 100)
+	count := func(n int) int {
+		w, err := cursor.Page{First: &n}.Validate(cursor.MaxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		commands, counting = 0, true
+		res, err := e.svc.ListShipments(e.seller, e.acct, ShipmentFilter{}, w)
+		counting = false
+		if err != nil || len(res.Items) != n {
+			t.Fatalf("%d items, %v", len(res.Items), err)
+		}
+		return commands
+	}
+	if ten, hundred := count(10), count(100); ten != hundred || ten != 1 {
+		t.Errorf("10 shipments: %d commands, 100 shipments: %d; want 1 and 1", ten, hundred)
+	}
+}
+
+type fakeSubscriber struct{ ch chan events.Event }
+
+func (f fakeSubscriber) Subscribe(string) (<-chan events.Event, func()) { return f.ch, func() {} }
+
+func TestSubscribeShipments(t *testing.T) {
+	e := newEnv(t)
+	sub := fakeSubscriber{ch: make(chan events.Event, 4)}
+	e.svc.cfg.Subscriber = sub
+	sh := e.book(e.quote(e.quoteInput(DAP)).Quotes[0], "k")
+	ctx, cancel := context.WithCancel(e.seller)
+	defer cancel()
+	ch, stop, err := e.svc.SubscribeShipments(ctx, e.acct, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	sub.ch <- events.Event{Type: "inventory.adjusted", ObjectID: "sku_1"}
+	sub.ch <- events.Event{Type: "shipment.status_changed", ObjectID: "shp_other"}
+	sub.ch <- events.Event{Type: "shipment.status_changed", ObjectID: sh.ID}
+	select {
+	case c := <-ch:
+		if c.ShipmentID != sh.ID || c.Event.Type != "shipment.status_changed" {
+			t.Errorf("got %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change delivered")
+	}
+	if _, _, err := e.svc.SubscribeShipments(e.stranger, e.other, sh.ID); !errs.IsCode(err, errs.NotFound) {
+		t.Errorf("a stranger subscribing: %v", err)
+	}
+	if _, _, err := e.svc.SubscribeShipments(e.seller, e.acct, "shp_01m80a7fhxngtj1j0z5kxjxd1r"); !errs.IsCode(err, errs.NotFound) {
+		t.Errorf("unknown shipment: %v", err)
 	}
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/tradehub/tradehub/services/usage"
 )
 
-// MaxTimelineEvents bounds a shipment's timeline (it lives in the shipment document).
+// MaxTimelineEvents bounds a shipment's timeline.
 const MaxTimelineEvents = 300
 
 // maxCASAttempts bounds the retries of a guarded shipment write that lost a race.
@@ -392,13 +392,15 @@ func (s *Service) reweigh(ctx context.Context, nd *shipmentDoc, eventID string, 
 }
 
 // ReceiveTrackingUpdates applies a carrier's tracking updates, in one pass over the store
-// whatever their number: one insert into the carrier-event log, one read of the shipments, one
+// whatever their number: one insert into the timeline, one read of the shipments, one
 // bulk guarded write, and the scorecard ops in bulk. It is for trusted callers only (the webhook
 // handler after the signature check, a poller of a carrier's API): it does no authorization.
 //
 // Each update gets an outcome: ACCEPTED, REPLAYED (same carrier event id), INVALID_TRANSITION,
 // UNKNOWN_TRACKING_NUMBER, INVALID (with a message), or FAILED when the store failed (send
-// again: every outcome is idempotent). It returns NOT_FOUND for an unknown carrier code.
+// again: every outcome is idempotent). A replay of an event that later events have since set
+// aside is answered INVALID_TRANSITION, not REPLAYED (its first copy stays in the timeline,
+// marked Ignored). It returns NOT_FOUND for an unknown carrier code.
 func (s *Service) ReceiveTrackingUpdates(ctx context.Context, carrierCode string, ups []TrackingUpdate) ([]UpdateResult, error) {
 	c, err := s.carrierByCode(ctx, carrierCode)
 	if err != nil {

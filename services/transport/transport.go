@@ -39,12 +39,22 @@
 // the highest rank reached.
 //
 // Events are placed by their event time, not their arrival: the shipment's status and facts
-// are a pure function (derive) of the SET of its accepted events, folded in (occurredAt, rank,
-// event id) order, so a late-arriving IN_TRANSIT older than DELIVERED slots in before it and
-// never overrides it. A new event that is invalid at its place in that order is refused. An
-// event can only become invalid as more events arrive (the highest rank before it can only
-// grow), never valid again, so refusing at arrival and ignoring later in the fold agree: the
-// outcome does not depend on the arrival order.
+// are, by definition, the fold of the SET of its accepted events in (occurredAt, rank, event id)
+// order (derive, the reference), so a late-arriving IN_TRANSIT older than DELIVERED slots in
+// before it and never overrides it. A new event that is invalid at its place in that order is
+// refused (INVALID_TRANSITION). An event can only become invalid as more events arrive (the
+// highest rank before it can only grow), never valid again, so refusing at arrival and setting
+// aside later agree: the outcome does not depend on the arrival order.
+//
+// The shipment document does not carry the timeline: it keeps, per status, the earliest and the
+// latest accepted event (trackDoc), minimums and maximums that any arrival order and any replay
+// leave the same, from which the status, the status-defining event and the facts follow (see
+// trackDoc; a test checks them against derive on random event sets and orders). The timeline
+// is one document per event in CollTrackingEvents, whose _id (shipment id | carrier event id)
+// makes a replayed carrier event collide with its first copy: the unique index is the
+// idempotency key. The timeline entry is written before the shipment's update; if the update
+// then fails, the carrier's retry (the webhook answers 503) collides on the entry and applies
+// the event again, which the aggregates absorb.
 //
 // # Scorecards (order-independent, exactly once)
 //

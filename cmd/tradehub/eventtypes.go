@@ -1,0 +1,40 @@
+package main
+
+import "slices"
+
+// eventTypes is the catalogue of event types that webhook subscriptions may ask for: every type
+// the wired domains record in the events feed. webhooks.EventSubscriptionDisabled is added by the
+// webhooks service itself. The README's webhooks section lists the same types.
+//
+// The domains write their types as literals next to the change they report, so the list is kept
+// here, where the domains are wired; the end-to-end tests (checkCatalogued) fail when a flow
+// records a type missing from it. A domain wired later (transport's shipment.* events) adds its
+// types here in the same change.
+func eventTypes() []string {
+	types := []string{
+		// Warehousing: the catalogue and inbound goods.
+		"sku.created",             // a SKU was added
+		"sku.updated",             // a SKU's details changed
+		"receipt.created",         // an inbound receipt (ASN) was announced
+		"receipt.received",        // goods arrived for a receipt
+		"receipt.discrepancy",     // what arrived differs from what was announced (over, short, damaged)
+		"receipt.status_changed",  // RECEIVED → PUT_AWAY, EXPECTED → CANCELED…
+		"transfer.created",        // stock left for another warehouse
+		"transfer.status_changed", // a transfer arrived
+		"return.created",          // a return (RMA) was authorized
+		"return.status_changed",   // a return was received, restocked or written off
+		"order.status_changed",    // a fulfilment order was reserved, picked, packed, shipped, delivered or cancelled
+		"inventory.received",      // units reached the dock (awaiting putaway)
+		"inventory.put_away",      // units became available
+		"inventory.reserved",      // units were reserved for an order
+		"inventory.released",      // a reservation was released
+		"inventory.picked",        // units were picked for an order
+		"inventory.shipped",       // units left the warehouse
+		"inventory.transferred",   // units moved between warehouses
+		"inventory.returned",      // returned units came back
+		"inventory.adjusted",      // an adjustment, a cycle count or damage changed on-hand units
+		"inventory.low_stock",     // available units fell below a reorder point
+	}
+	slices.Sort(types)
+	return types
+}
