@@ -492,7 +492,8 @@ func (s *Service) receive(ctx context.Context, carrierID string, ups []TrackingU
 			break
 		}
 		for _, i := range todo {
-			if res[i].Outcome == OutcomeAccepted && dups[res[i].ShipmentID+"|"+ups[i].EventID] {
+			// Only the first round tells replays: a retried round meets its own inserts.
+			if attempt == 0 && res[i].Outcome == OutcomeAccepted && dups[res[i].ShipmentID+"|"+ups[i].EventID] {
 				res[i].Outcome = OutcomeReplayed
 			}
 		}
