@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -373,4 +374,52 @@ func FuzzVerifySignature(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConcurrentTrackingUpdates sends events for one shipment from several goroutines at
+// once: the guarded writes must lose none and count the scorecard once.
+func TestConcurrentTrackingUpdates(t *testing.T) {
+	e := newEnv(t)
+	sh := e.book(e.quoteOf(e.quote(e.quoteInput(DAP)), "SWIFTX", "EXPRESS_WW"), "k")
+	t0 := start.Add(-72 * time.Hour)
+	const workers, each = 6, 4
+	done := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			var ups []TrackingUpdate
+			for i := range each {
+				ups = append(ups, TrackingUpdate{EventID: fmt.Sprintf("w%d-%d", w, i), TrackingNumber: sh.TrackingNumber,
+					Status: StatusInTransit, OccurredAt: t0.Add(time.Duration(w*each+i+1) * time.Minute)})
+			}
+			if w == 0 {
+				ups = append(ups, TrackingUpdate{EventID: "pickup", TrackingNumber: sh.TrackingNumber, Status: StatusPickedUp, OccurredAt: t0})
+			}
+			if w == workers-1 {
+				ups = append(ups, TrackingUpdate{EventID: "done", TrackingNumber: sh.TrackingNumber, Status: StatusDelivered, OccurredAt: t0.Add(48 * time.Hour)})
+			}
+			res, err := e.svc.ReceiveTrackingUpdates(context.Background(), "SWIFTX", ups)
+			for _, r := range res {
+				if err == nil && r.Outcome != OutcomeAccepted {
+					err = fmt.Errorf("%s: %s", r.EventID, r.Outcome)
+				}
+			}
+			done <- err
+		}()
+	}
+	for range workers {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	got, err := e.svc.Shipment(e.seller, e.acct, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Events) != workers*each+2 || got.Status != StatusDelivered {
+		t.Fatalf("%d events, status %s", len(got.Events), got.Status)
+	}
+	sc, _ := e.svc.Scorecard(e.seller, ScorecardKey{sh.CarrierID, sh.ServiceCode, "CN", "US", "2026-11"})
+	if sc.Shipments != 1 || sc.Delivered != 1 || sc.OnTime != 1 || sc.TransitHistogram[2] != 1 {
+		t.Errorf("scorecard %s", fmtScorecard(sc))
+	}
 }
