@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -48,8 +49,22 @@ type ServerConfig struct {
 	// Cost prices queries and throttles callers (see package cost); zero values are defaults.
 	Cost cost.Config
 	// Audit, when set, records every mutation (see auditMutations).
-	Audit  *audit.Service
-	Logger *slog.Logger
+	Audit *audit.Service
+	// Observer, when set, is told of every operation and every top-level error (metrics).
+	Observer Observer
+	Logger   *slog.Logger
+}
+
+// Observer is told what the endpoint does, for metrics. Its methods run on the request's
+// goroutine and must be quick.
+type Observer interface {
+	// ObserveOperation reports an operation that was dispatched (documents that do not parse
+	// or validate never are): its name as the document gives it ("" when anonymous), its type
+	// (query, mutation, subscription) and the time until its response was ready. Operations the
+	// cost bucket refused count too.
+	ObserveOperation(name, kind string, elapsed time.Duration)
+	// ObserveError reports one top-level error sent to a client, by its extensions.code.
+	ObserveError(code string)
 }
 
 func (c *ServerConfig) defaults() {
@@ -77,6 +92,13 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.SetParserTokenLimit(cfg.TokenLimit)
 	srv.SetDisableSuggestion(true)
 	present := NewErrorPresenter(cfg.Logger)
+	if cfg.Observer != nil {
+		// Every error a client gets passes the presenter once, including gqlgen's parse and
+		// validation errors and the cost bucket's refusals, so errors are counted here.
+		present = observeErrors(present, cfg.Observer)
+		// First, so that it is the outermost interceptor and times the others too.
+		srv.Use(observeOperations{cfg.Observer})
+	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))
 	srv.Use(queriesOnlyOverGET{})
@@ -93,6 +115,39 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 		src = r.Warehousing
 	}
 	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(src, srv))
+}
+
+// observeErrors reports the code of each error the presenter turns out.
+func observeErrors(present graphql.ErrorPresenterFunc, o Observer) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		out := present(ctx, err)
+		code, _ := out.Extensions["code"].(string)
+		o.ObserveError(code)
+		return out
+	}
+}
+
+// observeOperations times each dispatched operation until its (first) response is ready.
+type observeOperations struct{ o Observer }
+
+func (observeOperations) ExtensionName() string                   { return "ObserveOperations" }
+func (observeOperations) Validate(graphql.ExecutableSchema) error { return nil }
+func (x observeOperations) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	start := time.Now()
+	var name, kind string
+	if op := graphql.GetOperationContext(ctx); op != nil && op.Operation != nil {
+		name, kind = op.Operation.Name, string(op.Operation.Operation)
+	}
+	responses := next(ctx)
+	observed := false
+	return func(ctx context.Context) *graphql.Response {
+		resp := responses(ctx)
+		if !observed {
+			observed = true
+			x.o.ObserveOperation(name, kind, time.Since(start))
+		}
+		return resp
+	}
 }
 
 type methodKey struct{}

@@ -13,6 +13,7 @@ import (
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/clock"
 	"github.com/tradehub/tradehub/internal/demo"
+	"github.com/tradehub/tradehub/internal/metrics"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/internal/server"
 	"github.com/tradehub/tradehub/services/access"
@@ -34,6 +35,10 @@ type app struct {
 	store    *mongodb.Store
 	http     *server.Server
 	signIns  []demo.SignIn
+	// metrics and ops (the private /metrics and /debug/pprof listener) are nil when
+	// TRADEHUB_METRICS_ADDR is empty.
+	metrics *metrics.Metrics
+	ops     *server.Server
 
 	// Background work (sweeps, relays) runs under bgCtx and is waited for before the store
 	// closes.
@@ -49,9 +54,18 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	a.bgCtx, a.bgCancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
+			if a.ops != nil {
+				_ = a.ops.Close()
+			}
+			if a.http != nil {
+				_ = a.http.Close()
+			}
 			a.stop(context.Background()) // a, not the named result, which is nil on error
 		}
 	}()
+	if cfg.MetricsAddr != "" {
+		a.metrics = metrics.New()
+	}
 
 	if err := a.openStore(ctx); err != nil {
 		return nil, err
@@ -60,7 +74,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		return nil, err
 	}
 
-	svc, err := newServices(ctx, a.store, cfg, logger)
+	svc, err := newServices(ctx, a.store, cfg, logger, a.metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -115,22 +129,39 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access)}
-	a.http = server.New(server.Config{
-		Addr: cfg.Addr,
-		GraphQL: graph.NewHandler(resolver, graph.ServerConfig{
-			Introspection: cfg.Introspection,
-			Audit:         svc.audit,
-			Logger:        logger,
-		}),
-		Web:          web.Handler(),
-		Ready:        a.store.Ping,
-		Authenticate: svc.accounts.Authenticate,
-		Logger:       logger,
-	})
+	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Logger: logger}
+	httpConfig := server.Config{Addr: cfg.Addr, Web: web.Handler(), Ready: a.store.Ping,
+		Authenticate: svc.accounts.Authenticate, Logger: logger}
+	if m := a.metrics; m != nil {
+		gqlConfig.Observer = m
+		httpConfig.ObserveRequest = m.ObserveHTTP
+		m.RegisterWebhooks(webhookMetrics(svc.webhooks))
+		a.ops = server.NewOperations(server.OperationsConfig{Addr: cfg.MetricsAddr, Metrics: m.Handler(), Logger: logger})
+		if err := a.ops.Listen(); err != nil {
+			return nil, fmt.Errorf("metrics listener: %w", err)
+		}
+	}
+	httpConfig.GraphQL = graph.NewHandler(resolver, gqlConfig)
+	a.http = server.New(httpConfig)
 	if err := a.http.Listen(); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// webhookMetrics adapts the webhooks service to the metrics' collector.
+func webhookMetrics(hooks *webhooks.Service) metrics.WebhookSource {
+	return metrics.WebhookSource{
+		Stats: func() metrics.WebhookStats {
+			s := hooks.Stats()
+			return metrics.WebhookStats{Enqueued: s.Enqueued, Succeeded: s.Succeeded, Retrying: s.Retrying,
+				Failed: s.Failed, Canceled: s.Canceled, Refused: s.Refused, Disabled: s.Disabled, InFlight: s.InFlight}
+		},
+		QueueDepth: func(ctx context.Context) (int64, int64, error) {
+			q, err := hooks.QueueDepth(ctx)
+			return q.Pending, q.Due, err
+		},
+	}
 }
 
 // services are the business services of one running Tradehub.
@@ -148,7 +179,8 @@ type services struct {
 
 // newServices builds every service over the store, in dependency order. Domains never import
 // each other: where one needs another, it declares an interface and receives it here.
-func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *slog.Logger) (*services, error) {
+// m, when set, receives the webhook attempts' outcomes and latencies.
+func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *slog.Logger, m *metrics.Metrics) (*services, error) {
 	clk := cfg.Clock
 	if clk == nil {
 		clk = clock.System()
@@ -173,10 +205,14 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	whs := warehousing.NewService(warehousing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Clock: clk,
 		Events: relay, Logger: logger})
 	feed := events.NewFeed(store.DB, clk)
-	hooks, err := webhooks.NewService(webhooks.Config{
+	hooksCfg := webhooks.Config{
 		DB: store.DB, Access: accessSvc, Events: feed, Relay: relay, EventTypes: eventTypes(),
 		Development: cfg.development(), Clock: clk, Logger: logger.With("component", "webhooks"),
-	})
+	}
+	if m != nil {
+		hooksCfg.OnAttempt = func(r webhooks.AttemptResult) { m.ObserveWebhookAttempt(string(r.Outcome), r.Latency) }
+	}
+	hooks, err := webhooks.NewService(hooksCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +285,11 @@ func (a *app) openStore(ctx context.Context) error {
 		a.embedded = emb
 		uri = emb.URI()
 	}
-	s, err := mongodb.Connect(ctx, mongodb.Options{URI: uri, Database: a.cfg.Database, SingleConnection: a.cfg.embedded()})
+	opts := mongodb.Options{URI: uri, Database: a.cfg.Database, SingleConnection: a.cfg.embedded()}
+	if a.metrics != nil {
+		opts.Monitor = a.metrics.StoreMonitor()
+	}
+	s, err := mongodb.Connect(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -296,23 +336,46 @@ const (
 // attempts in flight are finished and recorded), close the store connection, and stop the
 // embedded store last so that every acknowledged write is on disk.
 func (a *app) serve(ctx context.Context) error {
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve() }()
+	listeners := 1
+	if a.ops != nil {
+		listeners++
+		go func() { errc <- a.ops.Serve() }()
+	}
 	select {
 	case err := <-errc:
-		a.stop(context.Background())
-		return err
+		listeners--
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
+		defer cancel()
+		err = errors.Join(err, a.shutdownListeners(ctx))
+		for ; listeners > 0; listeners-- {
+			err = errors.Join(err, <-errc)
+		}
+		return errors.Join(err, a.stop(context.Background()))
 	case <-ctx.Done():
 	}
 	a.logger.Info("shutting down: draining in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
 	defer cancel()
-	err := a.http.Shutdown(shutdownCtx)
-	if serveErr := <-errc; serveErr != nil {
-		err = errors.Join(err, serveErr)
+	err := a.shutdownListeners(shutdownCtx)
+	for ; listeners > 0; listeners-- {
+		err = errors.Join(err, <-errc)
 	}
-	a.http = nil
 	return errors.Join(err, a.stop(context.Background()))
+}
+
+// shutdownListeners stops the public listener (draining its requests), then the operations
+// listener, which stays up meanwhile so that the drain can be watched.
+func (a *app) shutdownListeners(ctx context.Context) error {
+	var err error
+	if a.http != nil {
+		err = a.http.Shutdown(ctx)
+	}
+	if a.ops != nil {
+		err = errors.Join(err, a.ops.Shutdown(ctx))
+	}
+	return err
 }
 
 // stop ends background work and releases the store; safe to call on a partly started app.
@@ -360,6 +423,9 @@ func (a *app) printURLs(w io.Writer) {
 	fmt.Fprintf(w, "  Portal:    %s/\n", base)
 	fmt.Fprintf(w, "  GraphQL:   %s/graphql\n", base)
 	fmt.Fprintf(w, "  Explorer:  %s/graphiql\n", base)
+	if a.ops != nil {
+		fmt.Fprintf(w, "  Metrics:   http://%s/metrics (private listener; also /debug/pprof/)\n", a.ops.Addr())
+	}
 	fmt.Fprintf(w, "Press Ctrl+C to stop.\n\n")
 	if a.signIns != nil {
 		demo.Print(w, a.signIns)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,8 @@ type config struct {
 	LogFormat     string
 	Introspection string
 	PublicURL     string
+	// MetricsAddr is the private listener of /metrics and /debug/pprof; empty disables it.
+	MetricsAddr string
 
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
@@ -42,31 +45,41 @@ type config struct {
 type setting struct {
 	env, flag, def, help string
 	target               *string
+	// emptyDisables makes a variable that is set but empty mean "" (off) rather than the
+	// default, as for TRADEHUB_METRICS_ADDR=.
+	emptyDisables bool
 }
 
 func (c *config) settings() []setting {
 	return []setting{
-		{"TRADEHUB_ADDR", "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)", &c.Addr},
-		{"TRADEHUB_DATA_DIR", "data-dir", "./data", "folder of the embedded store (used when MONGODB_URI is unset)", &c.DataDir},
-		{"MONGODB_URI", "mongodb-uri", "", "MongoDB deployment to use instead of the embedded store", &c.MongoURI},
-		{"TRADEHUB_DB", "db", "tradehub", "database name", &c.Database},
-		{"TRADEHUB_ENV", "env", envProduction, "production or development (development relaxes cookie and webhook-target rules for local use)", &c.Env},
-		{"TRADEHUB_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel},
-		{"TRADEHUB_LOG_FORMAT", "log-format", "json", "json or text", &c.LogFormat},
-		{"TRADEHUB_INTROSPECTION", "introspection", graph.IntrospectionAuthenticated, "GraphQL introspection: authenticated, all or off", &c.Introspection},
-		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL},
+		{"TRADEHUB_ADDR", "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)", &c.Addr, false},
+		{"TRADEHUB_DATA_DIR", "data-dir", "./data", "folder of the embedded store (used when MONGODB_URI is unset)", &c.DataDir, false},
+		{"MONGODB_URI", "mongodb-uri", "", "MongoDB deployment to use instead of the embedded store", &c.MongoURI, false},
+		{"TRADEHUB_DB", "db", "tradehub", "database name", &c.Database, false},
+		{"TRADEHUB_ENV", "env", envProduction, "production or development (development relaxes cookie and webhook-target rules for local use)", &c.Env, false},
+		{"TRADEHUB_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", &c.LogLevel, false},
+		{"TRADEHUB_LOG_FORMAT", "log-format", "json", "json or text", &c.LogFormat, false},
+		{"TRADEHUB_INTROSPECTION", "introspection", graph.IntrospectionAuthenticated, "GraphQL introspection: authenticated, all or off", &c.Introspection, false},
+		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL, false},
+		{"TRADEHUB_METRICS_ADDR", "metrics-addr", "127.0.0.1:9090", "private listener for /metrics and /debug/pprof (never the public address); empty disables it", &c.MetricsAddr, true},
 	}
 }
 
-// parseConfig reads the environment, then the flags. A boolean is read from TRADEHUB_DEMO and
-// -demo separately because flag's bool handling differs from a string setting.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+// parseConfig reads the environment (lookupEnv is os.LookupEnv, or a test's map), then the
+// flags. A variable that is unset or empty takes the default, except for the settings where
+// empty means off. A boolean is read from TRADEHUB_DEMO and -demo separately because flag's
+// bool handling differs from a string setting.
+func parseConfig(name string, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	getenv := func(k string) string {
+		v, _ := lookupEnv(k)
+		return v
+	}
 	for _, s := range c.settings() {
-		v := getenv(s.env)
-		if v == "" {
+		v, set := lookupEnv(s.env)
+		if v == "" && !(set && s.emptyDisables) {
 			v = s.def
 		}
 		fs.StringVar(s.target, s.flag, v, fmt.Sprintf("%s (env %s)", s.help, s.env))
@@ -111,6 +124,13 @@ func (c config) validate() error {
 	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		problems = append(problems, "TRADEHUB_DATA_DIR is empty and MONGODB_URI is unset")
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			problems = append(problems, fmt.Sprintf("TRADEHUB_METRICS_ADDR %q: want host:port, or empty to disable", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr && port != "0" {
+			problems = append(problems, "TRADEHUB_METRICS_ADDR must differ from TRADEHUB_ADDR: metrics are not served on the public port")
+		}
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))

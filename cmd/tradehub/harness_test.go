@@ -57,11 +57,13 @@ func startApp(t *testing.T, o appOptions) (*app, string, func()) {
 	env := map[string]string{
 		"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": o.dir,
 		"TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment,
+		// Each app's own free port, so that tests never meet a running server's 9090.
+		"TRADEHUB_METRICS_ADDR": "127.0.0.1:0",
 	}
 	for k, v := range o.env {
 		env[k] = v
 	}
-	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := parseConfig("test", nil, mapEnv(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,4 +244,12 @@ func snapshot(t *testing.T, a *app) string {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// mapEnv is an environment of the variables in env, for parseConfig and run.
+func mapEnv(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
 }

@@ -36,24 +36,24 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tradehub:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stdout, stderr)
+		return serve(ctx, args, lookupEnv, stdout, stderr)
 	case "healthcheck":
-		return healthcheck(ctx, args, getenv, stderr)
+		return healthcheck(ctx, args, lookupEnv, stderr)
 	case "create-admin":
-		return createAdmin(ctx, args, getenv, os.Stdin, stdout, stderr)
+		return createAdmin(ctx, args, lookupEnv, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version())
 		return nil
@@ -62,8 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("tradehub serve", args, getenv, stderr)
+func serve(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("tradehub serve", args, lookupEnv, stderr)
 	if err != nil {
 		return err
 	}
@@ -82,8 +82,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // healthcheck asks the local server's /healthz; the container's HEALTHCHECK runs it, since the
 // runtime image has no curl.
-func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := parseConfig("tradehub healthcheck", args, getenv, stderr)
+func healthcheck(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
+	cfg, err := parseConfig("tradehub healthcheck", args, lookupEnv, stderr)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func version() string {
 
 // createAdmin makes the first platform admin of an installation: the one account that can then
 // create sellers, partners and staff through the API. The password never appears in argv.
-func createAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func createAdmin(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) error {
 	var email, name string
 	rest := args[:0:0]
 	for i := 0; i < len(args); i++ {
@@ -147,11 +147,11 @@ func createAdmin(ctx context.Context, args []string, getenv func(string) string,
 	if email == "" || name == "" {
 		return errors.New("create-admin: -email and -name are required")
 	}
-	cfg, err := parseConfig("tradehub create-admin", rest, getenv, stderr)
+	cfg, err := parseConfig("tradehub create-admin", rest, lookupEnv, stderr)
 	if err != nil {
 		return err
 	}
-	password := getenv("TRADEHUB_ADMIN_PASSWORD")
+	password, _ := lookupEnv("TRADEHUB_ADMIN_PASSWORD")
 	if password == "" {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && line == "" {
@@ -172,7 +172,7 @@ func createAdmin(ctx context.Context, args []string, getenv func(string) string,
 	if err := mongodb.EnsureIndexes(ctx, a.store.DB, indexes()...); err != nil {
 		return err
 	}
-	svc, err := newServices(ctx, a.store, cfg, logger)
+	svc, err := newServices(ctx, a.store, cfg, logger, nil)
 	if err != nil {
 		return err
 	}

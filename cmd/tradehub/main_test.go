@@ -15,8 +15,8 @@ import (
 // startTest runs the real app on a free port over a fresh embedded store, as `make run` does.
 func startTest(t *testing.T) (*app, string) {
 	t.Helper()
-	env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir()}
-	cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
+	env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir(), "TRADEHUB_METRICS_ADDR": "127.0.0.1:0"}
+	cfg, err := parseConfig("test", nil, mapEnv(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
-			getenv := func(k string) string { return env[k] }
+			getenv := mapEnv(env)
 			if name == "EmptyDB" {
 				_, err := parseConfig("test", []string{"-db="}, getenv, io.Discard)
 				if err == nil {
@@ -129,18 +129,18 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 func TestHealthcheckCommand(t *testing.T) {
 	a, _ := startTest(t)
 	env := map[string]string{"TRADEHUB_ADDR": a.http.Addr()}
-	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"healthcheck"}, mapEnv(env), io.Discard, io.Discard); err != nil {
 		t.Errorf("healthcheck against a live server: %v", err)
 	}
 	env["TRADEHUB_ADDR"] = "127.0.0.1:1"
-	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"healthcheck"}, mapEnv(env), io.Discard, io.Discard); err == nil {
 		t.Error("healthcheck against nothing succeeded")
 	}
 }
 
 func TestCreateAdminCommand(t *testing.T) {
 	env := map[string]string{"TRADEHUB_DATA_DIR": t.TempDir(), "TRADEHUB_ADMIN_PASSWORD": "plum-orchard-ferry"}
-	getenv := func(k string) string { return env[k] }
+	getenv := mapEnv(env)
 	var out strings.Builder
 	args := []string{"create-admin", "-email", "ops@example.test", "-name", "Ops Lead"}
 	if err := run(context.Background(), args, getenv, &out, io.Discard); err != nil {
@@ -161,8 +161,9 @@ func TestCreateAdminCommand(t *testing.T) {
 func TestRestartKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	boot := func() (*app, string, context.CancelFunc, chan error) {
-		env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": dir, "TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment}
-		cfg, err := parseConfig("test", nil, func(k string) string { return env[k] }, io.Discard)
+		env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": dir, "TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment,
+			"TRADEHUB_METRICS_ADDR": "127.0.0.1:0"}
+		cfg, err := parseConfig("test", nil, mapEnv(env), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

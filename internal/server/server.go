@@ -1,6 +1,7 @@
 // Package server is Tradehub's HTTP front: the routes (/graphql, /healthz, /readyz, the portal),
 // the middleware every request passes (request id, panic recovery, access log, security headers,
-// a deadline), and the listener's timeouts and graceful shutdown.
+// a deadline), and the listener's timeouts and graceful shutdown. NewOperations builds the
+// second, private listener for /metrics and /debug/pprof.
 package server
 
 import (
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tradehub/tradehub/internal/requestid"
@@ -31,6 +33,9 @@ type Config struct {
 	Authenticate func(http.Handler) http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
+	// ObserveRequest, when set, is told of every request once it is answered: its route (see
+	// Route), status and latency (metrics).
+	ObserveRequest func(route string, status int, elapsed time.Duration)
 	Logger         *slog.Logger
 }
 
@@ -70,7 +75,7 @@ func New(cfg Config) *Server {
 	var h http.Handler = mux
 	h = deadline(cfg.RequestTimeout, h)
 	h = securityHeaders(h)
-	h = accessLog(cfg.Logger, h)
+	h = accessLog(cfg.Logger, cfg.ObserveRequest, h)
 	h = recoverPanics(cfg.Logger, h)
 	h = requestid.Middleware(h)
 
@@ -198,11 +203,35 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer (flush, hijack for WebSocket).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+// Route names the route of a path for metrics, from a fixed set, so that a path chosen by a
+// client never becomes a label: graphql, graphiql, healthz, readyz or portal (everything else).
+func Route(path string) string {
+	switch path {
+	case "/graphql":
+		return "graphql"
+	case "/healthz":
+		return "healthz"
+	case "/readyz":
+		return "readyz"
+	}
+	if path == "/graphiql" || strings.HasPrefix(path, "/graphiql/") {
+		return "graphiql"
+	}
+	return "portal"
+}
+
+func accessLog(logger *slog.Logger, observe func(string, int, time.Duration), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		if observe != nil {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http answers 200
+			}
+			observe(Route(r.URL.Path), status, time.Since(start))
+		}
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return
 		}
@@ -210,4 +239,16 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			"method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"bytes", rec.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
+}
+
+// Close releases a server that was bound by Listen but may never have served (a start-up that
+// failed half-way); after Serve, use Shutdown.
+func (s *Server) Close() error {
+	err := s.http.Close()
+	if s.listener != nil {
+		if cerr := s.listener.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+			err = errors.Join(err, cerr)
+		}
+	}
+	return err
 }
