@@ -479,3 +479,55 @@ func jsonEqual(a, b []byte) bool {
 	ya, _ := json.Marshal(y)
 	return string(xa) == string(ya)
 }
+
+// A graceful stop while an attempt is in flight waits for it and records it: after a restart the
+// delivery is SUCCEEDED and is not sent again.
+func TestShutdownFinishesTheAttemptInFlight(t *testing.T) {
+	dir := t.TempDir()
+	_, base, stop := startApp(t, appOptions{dir: dir})
+	w := loadWorld(t, base)
+	owner := signIn(t, base, "owner@brightlight.test")
+
+	started := make(chan string, 10)
+	var mu sync.Mutex
+	posts := 0
+	slow := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		posts++
+		mu.Unlock()
+		started <- r.Header.Get(webhooks.HeaderWebhookID)
+		time.Sleep(2 * time.Second) // the receiver is slow; the stop must wait for it
+		rw.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(slow.Close)
+	r := owner.do(`mutation($a: ID!, $u: String!) { createWebhookSubscription(input: {accountId: $a, url: $u, eventTypes: ["inventory.adjusted"]}) { secret userErrors { code } } }`,
+		map[string]any{"a": w.brightlight, "u": slow.URL})
+	if r.str("createWebhookSubscription", "secret") == "" {
+		t.Fatalf("create: %s", r.Raw)
+	}
+	owner.do(`mutation($s: ID!, $w: ID!) { adjustInventory(input: {skuId: $s, warehouseId: $w, delta: 1, reason: FOUND}) { userErrors { code } } }`, stockVars(w, 0))
+	var dlv string
+	select {
+	case dlv = <-started:
+	case <-time.After(15 * time.Second):
+		t.Fatal("no attempt started")
+	}
+	begin := time.Now()
+	stop()
+	if took := time.Since(begin); took < time.Second {
+		t.Errorf("the stop took %v: it did not wait for the attempt in flight", took)
+	}
+
+	_, base, _ = startApp(t, appOptions{dir: dir})
+	owner = signIn(t, base, "owner@brightlight.test")
+	d := waitDelivery(t, owner, dlv, func(map[string]any) bool { return true })
+	if d["status"] != "SUCCEEDED" || d["attemptCount"] != 1.0 {
+		t.Errorf("after the restart: %v", d)
+	}
+	time.Sleep(2 * time.Second) // a resend, if any, would come within the workers' poll
+	mu.Lock()
+	defer mu.Unlock()
+	if posts != 1 {
+		t.Errorf("the receiver got %d POSTs, want 1", posts)
+	}
+}
