@@ -31,6 +31,7 @@ type MembershipResolver interface {
 }
 type PartnerResolver interface {
 	Members(ctx context.Context, obj *model.Partner) ([]model.PartnerMembership, error)
+	Borrowers(ctx context.Context, obj *model.Partner) ([]model.PartnerBorrower, error)
 }
 type PartnerConsentResolver interface {
 	Partner(ctx context.Context, obj *model.PartnerConsent) (*model.Partner, error)
@@ -1193,6 +1194,8 @@ func (ec *executionContext) fieldContext_CreatePartnerPayload_partner(_ context.
 				return ec.fieldContext_Partner_country(ctx, field)
 			case "members":
 				return ec.fieldContext_Partner_members(ctx, field)
+			case "borrowers":
+				return ec.fieldContext_Partner_borrowers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 		},
@@ -1435,6 +1438,209 @@ func (ec *executionContext) fieldContext_Invitation_createdAt(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_email(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_email,
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_organisationName(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_organisationName,
+		func(ctx context.Context) (any, error) {
+			return obj.OrganisationName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_organisationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_accountRole(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_accountRole,
+		func(ctx context.Context) (any, error) {
+			return obj.AccountRole, nil
+		},
+		nil,
+		ec.marshalOAccountRole2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAccountRole,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_accountRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type AccountRole does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_partnerRole(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_partnerRole,
+		func(ctx context.Context) (any, error) {
+			return obj.PartnerRole, nil
+		},
+		nil,
+		ec.marshalOPartnerRole2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerRole,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_partnerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type PartnerRole does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_status(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_status,
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		ec.marshalNInvitationStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvitationStatus,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type InvitationStatus does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_expiresAt,
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		ec.marshalNDateTime2timeᚐTime,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvitationPreview_existingUser(ctx context.Context, field graphql.CollectedField, obj *model.InvitationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_InvitationPreview_existingUser,
+		func(ctx context.Context) (any, error) {
+			return obj.ExistingUser, nil
+		},
+		nil,
+		ec.marshalNBoolean2bool,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_InvitationPreview_existingUser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvitationPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
 		},
 	}
 	return fc, nil
@@ -1948,6 +2154,130 @@ func (ec *executionContext) fieldContext_Partner_members(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_borrowers(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Partner_borrowers,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Partner().Borrowers(ctx, obj)
+		},
+		nil,
+		ec.marshalNPartnerBorrower2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerBorrowerᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Partner_borrowers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "accountId":
+				return ec.fieldContext_PartnerBorrower_accountId(ctx, field)
+			case "legalName":
+				return ec.fieldContext_PartnerBorrower_legalName(ctx, field)
+			case "country":
+				return ec.fieldContext_PartnerBorrower_country(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PartnerBorrower", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerBorrower_accountId(ctx context.Context, field graphql.CollectedField, obj *model.PartnerBorrower) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PartnerBorrower_accountId,
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PartnerBorrower_accountId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerBorrower",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerBorrower_legalName(ctx context.Context, field graphql.CollectedField, obj *model.PartnerBorrower) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PartnerBorrower_legalName,
+		func(ctx context.Context) (any, error) {
+			return obj.LegalName, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PartnerBorrower_legalName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerBorrower",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerBorrower_country(ctx context.Context, field graphql.CollectedField, obj *model.PartnerBorrower) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_PartnerBorrower_country,
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		ec.marshalNCountryCode2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_PartnerBorrower_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerBorrower",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type CountryCode does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PartnerConsent_partner(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConsent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1980,6 +2310,8 @@ func (ec *executionContext) fieldContext_PartnerConsent_partner(_ context.Contex
 				return ec.fieldContext_Partner_country(ctx, field)
 			case "members":
 				return ec.fieldContext_Partner_members(ctx, field)
+			case "borrowers":
+				return ec.fieldContext_Partner_borrowers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 		},
@@ -3817,6 +4149,69 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var invitationPreviewImplementors = []string{"InvitationPreview"}
+
+func (ec *executionContext) _InvitationPreview(ctx context.Context, sel ast.SelectionSet, obj *model.InvitationPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invitationPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvitationPreview")
+		case "email":
+			out.Values[i] = ec._InvitationPreview_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisationName":
+			out.Values[i] = ec._InvitationPreview_organisationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountRole":
+			out.Values[i] = ec._InvitationPreview_accountRole(ctx, field, obj)
+		case "partnerRole":
+			out.Values[i] = ec._InvitationPreview_partnerRole(ctx, field, obj)
+		case "status":
+			out.Values[i] = ec._InvitationPreview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._InvitationPreview_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "existingUser":
+			out.Values[i] = ec._InvitationPreview_existingUser(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var invitePayloadImplementors = []string{"InvitePayload"}
 
 func (ec *executionContext) _InvitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.InvitePayload) graphql.Marshaler {
@@ -4124,6 +4519,91 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "borrowers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Partner_borrowers(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var partnerBorrowerImplementors = []string{"PartnerBorrower"}
+
+func (ec *executionContext) _PartnerBorrower(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerBorrower) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerBorrowerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerBorrower")
+		case "accountId":
+			out.Values[i] = ec._PartnerBorrower_accountId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "legalName":
+			out.Values[i] = ec._PartnerBorrower_legalName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._PartnerBorrower_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5047,6 +5527,54 @@ func (ec *executionContext) marshalNPartner2ᚖgithubᚗcomᚋtradehubᚋtradehu
 	return ec._Partner(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartnerBorrower2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerBorrower(ctx context.Context, sel ast.SelectionSet, v model.PartnerBorrower) graphql.Marshaler {
+	return ec._PartnerBorrower(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerBorrower2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerBorrowerᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartnerBorrower) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNPartnerBorrower2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerBorrower(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPartnerConsent2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerConsent(ctx context.Context, sel ast.SelectionSet, v model.PartnerConsent) graphql.Marshaler {
 	return ec._PartnerConsent(ctx, sel, &v)
 }
@@ -5344,6 +5872,13 @@ func (ec *executionContext) marshalOInvitation2ᚖgithubᚗcomᚋtradehubᚋtrad
 		return graphql.Null
 	}
 	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInvitationPreview2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvitationPreview(ctx context.Context, sel ast.SelectionSet, v *model.InvitationPreview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvitationPreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMembership2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐMembership(ctx context.Context, sel ast.SelectionSet, v *model.Membership) graphql.Marshaler {

@@ -219,6 +219,19 @@ func (r *partnerResolver) Members(ctx context.Context, obj *model.Partner) ([]mo
 	return out, nil
 }
 
+// Borrowers is the resolver for the borrowers field.
+func (r *partnerResolver) Borrowers(ctx context.Context, obj *model.Partner) ([]model.PartnerBorrower, error) {
+	list, err := r.AccountsService.PartnerBorrowers(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.PartnerBorrower, 0, len(list))
+	for _, b := range list {
+		out = append(out, model.PartnerBorrower{AccountID: b.AccountID, LegalName: b.LegalName, Country: b.Country})
+	}
+	return out, nil
+}
+
 // Partner is the resolver for the partner field.
 func (r *partnerConsentResolver) Partner(ctx context.Context, obj *model.PartnerConsent) (*model.Partner, error) {
 	p, err := r.AccountsService.Partner(ctx, obj.PartnerID)
@@ -254,6 +267,15 @@ func (r *queryResolver) Accounts(ctx context.Context, first *int, after *string,
 		return nil, err
 	}
 	return toGQLAccountConnection(res), nil
+}
+
+// InvitationPreview is the resolver for the invitationPreview field.
+func (r *queryResolver) InvitationPreview(ctx context.Context, token string) (*model.InvitationPreview, error) {
+	p, err := r.AccountsService.PreviewInvitation(ctx, token)
+	if err != nil {
+		return nil, nullIfNotFound(err)
+	}
+	return toGQLInvitationPreview(p), nil
 }
 
 // Partner is the resolver for the partner field.

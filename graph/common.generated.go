@@ -74,6 +74,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Account(ctx context.Context, id string) (*model.Account, error)
 	Accounts(ctx context.Context, first *int, after *string, last *int, before *string) (*model.AccountConnection, error)
+	InvitationPreview(ctx context.Context, token string) (*model.InvitationPreview, error)
 	Partner(ctx context.Context, id string) (*model.Partner, error)
 	AuditLog(ctx context.Context, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	Events(ctx context.Context, accountID string, after *string, types []string, first *int) (*model.EventConnection, error)
@@ -795,6 +796,17 @@ func (ec *executionContext) field_Query_inventoryValuation_args(ctx context.Cont
 		return nil, err
 	}
 	args["accountId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_invitationPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token", ec.unmarshalNString2string)
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -3738,6 +3750,63 @@ func (ec *executionContext) fieldContext_Query_accounts(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_invitationPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_invitationPreview,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().InvitationPreview(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		ec.marshalOInvitationPreview2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvitationPreview,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_invitationPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "email":
+				return ec.fieldContext_InvitationPreview_email(ctx, field)
+			case "organisationName":
+				return ec.fieldContext_InvitationPreview_organisationName(ctx, field)
+			case "accountRole":
+				return ec.fieldContext_InvitationPreview_accountRole(ctx, field)
+			case "partnerRole":
+				return ec.fieldContext_InvitationPreview_partnerRole(ctx, field)
+			case "status":
+				return ec.fieldContext_InvitationPreview_status(ctx, field)
+			case "expiresAt":
+				return ec.fieldContext_InvitationPreview_expiresAt(ctx, field)
+			case "existingUser":
+				return ec.fieldContext_InvitationPreview_existingUser(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvitationPreview", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invitationPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_partner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3771,6 +3840,8 @@ func (ec *executionContext) fieldContext_Query_partner(ctx context.Context, fiel
 				return ec.fieldContext_Partner_country(ctx, field)
 			case "members":
 				return ec.fieldContext_Partner_members(ctx, field)
+			case "borrowers":
+				return ec.fieldContext_Partner_borrowers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 		},
@@ -6108,6 +6179,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "invitationPreview":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_invitationPreview(ctx, field)
 				return res
 			}
 

@@ -79,6 +79,20 @@ func toGQLInvitation(inv accounts.Invitation) *model.Invitation {
 	return out
 }
 
+func toGQLInvitationPreview(p accounts.InvitationPreview) *model.InvitationPreview {
+	out := &model.InvitationPreview{Email: p.Email, OrganisationName: p.OrganisationName,
+		Status: model.InvitationStatus(p.Status), ExpiresAt: p.ExpiresAt, ExistingUser: p.ExistingUser}
+	switch p.Role {
+	case access.PartnerAdmin, access.PartnerAnalyst:
+		r := model.PartnerRole(p.Role)
+		out.PartnerRole = &r
+	default:
+		r := model.AccountRole(p.Role)
+		out.AccountRole = &r
+	}
+	return out
+}
+
 func toGQLAPIKey(k accounts.APIKey) *model.APIKey {
 	return &model.APIKey{ID: k.ID, Name: k.Name, AccountID: k.AccountID, Role: model.AccountRole(k.Role),
 		SecretPrefix: k.SecretPrefix, CreatedByID: k.CreatedBy, CreatedAt: k.CreatedAt,

@@ -958,6 +958,8 @@ func (ec *executionContext) fieldContext_ViewerPartnerMembership_partner(_ conte
 				return ec.fieldContext_Partner_country(ctx, field)
 			case "members":
 				return ec.fieldContext_Partner_members(ctx, field)
+			case "borrowers":
+				return ec.fieldContext_Partner_borrowers(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 		},

@@ -333,6 +333,16 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 	}
 
+	InvitationPreview struct {
+		AccountRole      func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ExistingUser     func(childComplexity int) int
+		ExpiresAt        func(childComplexity int) int
+		OrganisationName func(childComplexity int) int
+		PartnerRole      func(childComplexity int) int
+		Status           func(childComplexity int) int
+	}
+
 	InvitePayload struct {
 		Invitation func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -434,10 +444,17 @@ type ComplexityRoot struct {
 	}
 
 	Partner struct {
-		Country func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Members func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Borrowers func(childComplexity int) int
+		Country   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Members   func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
+	PartnerBorrower struct {
+		AccountID func(childComplexity int) int
+		Country   func(childComplexity int) int
+		LegalName func(childComplexity int) int
 	}
 
 	PartnerConsent struct {
@@ -464,6 +481,7 @@ type ComplexityRoot struct {
 		FulfilmentOrders     func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
 		InventoryBalances    func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
 		InventoryValuation   func(childComplexity int, accountID string) int
+		InvitationPreview    func(childComplexity int, token string) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Partner              func(childComplexity int, id string) int
@@ -2059,6 +2077,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Invitation.Status(childComplexity), true
 
+	case "InvitationPreview.accountRole":
+		if e.complexity.InvitationPreview.AccountRole == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.AccountRole(childComplexity), true
+
+	case "InvitationPreview.email":
+		if e.complexity.InvitationPreview.Email == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.Email(childComplexity), true
+
+	case "InvitationPreview.existingUser":
+		if e.complexity.InvitationPreview.ExistingUser == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.ExistingUser(childComplexity), true
+
+	case "InvitationPreview.expiresAt":
+		if e.complexity.InvitationPreview.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.ExpiresAt(childComplexity), true
+
+	case "InvitationPreview.organisationName":
+		if e.complexity.InvitationPreview.OrganisationName == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.OrganisationName(childComplexity), true
+
+	case "InvitationPreview.partnerRole":
+		if e.complexity.InvitationPreview.PartnerRole == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.PartnerRole(childComplexity), true
+
+	case "InvitationPreview.status":
+		if e.complexity.InvitationPreview.Status == nil {
+			break
+		}
+
+		return e.complexity.InvitationPreview.Status(childComplexity), true
+
 	case "InvitePayload.invitation":
 		if e.complexity.InvitePayload.Invitation == nil {
 			break
@@ -2769,6 +2836,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PageInfo.StartCursor(childComplexity), true
 
+	case "Partner.borrowers":
+		if e.complexity.Partner.Borrowers == nil {
+			break
+		}
+
+		return e.complexity.Partner.Borrowers(childComplexity), true
+
 	case "Partner.country":
 		if e.complexity.Partner.Country == nil {
 			break
@@ -2796,6 +2870,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Partner.Name(childComplexity), true
+
+	case "PartnerBorrower.accountId":
+		if e.complexity.PartnerBorrower.AccountID == nil {
+			break
+		}
+
+		return e.complexity.PartnerBorrower.AccountID(childComplexity), true
+
+	case "PartnerBorrower.country":
+		if e.complexity.PartnerBorrower.Country == nil {
+			break
+		}
+
+		return e.complexity.PartnerBorrower.Country(childComplexity), true
+
+	case "PartnerBorrower.legalName":
+		if e.complexity.PartnerBorrower.LegalName == nil {
+			break
+		}
+
+		return e.complexity.PartnerBorrower.LegalName(childComplexity), true
 
 	case "PartnerConsent.account":
 		if e.complexity.PartnerConsent.Account == nil {
@@ -2934,6 +3029,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.InventoryValuation(childComplexity, args["accountId"].(string)), true
+
+	case "Query.invitationPreview":
+		if e.complexity.Query.InvitationPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invitationPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.InvitationPreview(childComplexity, args["token"].(string)), true
 
 	case "Query.node":
 		if e.complexity.Query.Node == nil {
@@ -5289,8 +5396,38 @@ type Partner implements Node {
   name: String!
   "Where the lender is registered."
   country: CountryCode!
-  "The people of this partner (visible to its own admins and to platform admins)."
+  "The people of this partner (visible to its own people and to platform admins)."
   members: [PartnerMembership!]!
+  "The seller accounts that have allowed this partner to see their financing data, by legal name (visible to the partner's own people and to platform admins)."
+  borrowers: [PartnerBorrower!]!
+}
+
+"A seller account as its finance partner sees it: who it is, nothing of its operations."
+type PartnerBorrower {
+  "The account's id."
+  accountId: ID!
+  "The company's registered legal name."
+  legalName: String!
+  "Where the company is registered."
+  country: CountryCode!
+}
+
+"What an invitation link offers, shown before it is accepted."
+type InvitationPreview {
+  "Who is invited."
+  email: String!
+  "The account or finance partner the invitation is to."
+  organisationName: String!
+  "The account role offered, for account invitations."
+  accountRole: AccountRole
+  "The partner role offered, for partner invitations."
+  partnerRole: PartnerRole
+  "PENDING until accepted, revoked or expired."
+  status: InvitationStatus!
+  "When it stops being valid."
+  expiresAt: DateTime!
+  "True when the email already has a user, who then accepts with the current password and no name."
+  existingUser: Boolean!
 }
 
 "A person's role in a finance partner."
@@ -5344,6 +5481,8 @@ extend type Query {
   account("The account's id." id: ID!): Account
   "The accounts the caller may see, ordered by legal name (staff see their book; platform admins see all)."
   accounts("At most 100." first: Int, after: String, last: Int, before: String): AccountConnection!
+  "What an invitation link offers (the token is the credential: no sign-in needed), or null for an unknown token."
+  invitationPreview("The token from the invitation link." token: String!): InvitationPreview
   "A finance partner visible to the caller (its own people, consenting accounts' people, platform admins), or null."
   partner("The partner's id." id: ID!): Partner
 }

@@ -196,3 +196,35 @@ func TestAuditLogRecordsEveryMutation(t *testing.T) {
 		t.Errorf("a VIEWER read the audit log: %s", r.Raw)
 	}
 }
+
+func TestPartnerSeesItsBorrowersAndInvitationsPreview(t *testing.T) {
+	logs := &syncBuffer{}
+	_, base := demoAppLogging(t, logs)
+	w := loadWorld(t, base)
+
+	partner := signIn(t, base, "partner.admin@harborfinance.test")
+	r := partner.do(`query($id: ID!) { partner(id: $id) { borrowers { legalName country } } }`, map[string]any{"id": w.harbor})
+	borrowers, _ := r.path("partner", "borrowers").([]any)
+	if len(borrowers) != 2 {
+		t.Fatalf("partner borrowers: %s", r.Raw)
+	}
+	// A seller sees the partner it consented to, but not the partner's other borrowers.
+	owner := signIn(t, base, "owner@brightlight.test")
+	if r := owner.do(`query($id: ID!) { partner(id: $id) { name borrowers { legalName } } }`, map[string]any{"id": w.harbor}); len(r.codes("")) == 0 {
+		t.Errorf("a seller listed the partner's borrowers: %s", r.Raw)
+	}
+
+	owner.do(`mutation($id: ID!) { inviteAccountMember(input: {accountId: $id, email: "newbie@brightlight.test", role: FINANCE}) { userErrors { code } } }`, map[string]any{"id": w.brightlight})
+	_, rest, ok := strings.Cut(logs.String(), "accept-invitation?token=")
+	if !ok {
+		t.Fatal("the development log has no invitation link")
+	}
+	token := strings.Fields(strings.NewReplacer(`\n`, " ", `"`, " ").Replace(rest))[0]
+	r = anonymous(t, base).do(`query($t: String!) { invitationPreview(token: $t) { email organisationName accountRole existingUser status } }`, map[string]any{"t": token})
+	if r.str("invitationPreview", "organisationName") != "Shenzhen Brightlight Electronics Co., Ltd." || r.str("invitationPreview", "accountRole") != "FINANCE" {
+		t.Errorf("preview: %s", r.Raw)
+	}
+	if r := anonymous(t, base).do(`{ invitationPreview(token: "thi_forged") { email } }`, nil); r.path("invitationPreview") != nil || len(r.Errors) != 0 {
+		t.Errorf("forged token: %s", r.Raw)
+	}
+}

@@ -606,6 +606,24 @@ type Invitation struct {
 
 func (Invitation) IsNode() {}
 
+// What an invitation link offers, shown before it is accepted.
+type InvitationPreview struct {
+	// Who is invited.
+	Email string `json:"email"`
+	// The account or finance partner the invitation is to.
+	OrganisationName string `json:"organisationName"`
+	// The account role offered, for account invitations.
+	AccountRole *AccountRole `json:"accountRole,omitempty"`
+	// The partner role offered, for partner invitations.
+	PartnerRole *PartnerRole `json:"partnerRole,omitempty"`
+	// PENDING until accepted, revoked or expired.
+	Status InvitationStatus `json:"status"`
+	// When it stops being valid.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// True when the email already has a user, who then accepts with the current password and no name.
+	ExistingUser bool `json:"existingUser"`
+}
+
 // Who to invite to an account.
 type InviteAccountMemberInput struct {
 	// The account.
@@ -738,6 +756,16 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the last item of the page, to page forwards from it with `after`.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A seller account as its finance partner sees it: who it is, nothing of its operations.
+type PartnerBorrower struct {
+	// The account's id.
+	AccountID string `json:"accountId"`
+	// The company's registered legal name.
+	LegalName string `json:"legalName"`
+	// Where the company is registered.
+	Country string `json:"country"`
 }
 
 // An account and a finance partner.

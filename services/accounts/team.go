@@ -358,3 +358,33 @@ func (s *Service) Invitation(ctx context.Context, id string) (Invitation, error)
 	}
 	return doc.toInvitation(s.clock.Now()), nil
 }
+
+// Borrower is a consenting account as its finance partner sees it.
+type Borrower struct {
+	AccountID string
+	LegalName string
+	Country   string
+}
+
+// PartnerBorrowers lists the accounts that consented to a partner, for the partner's own people
+// and platform admins. A partner learns who its borrowers are, never their operations.
+func (s *Service) PartnerBorrowers(ctx context.Context, partnerID string) ([]Borrower, error) {
+	if err := s.access.Require(ctx, partnerID, access.PartnerTeam, access.Read); err != nil {
+		return nil, err
+	}
+	list := s.access.ConsentingAccounts(partnerID)
+	if len(list) == 0 {
+		return []Borrower{}, nil
+	}
+	accts, err := s.AccountsByID(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Borrower, 0, len(list))
+	for _, id := range list {
+		if a, ok := accts[id]; ok {
+			out = append(out, Borrower{AccountID: a.ID, LegalName: a.LegalName, Country: a.Country})
+		}
+	}
+	return out, nil
+}
