@@ -29,6 +29,8 @@ const config: CodegenConfig = {
           Decimal: 'string',
           CurrencyCode: 'string',
           CountryCode: 'string',
+          // An event's payload (schema/events.graphqls): any JSON; a page narrows it before use.
+          JSON: 'unknown',
         },
         // Keep generated input types exact: optional inputs are `T | null | undefined`.
         avoidOptionals: false,

@@ -247,8 +247,8 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await page.getByRole('button', { name: 'Accept invitation' }).click();
       await page.getByRole('heading', { level: 1, name: brightlight }).waitFor();
       await page.getByRole('button', { name: /New Hire/ }).waitFor();
-      // FINANCE: no team, no keys.
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview']);
+      // FINANCE: the warehousing pages to read; no team, no keys.
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage']);
       await assertClean(session);
     });
   });
@@ -261,7 +261,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const accountId = accountIdOf(page);
 
       const links = await mainNav(page).getByRole('link').allInnerTexts();
-      assert.deepEqual(links, ['Overview']);
+      assert.deepEqual(links, ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage']);
 
       for (const section of ['team', 'api-keys']) {
         await page.goto(`${tradehub.baseURL}/accounts/${accountId}/${section}`);
@@ -290,7 +290,15 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await banner.waitFor();
       assert.match(await banner.innerText(), new RegExp(`Acting as ${kessler} · account manager`));
       const kesslerId = accountIdOf(page);
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Team', 'API keys']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), [
+        'Overview',
+        'Inventory',
+        'Inbound',
+        'Orders',
+        'Usage',
+        'Team',
+        'API keys',
+      ]);
 
       // Switch on the team page: the switcher keeps the page.
       await mainNav(page).getByRole('link', { name: 'Team' }).click();

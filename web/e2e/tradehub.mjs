@@ -1,7 +1,8 @@
 // @ts-check
 // Starts the real Tradehub binary for the browser tests: a fresh data folder, a free loopback
 // port, development mode (session cookies without Secure, so that plain http://127.0.0.1 keeps
-// them; invitation emails written to the log), demo data, and a readiness wait.
+// them; invitation emails written to the log), demo data, no metrics listener, and a readiness
+// wait.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -68,6 +69,9 @@ export async function startTradehub() {
       TRADEHUB_DATA_DIR: join(tmp, 'data'),
       TRADEHUB_DEMO: '1',
       TRADEHUB_ENV: 'development',
+      // No metrics listener: its default port (9090) is one for the whole machine, so a second
+      // server (another test file, a developer's own) would fail to start.
+      TRADEHUB_METRICS_ADDR: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,6 +4,7 @@ import {
   accountSections,
   canManageMember,
   canManageTeam,
+  canOperateWarehouse,
   grantableRoles,
   landingPath,
   parseAccountPath,
@@ -39,14 +40,16 @@ const partnerAdmin: ViewerAccess = {
 };
 
 describe('accountSections: the navigation of an account by role', () => {
+  // Warehousing is read by every role of the account and its staff (docs/PERMISSIONS.md).
+  const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage'];
   const cases: { name: string; viewer: ViewerAccess; want: AccountSection[] }[] = [
-    { name: 'OWNER', viewer: member('OWNER'), want: ['overview', 'team', 'apiKeys'] },
-    { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', 'team', 'apiKeys'] },
-    { name: 'OPERATOR', viewer: member('OPERATOR'), want: ['overview'] },
-    { name: 'FINANCE', viewer: member('FINANCE'), want: ['overview'] },
-    { name: 'VIEWER', viewer: member('VIEWER'), want: ['overview'] },
-    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: ['overview', 'team', 'apiKeys'] },
-    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: ['overview', 'team', 'apiKeys'] },
+    { name: 'OWNER', viewer: member('OWNER'), want: ['overview', ...wh, 'team', 'apiKeys'] },
+    { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', ...wh, 'team', 'apiKeys'] },
+    { name: 'OPERATOR', viewer: member('OPERATOR'), want: ['overview', ...wh] },
+    { name: 'FINANCE', viewer: member('FINANCE'), want: ['overview', ...wh] },
+    { name: 'VIEWER', viewer: member('VIEWER'), want: ['overview', ...wh] },
+    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: ['overview', ...wh, 'team', 'apiKeys'] },
+    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: ['overview', ...wh, 'team', 'apiKeys'] },
     { name: 'partner user', viewer: partnerAdmin, want: [] },
     { name: 'member of another account', viewer: member('OWNER', kessler), want: [] },
     { name: 'supplier', viewer: { ...nobody, supplierId: 'sup_1' }, want: [] },
@@ -84,6 +87,25 @@ describe('team permissions', () => {
     expect(canManageMember(admin, 'OPERATOR')).toBe(true);
     expect(canManageMember(owner, 'OWNER')).toBe(true);
   });
+});
+
+describe('canOperateWarehouse: who acts on SKUs, receipts and orders', () => {
+  const cases: { name: string; viewer: ViewerAccess; want: boolean }[] = [
+    { name: 'OWNER', viewer: member('OWNER'), want: true },
+    { name: 'ADMIN', viewer: member('ADMIN'), want: true },
+    { name: 'OPERATOR', viewer: member('OPERATOR'), want: true },
+    { name: 'FINANCE reads', viewer: member('FINANCE'), want: false },
+    { name: 'VIEWER reads', viewer: member('VIEWER'), want: false },
+    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: true },
+    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: true },
+    { name: 'partner user', viewer: partnerAdmin, want: false },
+    { name: 'member of another account', viewer: member('OWNER', kessler), want: false },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      expect(canOperateWarehouse(accountAccess(tc.viewer, brightlight.id))).toBe(tc.want);
+    });
+  }
 });
 
 describe('switcherAccounts', () => {
@@ -137,6 +159,9 @@ describe('switchPath keeps the page when the other account allows it', () => {
   it('overview where the page is not allowed', () => {
     expect(switchPath(brightlightAsViewer!, 'apiKeys')).toBe('/accounts/acct_b');
   });
+  it('the same section from a SKU of another account (its ids differ)', () => {
+    expect(switchPath(brightlightAsViewer!, 'inventory')).toBe('/accounts/acct_b/inventory');
+  });
   it('overview from a page outside any account', () => {
     expect(switchPath(kesslerAsStaff!, null)).toBe('/accounts/acct_k');
   });
@@ -154,6 +179,15 @@ describe('parseAccountPath', () => {
     ['/accounts', null],
     ['/partner', null],
     ['/accounts/acct_1/team/extra', null],
+    ['/accounts/acct_1/inventory', { accountId: 'acct_1', section: 'inventory' }],
+    ['/accounts/acct_1/inventory/', { accountId: 'acct_1', section: 'inventory' }],
+    ['/accounts/acct_1/inventory/sku_1', { accountId: 'acct_1', section: 'inventory', nested: true }],
+    ['/accounts/acct_1/inventory/sku_1/edit', { accountId: 'acct_1', section: 'inventory', nested: true }],
+    ['/accounts/acct_1/receipts/new', { accountId: 'acct_1', section: 'receipts', nested: true }],
+    ['/accounts/acct_1/orders/ord_1', { accountId: 'acct_1', section: 'orders', nested: true }],
+    ['/accounts/acct_1/usage', { accountId: 'acct_1', section: 'usage' }],
+    ['/accounts/acct_1/usage/extra', null],
+    ['/accounts/acct_1/unknown/extra', null],
   ];
   for (const [path, want] of cases) {
     it(path, () => expect(parseAccountPath(path)).toEqual(want));

@@ -4,6 +4,7 @@
 // by URL shows the server's answer.
 
 import type { AccountRole, AccountStatus, PartnerRole, StaffRole } from '../gql/graphql';
+import { messages } from '../i18n/messages';
 
 export interface AccountSummary {
   id: string;
@@ -43,19 +44,28 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'team' | 'apiKeys';
+export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'team' | 'apiKeys';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
+  inventory: '/inventory',
+  receipts: '/receipts',
+  orders: '/orders',
+  usage: '/usage',
   team: '/team',
   apiKeys: '/api-keys',
 };
 
-export const accountSectionLabels: Readonly<Record<AccountSection, string>> = {
-  overview: 'Overview',
-  team: 'Team',
-  apiKeys: 'API keys',
-};
+export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
+
+/** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders']);
+
+/**
+ * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
+ * and by its staff; see docs/PERMISSIONS.md.
+ */
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
@@ -67,9 +77,9 @@ export function accountSections(access: AccountAccess): AccountSection[] {
       return [];
     case 'staff':
       // Account managers and platform admins read the team and the keys of their accounts.
-      return ['overview', 'team', 'apiKeys'];
+      return ['overview', ...warehousingSections, 'team', 'apiKeys'];
     case 'member': {
-      const sections: AccountSection[] = ['overview'];
+      const sections: AccountSection[] = ['overview', ...warehousingSections];
       if (teamReaders.has(access.role)) {
         sections.push('team');
       }
@@ -89,6 +99,24 @@ export function canManageTeam(access: AccountAccess): boolean {
 /** Whether the viewer may create and revoke API keys (OWNER, ADMIN); staff only read them. */
 export function canManageApiKeys(access: AccountAccess): boolean {
   return access.kind === 'member' && (access.role === 'OWNER' || access.role === 'ADMIN');
+}
+
+const warehouseOperators: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN', 'OPERATOR']);
+
+/**
+ * Whether the viewer may change the account's warehousing: create and edit SKUs, announce,
+ * receive and put away receipts, create and move orders. OPERATOR and above, and the account's
+ * staff (account managers and platform admins, per docs/PERMISSIONS.md); FINANCE and VIEWER read.
+ */
+export function canOperateWarehouse(access: AccountAccess): boolean {
+  switch (access.kind) {
+    case 'none':
+      return false;
+    case 'staff':
+      return true;
+    case 'member':
+      return warehouseOperators.has(access.role);
+  }
 }
 
 const allRoles: readonly AccountRole[] = ['OWNER', 'ADMIN', 'OPERATOR', 'FINANCE', 'VIEWER'];
@@ -155,9 +183,14 @@ export function switchPath(entry: SwitcherEntry, current: AccountSection | null)
   return accountPath(entry.account.id, section);
 }
 
-/** The account page a path shows, if it is one: `/accounts/acct_1/team` → `{acct_1, team}`. */
-export function parseAccountPath(pathname: string): { accountId: string; section: AccountSection | null } | null {
-  const match = /^\/accounts\/([^/]+)(\/[^/]*)?\/?$/.exec(pathname);
+/**
+ * The account page a path shows, if it is one: `/accounts/acct_1/team` → `{acct_1, team}`. A page
+ * below a section (`/accounts/acct_1/inventory/sku_1`) is in that section, with `nested: true`.
+ */
+export function parseAccountPath(
+  pathname: string,
+): { accountId: string; section: AccountSection | null; nested?: true } | null {
+  const match = /^\/accounts\/([^/]+)(\/[^/]*)?(\/.*)?$/.exec(pathname);
   if (!match?.[1]) {
     return null;
   }
@@ -168,7 +201,11 @@ export function parseAccountPath(pathname: string): { accountId: string; section
     return null;
   }
   const rest = match[2] === '/' ? '' : (match[2] ?? '');
+  const deeper = match[3] !== undefined && match[3] !== '/';
   const section = (Object.keys(accountSectionPaths) as AccountSection[]).find((s) => accountSectionPaths[s] === rest);
+  if (deeper) {
+    return section !== undefined && nestedSections.has(section) ? { accountId, section, nested: true } : null;
+  }
   return { accountId, section: section ?? null };
 }
 

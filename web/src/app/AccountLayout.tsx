@@ -15,6 +15,17 @@ import { AccountContext, type AccountContextValue } from './account';
 const AccountOverviewPage = lazy(() => import('../pages/account/AccountOverviewPage'));
 const TeamPage = lazy(() => import('../pages/account/TeamPage'));
 const ApiKeysPage = lazy(() => import('../pages/account/ApiKeysPage'));
+const InventoryPage = lazy(() => import('../pages/account/InventoryPage'));
+const SkuPage = lazy(() => import('../pages/account/SkuPage'));
+const NewSkuPage = lazy(() => import('../pages/account/SkuFormPage').then((m) => ({ default: m.NewSkuPage })));
+const EditSkuPage = lazy(() => import('../pages/account/SkuFormPage').then((m) => ({ default: m.EditSkuPage })));
+const ReceiptsPage = lazy(() => import('../pages/account/ReceiptsPage'));
+const NewReceiptPage = lazy(() => import('../pages/account/NewReceiptPage'));
+const ReceiptPage = lazy(() => import('../pages/account/ReceiptPage'));
+const OrdersPage = lazy(() => import('../pages/account/OrdersPage'));
+const NewOrderPage = lazy(() => import('../pages/account/NewOrderPage'));
+const OrderPage = lazy(() => import('../pages/account/OrderPage'));
+const UsagePage = lazy(() => import('../pages/account/UsagePage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -95,6 +106,17 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId" component={AccountOverviewPage} />
             <Route path="/accounts/:accountId/team" component={TeamPage} />
             <Route path="/accounts/:accountId/api-keys" component={ApiKeysPage} />
+            <Route path="/accounts/:accountId/inventory" component={InventoryPage} />
+            <Route path="/accounts/:accountId/inventory/new" component={NewSkuPage} />
+            <Route path="/accounts/:accountId/inventory/:skuId" component={SkuPage} />
+            <Route path="/accounts/:accountId/inventory/:skuId/edit" component={EditSkuPage} />
+            <Route path="/accounts/:accountId/receipts" component={ReceiptsPage} />
+            <Route path="/accounts/:accountId/receipts/new" component={NewReceiptPage} />
+            <Route path="/accounts/:accountId/receipts/:receiptId" component={ReceiptPage} />
+            <Route path="/accounts/:accountId/orders" component={OrdersPage} />
+            <Route path="/accounts/:accountId/orders/new" component={NewOrderPage} />
+            <Route path="/accounts/:accountId/orders/:orderId" component={OrderPage} />
+            <Route path="/accounts/:accountId/usage" component={UsagePage} />
             <Route component={NotFoundPage} />
           </Switch>
         </Suspense>

@@ -215,7 +215,13 @@ export function MainNav({ viewer }: { viewer: SignedInViewer }) {
             const href = accountPath(current.accountId, section);
             return (
               <li key={section}>
-                <Link href={href} className="mainnav-link" aria-current={current.section === section ? 'page' : undefined}>
+                <Link
+                  href={href}
+                  className="mainnav-link"
+                  // On a page below the section (a SKU of the inventory), its link is "current" but
+                  // not the page itself.
+                  aria-current={current.section === section ? (current.nested ? 'true' : 'page') : undefined}
+                >
                   {accountSectionLabels[section]}
                 </Link>
               </li>

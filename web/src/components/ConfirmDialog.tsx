@@ -16,6 +16,8 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   busyLabel,
+  cancelLabel = 'Cancel',
+  failedTitle,
   onCancel,
   onConfirm,
 }: {
@@ -24,6 +26,10 @@ export function ConfirmDialog({
   children: ReactNode;
   confirmLabel: string;
   busyLabel: string;
+  /** The button that closes without doing it ("Keep the order" where "Cancel" would confuse). */
+  cancelLabel?: string;
+  /** The title of a refusal shown in the dialog (FormAlert's own by default). */
+  failedTitle?: string;
   onCancel: () => void;
   onConfirm: () => Promise<MutationOutcome<unknown>>;
 }) {
@@ -58,10 +64,10 @@ export function ConfirmDialog({
   return (
     <Dialog open={open} onClose={close} title={title} busy={busy} className="dialog-confirm">
       <div className="dialog-body">{children}</div>
-      <FormAlert errors={errors} problem={problem} alertRef={alert} />
+      <FormAlert errors={errors} problem={problem} alertRef={alert} {...(failedTitle ? { title: failedTitle } : {})} />
       <div className="dialog-actions">
         <button type="button" className="button button-secondary" onClick={close} disabled={busy} data-autofocus>
-          Cancel
+          {cancelLabel}
         </button>
         <button type="button" className="button button-danger" onClick={confirm} disabled={busy}>
           {busy ? busyLabel : confirmLabel}

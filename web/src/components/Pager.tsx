@@ -15,12 +15,28 @@ export function useCursorPages() {
   };
 }
 
+export interface PagerTexts {
+  previous: string;
+  next: string;
+  page: (n: number) => string;
+  /** The name of the pager's navigation landmark. */
+  navigation: (label: string) => string;
+}
+
+const defaultTexts: PagerTexts = {
+  previous: 'Previous',
+  next: 'Next',
+  page: (n) => `Page ${n}`,
+  navigation: (label) => `${label} pages`,
+};
+
 export function Pager({
   pages,
   hasNextPage,
   endCursor,
   fetching,
   label,
+  texts = defaultTexts,
 }: {
   pages: ReturnType<typeof useCursorPages>;
   hasNextPage: boolean;
@@ -28,28 +44,30 @@ export function Pager({
   fetching: boolean;
   /** What is paged, for screen readers: "Members". */
   label: string;
+  /** The pager's words, from the page's catalog (and "Newer"/"Older" for a history). */
+  texts?: PagerTexts;
 }) {
   if (!pages.hasPrevious && !hasNextPage) {
     return null;
   }
   return (
-    <nav className="card-footer pager" aria-label={`${label} pages`}>
+    <nav className="card-footer pager" aria-label={texts.navigation(label)}>
       <button
         type="button"
         className="button button-secondary"
         disabled={!pages.hasPrevious || fetching}
         onClick={pages.previous}
       >
-        Previous
+        {texts.previous}
       </button>
-      <span className="muted">Page {pages.page}</span>
+      <span className="muted">{texts.page(pages.page)}</span>
       <button
         type="button"
         className="button button-secondary"
         disabled={!hasNextPage || fetching}
         onClick={() => pages.next(endCursor)}
       >
-        Next
+        {texts.next}
       </button>
     </nav>
   );

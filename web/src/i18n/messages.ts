@@ -2,10 +2,16 @@
 // the few formats it uses, in one module per language. The translation issue adds zh-CN as a
 // second `Catalog` beside `en` and a way to choose it; nothing else should need to change.
 //
+// The pages of a domain that load on demand (warehousing: i18n/warehousing.ts) keep their own
+// texts in a catalog of the same shape beside this one, keyed the same way and chosen by the same
+// `locale`, so that their words travel in their chunks rather than in the first load. What every
+// page may show (userError codes, navigation, number, money and date formats) stays here.
+//
 // The API's userError `message` is English written for developers. English here reuses it where
 // it carries the specific detail (which password rule failed, what is wrong with a value); a
 // translation gives a fixed text for the code instead, and may give one per field.
 
+import type { AccountSection } from '../access/access';
 import type { AccountRole, AccountStatus, InvitationStatus, PartnerRole, StaffRole } from '../gql/graphql';
 
 /** A userError as the API sends it; `code` stays a string so that a code added later still shows. */
@@ -38,6 +44,8 @@ export interface Catalog {
   partnerRoles: Readonly<Record<PartnerRole, string>>;
   accountStatuses: Readonly<Record<AccountStatus, string>>;
   invitationStatuses: Readonly<Record<InvitationStatus, string>>;
+  /** The pages of an account, as the navigation names them. */
+  sections: Readonly<Record<AccountSection, string>>;
 }
 
 /**
@@ -72,9 +80,20 @@ export const en: Catalog = {
     INVALID_CREDENTIALS: 'The email or password is wrong. Check both and try again.',
     THROTTLED: 'Too many attempts. Wait a few minutes, then try again.',
     ALREADY_EXISTS: detailOr('This person is already a member or already invited.'),
+    INSUFFICIENT_STOCK: detailOr('Not enough stock is available. Lower the quantity or wait for stock to arrive.'),
+    IDEMPOTENCY_KEY_REUSED:
+      'This order was already submitted with other details. Reload the page to see the order that was created.',
+    INVALID_TRANSITION: detailOr('Its status no longer allows this. Reload the page to see where it stands.'),
+    LOT_REQUIRED: 'This SKU tracks lots: enter the lot number.',
+    TOO_MANY_LINES: detailOr('There are more lines than the receipt expects.'),
+    COUNT_BELOW_COMMITTED: detailOr('The count is below the units reserved or pledged.'),
+    WAREHOUSE_INACTIVE: 'This warehouse no longer takes stock. Choose another one.',
   },
   fieldUserErrors: {
     'NOT_FOUND token': 'This invitation link is not valid. Open the link from the email again, or ask for a new one.',
+    'ALREADY_EXISTS code': 'This account already has a SKU with this code. Choose another code.',
+    'NOT_FOUND skuId': 'This SKU does not exist in this account. Choose one from the list.',
+    'NOT_FOUND warehouseId': 'This warehouse does not exist. Choose one from the list.',
   },
   unknownUserError: detailOr('This could not be done. Reload the page and try again.'),
   client: {
@@ -115,6 +134,15 @@ export const en: Catalog = {
     REVOKED: 'Revoked',
     EXPIRED: 'Expired',
   },
+  sections: {
+    overview: 'Overview',
+    inventory: 'Inventory',
+    receipts: 'Inbound',
+    orders: 'Orders',
+    usage: 'Usage',
+    team: 'Team',
+    apiKeys: 'API keys',
+  },
 };
 
 /** The catalog in use. One language for now; the translation issue chooses here. */
@@ -152,6 +180,80 @@ export function formatDateTime(iso: string, catalog: Catalog = messages): string
     dateTimeFormats.set(catalog.locale, format);
   }
   return format.format(date);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day of a DateTime from the API, e.g. "21 Nov 2026". `utc` shows the day in UTC:
+ * for dates that stand for a whole day (a lot's expiry, a usage day), which the portal sends as
+ * midnight UTC and which must not move a day for a reader west of Greenwich.
+ */
+export function formatDate(iso: string, { utc = false }: { utc?: boolean } = {}, catalog: Catalog = messages): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  const key = `${catalog.locale}|${utc}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', ...(utc ? { timeZone: 'UTC' } : {}) });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(catalog: Catalog, key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const id = `${catalog.locale}|${key}`;
+  let format = numberFormats.get(id);
+  if (!format) {
+    format = new Intl.NumberFormat(catalog.locale, options);
+    numberFormats.set(id, format);
+  }
+  return format;
+}
+
+/** A decimal string as the API sends it ("1250.50"): a valid one, or null. */
+function decimal(value: string): `${number}` | null {
+  return /^-?\d+(\.\d+)?$/.test(value) ? (value as `${number}`) : null;
+}
+
+/**
+ * Money from the API, e.g. {amount: "1250.50", currencyCode: "CNY"} → "CN¥1,250.50". The amount
+ * goes to Intl.NumberFormat as its decimal string, which formats it exactly (no float on the
+ * way, so 17 digits stay 17 digits); the currency's own number of decimals applies.
+ */
+export function formatMoney(money: { amount: string; currencyCode: string }, catalog: Catalog = messages): string {
+  const amount = decimal(money.amount);
+  if (amount === null) {
+    return `${money.amount} ${money.currencyCode}`;
+  }
+  try {
+    return numberFormat(catalog, `money:${money.currencyCode}`, { style: 'currency', currency: money.currencyCode }).format(
+      amount,
+    );
+  } catch {
+    // A code Intl does not accept (RangeError): the amount as it came, with its code.
+    return `${money.amount} ${money.currencyCode}`;
+  }
+}
+
+/** A whole number of units, e.g. 12500 → "12,500". */
+export function formatCount(value: number, catalog: Catalog = messages): string {
+  return numberFormat(catalog, 'count', { maximumFractionDigits: 0 }).format(value);
+}
+
+/** A change of a number of units, signed: +40, −2; 0 stays 0. */
+export function formatChange(value: number, catalog: Catalog = messages): string {
+  return numberFormat(catalog, 'change', { maximumFractionDigits: 0, signDisplay: 'exceptZero' }).format(value);
+}
+
+/** A decimal quantity from the API ("1.598732"), exactly, with up to 6 decimals. */
+export function formatDecimal(value: string, catalog: Catalog = messages): string {
+  const amount = decimal(value);
+  return amount === null ? value : numberFormat(catalog, 'decimal', { maximumFractionDigits: 6 }).format(amount);
 }
 
 /** A country's name from its ISO 3166 code, e.g. "China (CN)". */
