@@ -138,7 +138,10 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		m.RegisterWebhooks(webhookMetrics(svc.webhooks))
 		a.ops = server.NewOperations(server.OperationsConfig{Addr: cfg.MetricsAddr, Metrics: m.Handler(), Logger: logger})
 		if err := a.ops.Listen(); err != nil {
-			return nil, fmt.Errorf("metrics listener: %w", err)
+			// Metrics serve operators, not users: a taken port (Prometheus itself defaults to
+			// 9090) must not keep Tradehub from starting. The log says so, loudly.
+			logger.Warn("metrics listener not started; set TRADEHUB_METRICS_ADDR to a free address", "addr", cfg.MetricsAddr, "error", err)
+			a.ops = nil
 		}
 	}
 	httpConfig.GraphQL = graph.NewHandler(resolver, gqlConfig)

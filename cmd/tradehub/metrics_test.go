@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -166,5 +169,27 @@ func TestMetricsAddrSetting(t *testing.T) {
 	a, _, _ := startApp(t, appOptions{env: map[string]string{"TRADEHUB_METRICS_ADDR": ""}})
 	if a.ops != nil || a.metrics != nil {
 		t.Error("metrics on although disabled")
+	}
+}
+
+// A taken metrics port is logged, not fatal: Tradehub serves users without its metrics.
+func TestMetricsPortTakenDoesNotStopTheServer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	env := map[string]string{"TRADEHUB_ADDR": "127.0.0.1:0", "TRADEHUB_DATA_DIR": t.TempDir(), "TRADEHUB_METRICS_ADDR": l.Addr().String()}
+	cfg, err := parseConfig("test", nil, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("start with the metrics port taken: %v", err)
+	}
+	defer a.stop(context.Background())
+	if a.ops != nil {
+		t.Error("metrics listener reported as running")
 	}
 }
