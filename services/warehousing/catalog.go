@@ -496,7 +496,7 @@ func (s *Service) SKU(ctx context.Context, id string) (SKU, error) {
 
 // SKUFilter narrows SKUs.
 type SKUFilter struct {
-	Search     string // in the name and code, case-insensitive
+	Search     string // in the name and code, case-insensitive; or exactly the barcode
 	TracksLots *bool
 }
 
@@ -516,7 +516,11 @@ func (s *Service) SKUs(ctx context.Context, accountID string, f SKUFilter, page 
 	}
 	filter := bson.M{fAccountID: accountID}
 	if search != "" {
-		filter["nameKey"] = bson.M{"$regex": regexp.QuoteMeta(strings.ToLower(search))}
+		// Names and codes match by substring; a scanned barcode matches exactly.
+		filter["$or"] = bson.A{
+			bson.M{"nameKey": bson.M{"$regex": regexp.QuoteMeta(strings.ToLower(search))}},
+			bson.M{"barcode": search},
+		}
 	}
 	if f.TracksLots != nil {
 		filter["tracksLots"] = *f.TracksLots

@@ -242,7 +242,7 @@ func (s *Service) ReceiveReceipt(ctx context.Context, receiptID string, lines []
 		return Receipt{}, ErrInvalidTransition.With("input.receiptId", nil).WithMessage("a %s receipt cannot be received", d.Status)
 	}
 	now := s.clock.Now()
-	r := receiptDoc{Lines: got}
+	r := receiptDoc{Lines: got, ReceivedAt: &now}
 	disc := r.toReceipt().HasDiscrepancy()
 	var out receiptDoc
 	err = s.statusChange(ctx, s.receipts, "receipt", d.AccountID, d.ID, string(ReceiptExpected), string(ReceiptReceived),

@@ -267,8 +267,12 @@ type Receipt struct {
 	CreatedAt       time.Time
 }
 
-// HasDiscrepancy reports whether any line arrived over, short or damaged.
+// HasDiscrepancy reports whether any line arrived over, short or damaged. Before anything has
+// arrived (EXPECTED, or cancelled unreceived) there is nothing to compare yet.
 func (r Receipt) HasDiscrepancy() bool {
+	if r.ReceivedAt == nil {
+		return false
+	}
 	for _, l := range r.Lines {
 		if l.Over() > 0 || l.Short() > 0 || l.Damaged > 0 {
 			return true

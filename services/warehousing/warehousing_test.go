@@ -20,6 +20,7 @@ import (
 	"github.com/tradehub/tradehub/internal/clock"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
+	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/internal/mongodb/mongotest"
@@ -506,6 +507,9 @@ func TestReceivingDiscrepanciesTransfersAndReturns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if r.HasDiscrepancy() {
+		t.Error("an expected receipt reports a discrepancy before anything arrived")
+	}
 	r, err = e.svc.ReceiveReceipt(e.op, r.ID, []wh.ReceiveLine{{SKUID: e.sku, Received: 8, Damaged: 1}, {SKUID: e.lotSKU, Received: 6, Lot: "B7"}})
 	if err != nil {
 		t.Fatal(err)
@@ -622,5 +626,26 @@ func TestStorageSnapshotAndUsage(t *testing.T) {
 	}
 	if _, err := e.svc.InventoryValuation(e.otherOp, e.acct); codeOf(err) != "NOT_FOUND" {
 		t.Errorf("another account's valuation: %v", err)
+	}
+}
+
+func TestSKUSearchByNameCodeOrBarcode(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.CreateSKU(e.op, wh.SKUInput{AccountID: e.acct, Code: "MUG-RED", Name: "Red enamel mug", Barcode: "4006381333931",
+		HSCode: "6912.00", CountryOfOrigin: "CN", UnitValue: money.New(450, money.MustCurrency("USD"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		search string
+		want   int
+	}{{"enamel", 1}, {"mug-red", 1}, {"4006381333931", 1}, {"400638", 0}, {"nothing like it", 0}} {
+		res, err := e.svc.SKUs(e.op, e.acct, wh.SKUFilter{Search: c.search}, cursor.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) != c.want {
+			t.Errorf("search %q: %d SKUs, want %d", c.search, len(res.Items), c.want)
+		}
 	}
 }
