@@ -18,9 +18,9 @@ import (
 
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/clock"
+	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
-	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/internal/mongodb/mongotest"
