@@ -40,6 +40,17 @@ type MutationResolver interface {
 	RevokeAllSessions(ctx context.Context) (*model.LogoutPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	QuoteShipment(ctx context.Context, input model.QuoteShipmentInput) (*model.QuoteShipmentPayload, error)
+	BookShipment(ctx context.Context, input model.BookShipmentInput) (*model.ShipmentPayload, error)
+	RecordTrackingEvent(ctx context.Context, input model.RecordTrackingEventInput) (*model.ShipmentPayload, error)
+	FileComplaint(ctx context.Context, input model.FileComplaintInput) (*model.ShipmentPayload, error)
+	CreateRateCard(ctx context.Context, input model.RateCardInput) (*model.RateCardPayload, error)
+	UpdateRateCard(ctx context.Context, input model.UpdateRateCardInput) (*model.RateCardPayload, error)
+	DeleteRateCard(ctx context.Context, input model.DeleteRateCardInput) (*model.DeleteRateCardPayload, error)
+	ImportRateCards(ctx context.Context, input model.ImportRateCardsInput) (*model.ImportRateCardsPayload, error)
+	CreateCarrier(ctx context.Context, input model.CreateCarrierInput) (*model.CreateCarrierPayload, error)
+	RotateCarrierWebhookSecret(ctx context.Context, input model.RotateCarrierWebhookSecretInput) (*model.RotateCarrierWebhookSecretPayload, error)
+	UpsertCustomsRule(ctx context.Context, input model.UpsertCustomsRuleInput) (*model.CustomsRulePayload, error)
 	CreateWarehouse(ctx context.Context, input model.CreateWarehouseInput) (*model.WarehousePayload, error)
 	UpdateWarehouse(ctx context.Context, input model.UpdateWarehouseInput) (*model.WarehousePayload, error)
 	CreateSku(ctx context.Context, input model.CreateSkuInput) (*model.SkuPayload, error)
@@ -78,6 +89,13 @@ type QueryResolver interface {
 	Partner(ctx context.Context, id string) (*model.Partner, error)
 	AuditLog(ctx context.Context, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	Events(ctx context.Context, accountID string, after *string, types []string, first *int) (*model.EventConnection, error)
+	Carriers(ctx context.Context) ([]model.Carrier, error)
+	RateCards(ctx context.Context, filter *model.RateCardFilter) ([]model.RateCard, error)
+	Shipment(ctx context.Context, id string) (*model.Shipment, error)
+	Shipments(ctx context.Context, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) (*model.ShipmentConnection, error)
+	Quote(ctx context.Context, accountID string, id string) (*model.Quote, error)
+	Scorecards(ctx context.Context, filter *model.ScorecardFilter) ([]model.Scorecard, error)
+	CustomsRules(ctx context.Context) ([]model.CustomsRule, error)
 	Warehouses(ctx context.Context, includeInactive *bool, first *int, after *string, last *int, before *string) (*model.WarehouseConnection, error)
 	Warehouse(ctx context.Context, id string) (*model.Warehouse, error)
 	Skus(ctx context.Context, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) (*model.SkuConnection, error)
@@ -137,6 +155,17 @@ func (ec *executionContext) field_Mutation_assignAccountManager_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAssignAccountManagerInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAssignAccountManagerInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bookShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNBookShipmentInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBookShipmentInput)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +239,17 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCarrier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateCarrierInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateCarrierInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createFulfilmentOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -225,6 +265,17 @@ func (ec *executionContext) field_Mutation_createPartner_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreatePartnerInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreatePartnerInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createRateCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRateCardInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRateCardInput)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +349,17 @@ func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteRateCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNDeleteRateCardInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐDeleteRateCardInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -320,10 +382,32 @@ func (ec *executionContext) field_Mutation_deliverFulfilmentOrder_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNFileComplaintInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFileComplaintInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantPartnerConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNPartnerConsentInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPartnerConsentInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importRateCards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNImportRateCardsInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐImportRateCardsInput)
 	if err != nil {
 		return nil, err
 	}
@@ -397,6 +481,17 @@ func (ec *executionContext) field_Mutation_putawayReceipt_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_quoteShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNQuoteShipmentInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐQuoteShipmentInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receiveReceipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -423,6 +518,17 @@ func (ec *executionContext) field_Mutation_receiveTransfer_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNTransferIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐTransferIDInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordTrackingEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRecordTrackingEventInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRecordTrackingEventInput)
 	if err != nil {
 		return nil, err
 	}
@@ -496,6 +602,17 @@ func (ec *executionContext) field_Mutation_revokePartnerConsent_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotateCarrierWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRotateCarrierWebhookSecretInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRotateCarrierWebhookSecretInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -562,6 +679,17 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateRateCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpdateRateCardInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateRateCardInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSku_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -588,6 +716,17 @@ func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateWebhookSubscriptionInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertCustomsRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpsertCustomsRuleInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpsertCustomsRuleInput)
 	if err != nil {
 		return nil, err
 	}
@@ -843,6 +982,33 @@ func (ec *executionContext) field_Query_partner_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_quote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rateCards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter", ec.unmarshalORateCardFilter2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRateCardFilter)
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_receipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -914,6 +1080,64 @@ func (ec *executionContext) field_Query_returns_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_scorecards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter", ec.unmarshalOScorecardFilter2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐScorecardFilter)
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shipments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter", ec.unmarshalOShipmentFilter2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentFilter)
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first", ec.unmarshalOInt2ᚖint)
 	if err != nil {
 		return nil, err
@@ -2110,6 +2334,531 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_quoteShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_quoteShipment,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().QuoteShipment(ctx, fc.Args["input"].(model.QuoteShipmentInput))
+		},
+		nil,
+		ec.marshalNQuoteShipmentPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐQuoteShipmentPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_quoteShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "quotes":
+				return ec.fieldContext_QuoteShipmentPayload_quotes(ctx, field)
+			case "sort":
+				return ec.fieldContext_QuoteShipmentPayload_sort(ctx, field)
+			case "unavailable":
+				return ec.fieldContext_QuoteShipmentPayload_unavailable(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_QuoteShipmentPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type QuoteShipmentPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_quoteShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bookShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_bookShipment,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().BookShipment(ctx, fc.Args["input"].(model.BookShipmentInput))
+		},
+		nil,
+		ec.marshalNShipmentPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_bookShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "shipment":
+				return ec.fieldContext_ShipmentPayload_shipment(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_ShipmentPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ShipmentPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bookShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordTrackingEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recordTrackingEvent,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RecordTrackingEvent(ctx, fc.Args["input"].(model.RecordTrackingEventInput))
+		},
+		nil,
+		ec.marshalNShipmentPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recordTrackingEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "shipment":
+				return ec.fieldContext_ShipmentPayload_shipment(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_ShipmentPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ShipmentPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordTrackingEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_fileComplaint,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().FileComplaint(ctx, fc.Args["input"].(model.FileComplaintInput))
+		},
+		nil,
+		ec.marshalNShipmentPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "shipment":
+				return ec.fieldContext_ShipmentPayload_shipment(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_ShipmentPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ShipmentPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createRateCard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createRateCard,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateRateCard(ctx, fc.Args["input"].(model.RateCardInput))
+		},
+		nil,
+		ec.marshalNRateCardPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRateCardPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createRateCard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rateCard":
+				return ec.fieldContext_RateCardPayload_rateCard(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_RateCardPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RateCardPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createRateCard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateRateCard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_updateRateCard,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().UpdateRateCard(ctx, fc.Args["input"].(model.UpdateRateCardInput))
+		},
+		nil,
+		ec.marshalNRateCardPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRateCardPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_updateRateCard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rateCard":
+				return ec.fieldContext_RateCardPayload_rateCard(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_RateCardPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RateCardPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRateCard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteRateCard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_deleteRateCard,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().DeleteRateCard(ctx, fc.Args["input"].(model.DeleteRateCardInput))
+		},
+		nil,
+		ec.marshalNDeleteRateCardPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐDeleteRateCardPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_deleteRateCard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "deletedRateCardId":
+				return ec.fieldContext_DeleteRateCardPayload_deletedRateCardId(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_DeleteRateCardPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type DeleteRateCardPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteRateCard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRateCards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_importRateCards,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().ImportRateCards(ctx, fc.Args["input"].(model.ImportRateCardsInput))
+		},
+		nil,
+		ec.marshalNImportRateCardsPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐImportRateCardsPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_importRateCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "rateCards":
+				return ec.fieldContext_ImportRateCardsPayload_rateCards(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_ImportRateCardsPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ImportRateCardsPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRateCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCarrier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createCarrier,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateCarrier(ctx, fc.Args["input"].(model.CreateCarrierInput))
+		},
+		nil,
+		ec.marshalNCreateCarrierPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateCarrierPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createCarrier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "carrier":
+				return ec.fieldContext_CreateCarrierPayload_carrier(ctx, field)
+			case "webhookSecret":
+				return ec.fieldContext_CreateCarrierPayload_webhookSecret(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_CreateCarrierPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CreateCarrierPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCarrier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateCarrierWebhookSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_rotateCarrierWebhookSecret,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RotateCarrierWebhookSecret(ctx, fc.Args["input"].(model.RotateCarrierWebhookSecretInput))
+		},
+		nil,
+		ec.marshalNRotateCarrierWebhookSecretPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRotateCarrierWebhookSecretPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_rotateCarrierWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "carrier":
+				return ec.fieldContext_RotateCarrierWebhookSecretPayload_carrier(ctx, field)
+			case "webhookSecret":
+				return ec.fieldContext_RotateCarrierWebhookSecretPayload_webhookSecret(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_RotateCarrierWebhookSecretPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RotateCarrierWebhookSecretPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateCarrierWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertCustomsRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_upsertCustomsRule,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().UpsertCustomsRule(ctx, fc.Args["input"].(model.UpsertCustomsRuleInput))
+		},
+		nil,
+		ec.marshalNCustomsRulePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCustomsRulePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_upsertCustomsRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "customsRule":
+				return ec.fieldContext_CustomsRulePayload_customsRule(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_CustomsRulePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CustomsRulePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertCustomsRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3958,6 +4707,523 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_carriers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_carriers,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().Carriers(ctx)
+		},
+		nil,
+		ec.marshalNCarrier2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCarrierᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_carriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Carrier_id(ctx, field)
+			case "code":
+				return ec.fieldContext_Carrier_code(ctx, field)
+			case "name":
+				return ec.fieldContext_Carrier_name(ctx, field)
+			case "adapter":
+				return ec.fieldContext_Carrier_adapter(ctx, field)
+			case "modes":
+				return ec.fieldContext_Carrier_modes(ctx, field)
+			case "services":
+				return ec.fieldContext_Carrier_services(ctx, field)
+			case "active":
+				return ec.fieldContext_Carrier_active(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Carrier_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Carrier", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rateCards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_rateCards,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().RateCards(ctx, fc.Args["filter"].(*model.RateCardFilter))
+		},
+		nil,
+		ec.marshalNRateCard2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRateCardᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_rateCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_RateCard_id(ctx, field)
+			case "carrier":
+				return ec.fieldContext_RateCard_carrier(ctx, field)
+			case "serviceCode":
+				return ec.fieldContext_RateCard_serviceCode(ctx, field)
+			case "origin":
+				return ec.fieldContext_RateCard_origin(ctx, field)
+			case "destination":
+				return ec.fieldContext_RateCard_destination(ctx, field)
+			case "transitDaysMin":
+				return ec.fieldContext_RateCard_transitDaysMin(ctx, field)
+			case "transitDaysMax":
+				return ec.fieldContext_RateCard_transitDaysMax(ctx, field)
+			case "effectiveFrom":
+				return ec.fieldContext_RateCard_effectiveFrom(ctx, field)
+			case "effectiveTo":
+				return ec.fieldContext_RateCard_effectiveTo(ctx, field)
+			case "currency":
+				return ec.fieldContext_RateCard_currency(ctx, field)
+			case "volumetricDivisor":
+				return ec.fieldContext_RateCard_volumetricDivisor(ctx, field)
+			case "breaks":
+				return ec.fieldContext_RateCard_breaks(ctx, field)
+			case "minimumCharge":
+				return ec.fieldContext_RateCard_minimumCharge(ctx, field)
+			case "fuelSurchargeBps":
+				return ec.fieldContext_RateCard_fuelSurchargeBps(ctx, field)
+			case "remoteAreaSurcharge":
+				return ec.fieldContext_RateCard_remoteAreaSurcharge(ctx, field)
+			case "remotePostcodePrefixes":
+				return ec.fieldContext_RateCard_remotePostcodePrefixes(ctx, field)
+			case "oversizeSurcharge":
+				return ec.fieldContext_RateCard_oversizeSurcharge(ctx, field)
+			case "oversizeLengthCm":
+				return ec.fieldContext_RateCard_oversizeLengthCm(ctx, field)
+			case "oversizeWeightKg":
+				return ec.fieldContext_RateCard_oversizeWeightKg(ctx, field)
+			case "tiers":
+				return ec.fieldContext_RateCard_tiers(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_RateCard_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RateCard", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rateCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_shipment,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Shipment(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOShipment2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipment,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_shipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Shipment_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_Shipment_accountId(ctx, field)
+			case "quoteId":
+				return ec.fieldContext_Shipment_quoteId(ctx, field)
+			case "reference":
+				return ec.fieldContext_Shipment_reference(ctx, field)
+			case "orderIds":
+				return ec.fieldContext_Shipment_orderIds(ctx, field)
+			case "carrier":
+				return ec.fieldContext_Shipment_carrier(ctx, field)
+			case "serviceCode":
+				return ec.fieldContext_Shipment_serviceCode(ctx, field)
+			case "serviceName":
+				return ec.fieldContext_Shipment_serviceName(ctx, field)
+			case "mode":
+				return ec.fieldContext_Shipment_mode(ctx, field)
+			case "trackingNumber":
+				return ec.fieldContext_Shipment_trackingNumber(ctx, field)
+			case "status":
+				return ec.fieldContext_Shipment_status(ctx, field)
+			case "statusAt":
+				return ec.fieldContext_Shipment_statusAt(ctx, field)
+			case "origin":
+				return ec.fieldContext_Shipment_origin(ctx, field)
+			case "destination":
+				return ec.fieldContext_Shipment_destination(ctx, field)
+			case "parcels":
+				return ec.fieldContext_Shipment_parcels(ctx, field)
+			case "weights":
+				return ec.fieldContext_Shipment_weights(ctx, field)
+			case "billedChargeableKg":
+				return ec.fieldContext_Shipment_billedChargeableKg(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_Shipment_breakdown(ctx, field)
+			case "adjustments":
+				return ec.fieldContext_Shipment_adjustments(ctx, field)
+			case "incoterm":
+				return ec.fieldContext_Shipment_incoterm(ctx, field)
+			case "transitDaysMin":
+				return ec.fieldContext_Shipment_transitDaysMin(ctx, field)
+			case "transitDaysMax":
+				return ec.fieldContext_Shipment_transitDaysMax(ctx, field)
+			case "declaration":
+				return ec.fieldContext_Shipment_declaration(ctx, field)
+			case "documents":
+				return ec.fieldContext_Shipment_documents(ctx, field)
+			case "events":
+				return ec.fieldContext_Shipment_events(ctx, field)
+			case "latestEvent":
+				return ec.fieldContext_Shipment_latestEvent(ctx, field)
+			case "complaints":
+				return ec.fieldContext_Shipment_complaints(ctx, field)
+			case "pickedUpAt":
+				return ec.fieldContext_Shipment_pickedUpAt(ctx, field)
+			case "deliveredAt":
+				return ec.fieldContext_Shipment_deliveredAt(ctx, field)
+			case "bookedAt":
+				return ec.fieldContext_Shipment_bookedAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_Shipment_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shipments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_shipments,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Shipments(ctx, fc.Args["accountId"].(string), fc.Args["filter"].(*model.ShipmentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		ec.marshalNShipmentConnection2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentConnection,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_shipments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "edges":
+				return ec.fieldContext_ShipmentConnection_edges(ctx, field)
+			case "nodes":
+				return ec.fieldContext_ShipmentConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_ShipmentConnection_pageInfo(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type ShipmentConnection", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shipments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_quote,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Quote(ctx, fc.Args["accountId"].(string), fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOQuote2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐQuote,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_quote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Quote_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_Quote_accountId(ctx, field)
+			case "carrier":
+				return ec.fieldContext_Quote_carrier(ctx, field)
+			case "serviceCode":
+				return ec.fieldContext_Quote_serviceCode(ctx, field)
+			case "serviceName":
+				return ec.fieldContext_Quote_serviceName(ctx, field)
+			case "mode":
+				return ec.fieldContext_Quote_mode(ctx, field)
+			case "rank":
+				return ec.fieldContext_Quote_rank(ctx, field)
+			case "breakdown":
+				return ec.fieldContext_Quote_breakdown(ctx, field)
+			case "weights":
+				return ec.fieldContext_Quote_weights(ctx, field)
+			case "pool":
+				return ec.fieldContext_Quote_pool(ctx, field)
+			case "dutyEstimate":
+				return ec.fieldContext_Quote_dutyEstimate(ctx, field)
+			case "customsFlags":
+				return ec.fieldContext_Quote_customsFlags(ctx, field)
+			case "transitDaysMin":
+				return ec.fieldContext_Quote_transitDaysMin(ctx, field)
+			case "transitDaysMax":
+				return ec.fieldContext_Quote_transitDaysMax(ctx, field)
+			case "scorecard":
+				return ec.fieldContext_Quote_scorecard(ctx, field)
+			case "incoterm":
+				return ec.fieldContext_Quote_incoterm(ctx, field)
+			case "origin":
+				return ec.fieldContext_Quote_origin(ctx, field)
+			case "destination":
+				return ec.fieldContext_Quote_destination(ctx, field)
+			case "expiresAt":
+				return ec.fieldContext_Quote_expiresAt(ctx, field)
+			case "bookedShipmentId":
+				return ec.fieldContext_Quote_bookedShipmentId(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Quote_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Quote", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_scorecards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_scorecards,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Scorecards(ctx, fc.Args["filter"].(*model.ScorecardFilter))
+		},
+		nil,
+		ec.marshalNScorecard2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐScorecardᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_scorecards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "carrier":
+				return ec.fieldContext_Scorecard_carrier(ctx, field)
+			case "serviceCode":
+				return ec.fieldContext_Scorecard_serviceCode(ctx, field)
+			case "origin":
+				return ec.fieldContext_Scorecard_origin(ctx, field)
+			case "destination":
+				return ec.fieldContext_Scorecard_destination(ctx, field)
+			case "month":
+				return ec.fieldContext_Scorecard_month(ctx, field)
+			case "shipments":
+				return ec.fieldContext_Scorecard_shipments(ctx, field)
+			case "delivered":
+				return ec.fieldContext_Scorecard_delivered(ctx, field)
+			case "onTime":
+				return ec.fieldContext_Scorecard_onTime(ctx, field)
+			case "late":
+				return ec.fieldContext_Scorecard_late(ctx, field)
+			case "exceptions":
+				return ec.fieldContext_Scorecard_exceptions(ctx, field)
+			case "customsHolds":
+				return ec.fieldContext_Scorecard_customsHolds(ctx, field)
+			case "lost":
+				return ec.fieldContext_Scorecard_lost(ctx, field)
+			case "returned":
+				return ec.fieldContext_Scorecard_returned(ctx, field)
+			case "complaints":
+				return ec.fieldContext_Scorecard_complaints(ctx, field)
+			case "transitHistogram":
+				return ec.fieldContext_Scorecard_transitHistogram(ctx, field)
+			case "p50Days":
+				return ec.fieldContext_Scorecard_p50Days(ctx, field)
+			case "p90Days":
+				return ec.fieldContext_Scorecard_p90Days(ctx, field)
+			case "onTimeRate":
+				return ec.fieldContext_Scorecard_onTimeRate(ctx, field)
+			case "exceptionRate":
+				return ec.fieldContext_Scorecard_exceptionRate(ctx, field)
+			case "customsHoldRate":
+				return ec.fieldContext_Scorecard_customsHoldRate(ctx, field)
+			case "lostRate":
+				return ec.fieldContext_Scorecard_lostRate(ctx, field)
+			case "complaintRate":
+				return ec.fieldContext_Scorecard_complaintRate(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Scorecard", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_scorecards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customsRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_customsRules,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().CustomsRules(ctx)
+		},
+		nil,
+		ec.marshalNCustomsRule2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCustomsRuleᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_customsRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "country":
+				return ec.fieldContext_CustomsRule_country(ctx, field)
+			case "currency":
+				return ec.fieldContext_CustomsRule_currency(ctx, field)
+			case "dutyDeMinimis":
+				return ec.fieldContext_CustomsRule_dutyDeMinimis(ctx, field)
+			case "taxDeMinimis":
+				return ec.fieldContext_CustomsRule_taxDeMinimis(ctx, field)
+			case "deMinimisOnCif":
+				return ec.fieldContext_CustomsRule_deMinimisOnCif(ctx, field)
+			case "dutyIncludesShipping":
+				return ec.fieldContext_CustomsRule_dutyIncludesShipping(ctx, field)
+			case "taxIncludesShipping":
+				return ec.fieldContext_CustomsRule_taxIncludesShipping(ctx, field)
+			case "taxIncludesDuty":
+				return ec.fieldContext_CustomsRule_taxIncludesDuty(ctx, field)
+			case "taxBps":
+				return ec.fieldContext_CustomsRule_taxBps(ctx, field)
+			case "taxName":
+				return ec.fieldContext_CustomsRule_taxName(ctx, field)
+			case "defaultDutyBps":
+				return ec.fieldContext_CustomsRule_defaultDutyBps(ctx, field)
+			case "dutyRates":
+				return ec.fieldContext_CustomsRule_dutyRates(ctx, field)
+			case "restricted":
+				return ec.fieldContext_CustomsRule_restricted(ctx, field)
+			case "notes":
+				return ec.fieldContext_CustomsRule_notes(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CustomsRule", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_warehouses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5547,6 +6813,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Sku(ctx, sel, obj)
+	case model.Shipment:
+		return ec._Shipment(ctx, sel, &obj)
+	case *model.Shipment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Shipment(ctx, sel, obj)
 	case model.Return:
 		return ec._Return(ctx, sel, &obj)
 	case *model.Return:
@@ -5561,6 +6834,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Receipt(ctx, sel, obj)
+	case model.RateCard:
+		return ec._RateCard(ctx, sel, &obj)
+	case *model.RateCard:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RateCard(ctx, sel, obj)
 	case model.Partner:
 		return ec._Partner(ctx, sel, &obj)
 	case *model.Partner:
@@ -5582,6 +6862,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._FulfilmentOrder(ctx, sel, obj)
+	case model.Carrier:
+		return ec._Carrier(ctx, sel, &obj)
+	case *model.Carrier:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Carrier(ctx, sel, obj)
 	case model.APIKey:
 		return ec._ApiKey(ctx, sel, &obj)
 	case *model.APIKey:
@@ -5801,6 +7088,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quoteShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_quoteShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bookShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bookShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordTrackingEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordTrackingEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createRateCard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createRateCard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateRateCard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRateCard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteRateCard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteRateCard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importRateCards":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRateCards(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCarrier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCarrier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateCarrierWebhookSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateCarrierWebhookSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertCustomsRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertCustomsRule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6258,6 +7622,154 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_events(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "carriers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_carriers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "rateCards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_rateCards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "shipment":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_shipment(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "shipments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_shipments(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "quote":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_quote(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "scorecards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_scorecards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "customsRules":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_customsRules(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -7289,11 +8801,37 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalODecimal2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDecimal(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDecimal(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMoneyInput2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐMoneyInput(ctx context.Context, v any) (*model.MoneyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

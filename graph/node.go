@@ -6,6 +6,7 @@ import (
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
+	"github.com/tradehub/tradehub/services/transport"
 )
 
 // maxNodes caps nodes(ids:), like a connection's page.
@@ -65,6 +66,17 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 		fetchers[ids.Delivery] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
 			d, err := hooks.Delivery(ctx, id)
 			return toGQLWebhookDelivery(d), err
+		})
+	}
+	if t := r.Transport; t != nil {
+		fetchers[ids.Carrier] = mapNodes(t.CarriersByID, toGQLCarrier)
+		fetchers[ids.Shipment] = mapNodes(t.ShipmentsByID, toGQLShipment)
+		fetchers[ids.RateCard] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			c, err := t.RateCard(ctx, id)
+			if errs.CodeOf(err) == errs.Forbidden {
+				return nil, transport.ErrNotFound // staff-only reference data: absent for others
+			}
+			return toGQLRateCard(c), err
 		})
 	}
 	return fetchers

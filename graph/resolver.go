@@ -6,9 +6,11 @@ package graph
 import (
 	"log/slog"
 
+	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/services/webhooks"
 )
@@ -23,4 +25,21 @@ type Resolver struct {
 	Webhooks        *webhooks.Service
 	// Events serves the events feed (authorized reads of events.Feed).
 	EventsFeed *events.Reader
+	Transport  *transport.Service
+}
+
+// warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the
+// service is not wired.
+func (r *Resolver) warehousingSource() loaders.Source {
+	if r.Warehousing == nil {
+		return nil
+	}
+	return r.Warehousing
+}
+
+func (r *Resolver) carrierSource() loaders.CarrierSource {
+	if r.Transport == nil {
+		return nil
+	}
+	return r.Transport
 }

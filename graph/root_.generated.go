@@ -46,14 +46,19 @@ type ResolverRoot interface {
 	PartnerConsent() PartnerConsentResolver
 	PartnerMembership() PartnerMembershipResolver
 	Query() QueryResolver
+	Quote() QuoteResolver
+	RateCard() RateCardResolver
 	Receipt() ReceiptResolver
 	ReceiptLine() ReceiptLineResolver
 	ReorderPoint() ReorderPointResolver
 	Return() ReturnResolver
 	ReturnLine() ReturnLineResolver
+	Scorecard() ScorecardResolver
+	Shipment() ShipmentResolver
 	Sku() SkuResolver
 	StockMovement() StockMovementResolver
 	StorageSnapshot() StorageSnapshotResolver
+	Subscription() SubscriptionResolver
 	SuggestedReorder() SuggestedReorderResolver
 	Transfer() TransferResolver
 	TransferLine() TransferLineResolver
@@ -167,9 +172,50 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Carrier struct {
+		Active    func(childComplexity int) int
+		Adapter   func(childComplexity int) int
+		Code      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Modes     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Services  func(childComplexity int) int
+	}
+
+	CarrierService struct {
+		Code              func(childComplexity int) int
+		MaxGirthCm        func(childComplexity int) int
+		MaxLengthCm       func(childComplexity int) int
+		MaxParcelWeightKg func(childComplexity int) int
+		Mode              func(childComplexity int) int
+		Name              func(childComplexity int) int
+	}
+
 	ChangeMemberRolePayload struct {
 		Membership func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Complaint struct {
+		FiledAt func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Note    func(childComplexity int) int
+	}
+
+	ComplaintCount struct {
+		Count func(childComplexity int) int
+		Kind  func(childComplexity int) int
+	}
+
+	ContentItem struct {
+		Description   func(childComplexity int) int
+		HsCode        func(childComplexity int) int
+		OriginCountry func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		Sku           func(childComplexity int) int
+		UnitValue     func(childComplexity int) int
+		WeightKg      func(childComplexity int) int
 	}
 
 	CreateAccountPayload struct {
@@ -184,6 +230,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreateCarrierPayload struct {
+		Carrier       func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		WebhookSecret func(childComplexity int) int
+	}
+
 	CreatePartnerPayload struct {
 		Partner    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -193,6 +245,57 @@ type ComplexityRoot struct {
 		Secret              func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
 		WebhookSubscription func(childComplexity int) int
+	}
+
+	CustomsDeclaration struct {
+		CreatedAt       func(childComplexity int) int
+		Estimate        func(childComplexity int) int
+		Flags           func(childComplexity int) int
+		ImporterEori    func(childComplexity int) int
+		ImporterTaxID   func(childComplexity int) int
+		Incoterm        func(childComplexity int) int
+		Ioss            func(childComplexity int) int
+		Items           func(childComplexity int) int
+		ReasonForExport func(childComplexity int) int
+		SenderEori      func(childComplexity int) int
+	}
+
+	CustomsFlag struct {
+		Code    func(childComplexity int) int
+		Item    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	CustomsRestriction struct {
+		Prefix func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	CustomsRule struct {
+		Country              func(childComplexity int) int
+		Currency             func(childComplexity int) int
+		DeMinimisOnCif       func(childComplexity int) int
+		DefaultDutyBps       func(childComplexity int) int
+		DutyDeMinimis        func(childComplexity int) int
+		DutyIncludesShipping func(childComplexity int) int
+		DutyRates            func(childComplexity int) int
+		Notes                func(childComplexity int) int
+		Restricted           func(childComplexity int) int
+		TaxBps               func(childComplexity int) int
+		TaxDeMinimis         func(childComplexity int) int
+		TaxIncludesDuty      func(childComplexity int) int
+		TaxIncludesShipping  func(childComplexity int) int
+		TaxName              func(childComplexity int) int
+	}
+
+	CustomsRulePayload struct {
+		CustomsRule func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	DeleteRateCardPayload struct {
+		DeletedRateCardID func(childComplexity int) int
+		UserErrors        func(childComplexity int) int
 	}
 
 	DeleteWebhookSubscriptionPayload struct {
@@ -206,6 +309,25 @@ type ComplexityRoot struct {
 		Length      func(childComplexity int) int
 		Unit        func(childComplexity int) int
 		Width       func(childComplexity int) int
+	}
+
+	DutyEstimate struct {
+		Country    func(childComplexity int) int
+		Duty       func(childComplexity int) int
+		DutyExempt func(childComplexity int) int
+		GoodsValue func(childComplexity int) int
+		Shipping   func(childComplexity int) int
+		Tax        func(childComplexity int) int
+		TaxBase    func(childComplexity int) int
+		TaxBps     func(childComplexity int) int
+		TaxExempt  func(childComplexity int) int
+		TaxName    func(childComplexity int) int
+		Total      func(childComplexity int) int
+	}
+
+	DutyRate struct {
+		Bps    func(childComplexity int) int
+		Prefix func(childComplexity int) int
 	}
 
 	Event struct {
@@ -275,6 +397,11 @@ type ComplexityRoot struct {
 	HttpHeader struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	ImportRateCardsPayload struct {
+		RateCards  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	InventoryBalance struct {
@@ -381,52 +508,63 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation          func(childComplexity int, input model.AcceptInvitationInput) int
-		AdjustInventory           func(childComplexity int, input model.AdjustInventoryInput) int
-		AssignAccountManager      func(childComplexity int, input model.AssignAccountManagerInput) int
-		CancelFulfilmentOrder     func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		CancelReceipt             func(childComplexity int, input model.ReceiptIDInput) int
-		ChangeMemberRole          func(childComplexity int, input model.ChangeMemberRoleInput) int
-		CountInventory            func(childComplexity int, input model.CountInventoryInput) int
-		CreateAPIKey              func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateAccount             func(childComplexity int, input model.CreateAccountInput) int
-		CreateFulfilmentOrder     func(childComplexity int, input model.CreateFulfilmentOrderInput) int
-		CreatePartner             func(childComplexity int, input model.CreatePartnerInput) int
-		CreateReceipt             func(childComplexity int, input model.CreateReceiptInput) int
-		CreateReturn              func(childComplexity int, input model.CreateReturnInput) int
-		CreateSku                 func(childComplexity int, input model.CreateSkuInput) int
-		CreateTransfer            func(childComplexity int, input model.CreateTransferInput) int
-		CreateWarehouse           func(childComplexity int, input model.CreateWarehouseInput) int
-		CreateWebhookSubscription func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
-		DeleteWebhookSubscription func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
-		DeliverFulfilmentOrder    func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		GrantPartnerConsent       func(childComplexity int, input model.PartnerConsentInput) int
-		InviteAccountMember       func(childComplexity int, input model.InviteAccountMemberInput) int
-		InvitePartnerMember       func(childComplexity int, input model.InvitePartnerMemberInput) int
-		Login                     func(childComplexity int, input model.LoginInput) int
-		Logout                    func(childComplexity int) int
-		PackFulfilmentOrder       func(childComplexity int, input model.PackFulfilmentOrderInput) int
-		PickFulfilmentOrder       func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		PutawayReceipt            func(childComplexity int, input model.ReceiptIDInput) int
-		ReceiveReceipt            func(childComplexity int, input model.ReceiveReceiptInput) int
-		ReceiveReturn             func(childComplexity int, input model.ReceiveReturnInput) int
-		ReceiveTransfer           func(childComplexity int, input model.TransferIDInput) int
-		RedeliverWebhookDelivery  func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
-		RemoveMember              func(childComplexity int, input model.RemoveMemberInput) int
-		ResolveReturn             func(childComplexity int, input model.ResolveReturnInput) int
-		RevokeAPIKey              func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RevokeAllSessions         func(childComplexity int) int
-		RevokeInvitation          func(childComplexity int, input model.RevokeInvitationInput) int
-		RevokePartnerConsent      func(childComplexity int, input model.PartnerConsentInput) int
-		RotateWebhookSecret       func(childComplexity int, input model.RotateWebhookSecretInput) int
-		SetAccountStatus          func(childComplexity int, input model.SetAccountStatusInput) int
-		ShipFulfilmentOrder       func(childComplexity int, input model.ShipFulfilmentOrderInput) int
-		SnapshotStorage           func(childComplexity int, input model.SnapshotStorageInput) int
-		UnassignAccountManager    func(childComplexity int, input model.AssignAccountManagerInput) int
-		UpdateAccount             func(childComplexity int, input model.UpdateAccountInput) int
-		UpdateSku                 func(childComplexity int, input model.UpdateSkuInput) int
-		UpdateWarehouse           func(childComplexity int, input model.UpdateWarehouseInput) int
-		UpdateWebhookSubscription func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
+		AcceptInvitation           func(childComplexity int, input model.AcceptInvitationInput) int
+		AdjustInventory            func(childComplexity int, input model.AdjustInventoryInput) int
+		AssignAccountManager       func(childComplexity int, input model.AssignAccountManagerInput) int
+		BookShipment               func(childComplexity int, input model.BookShipmentInput) int
+		CancelFulfilmentOrder      func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		CancelReceipt              func(childComplexity int, input model.ReceiptIDInput) int
+		ChangeMemberRole           func(childComplexity int, input model.ChangeMemberRoleInput) int
+		CountInventory             func(childComplexity int, input model.CountInventoryInput) int
+		CreateAPIKey               func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateAccount              func(childComplexity int, input model.CreateAccountInput) int
+		CreateCarrier              func(childComplexity int, input model.CreateCarrierInput) int
+		CreateFulfilmentOrder      func(childComplexity int, input model.CreateFulfilmentOrderInput) int
+		CreatePartner              func(childComplexity int, input model.CreatePartnerInput) int
+		CreateRateCard             func(childComplexity int, input model.RateCardInput) int
+		CreateReceipt              func(childComplexity int, input model.CreateReceiptInput) int
+		CreateReturn               func(childComplexity int, input model.CreateReturnInput) int
+		CreateSku                  func(childComplexity int, input model.CreateSkuInput) int
+		CreateTransfer             func(childComplexity int, input model.CreateTransferInput) int
+		CreateWarehouse            func(childComplexity int, input model.CreateWarehouseInput) int
+		CreateWebhookSubscription  func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
+		DeleteRateCard             func(childComplexity int, input model.DeleteRateCardInput) int
+		DeleteWebhookSubscription  func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
+		DeliverFulfilmentOrder     func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		FileComplaint              func(childComplexity int, input model.FileComplaintInput) int
+		GrantPartnerConsent        func(childComplexity int, input model.PartnerConsentInput) int
+		ImportRateCards            func(childComplexity int, input model.ImportRateCardsInput) int
+		InviteAccountMember        func(childComplexity int, input model.InviteAccountMemberInput) int
+		InvitePartnerMember        func(childComplexity int, input model.InvitePartnerMemberInput) int
+		Login                      func(childComplexity int, input model.LoginInput) int
+		Logout                     func(childComplexity int) int
+		PackFulfilmentOrder        func(childComplexity int, input model.PackFulfilmentOrderInput) int
+		PickFulfilmentOrder        func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		PutawayReceipt             func(childComplexity int, input model.ReceiptIDInput) int
+		QuoteShipment              func(childComplexity int, input model.QuoteShipmentInput) int
+		ReceiveReceipt             func(childComplexity int, input model.ReceiveReceiptInput) int
+		ReceiveReturn              func(childComplexity int, input model.ReceiveReturnInput) int
+		ReceiveTransfer            func(childComplexity int, input model.TransferIDInput) int
+		RecordTrackingEvent        func(childComplexity int, input model.RecordTrackingEventInput) int
+		RedeliverWebhookDelivery   func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
+		RemoveMember               func(childComplexity int, input model.RemoveMemberInput) int
+		ResolveReturn              func(childComplexity int, input model.ResolveReturnInput) int
+		RevokeAPIKey               func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeAllSessions          func(childComplexity int) int
+		RevokeInvitation           func(childComplexity int, input model.RevokeInvitationInput) int
+		RevokePartnerConsent       func(childComplexity int, input model.PartnerConsentInput) int
+		RotateCarrierWebhookSecret func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
+		RotateWebhookSecret        func(childComplexity int, input model.RotateWebhookSecretInput) int
+		SetAccountStatus           func(childComplexity int, input model.SetAccountStatusInput) int
+		ShipFulfilmentOrder        func(childComplexity int, input model.ShipFulfilmentOrderInput) int
+		SnapshotStorage            func(childComplexity int, input model.SnapshotStorageInput) int
+		UnassignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
+		UpdateAccount              func(childComplexity int, input model.UpdateAccountInput) int
+		UpdateRateCard             func(childComplexity int, input model.UpdateRateCardInput) int
+		UpdateSku                  func(childComplexity int, input model.UpdateSkuInput) int
+		UpdateWarehouse            func(childComplexity int, input model.UpdateWarehouseInput) int
+		UpdateWebhookSubscription  func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
+		UpsertCustomsRule          func(childComplexity int, input model.UpsertCustomsRuleInput) int
 	}
 
 	Package struct {
@@ -441,6 +579,13 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Parcel struct {
+		HeightCm func(childComplexity int) int
+		LengthCm func(childComplexity int) int
+		WeightKg func(childComplexity int) int
+		WidthCm  func(childComplexity int) int
 	}
 
 	Partner struct {
@@ -472,10 +617,41 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	PoolStatus struct {
+		BaseTotal           func(childComplexity int) int
+		DiscountBps         func(childComplexity int) int
+		KgToNextTier        func(childComplexity int) int
+		NextTierDiscountBps func(childComplexity int) int
+		PooledKg            func(childComplexity int) int
+		Saving              func(childComplexity int) int
+		TierReached         func(childComplexity int) int
+	}
+
+	PoolTier struct {
+		DiscountBps func(childComplexity int) int
+		MinPooledKg func(childComplexity int) int
+	}
+
+	PriceBreakdown struct {
+		Duties         func(childComplexity int) int
+		Freight        func(childComplexity int) int
+		Fuel           func(childComplexity int) int
+		Linehaul       func(childComplexity int) int
+		MinimumApplied func(childComplexity int) int
+		Oversize       func(childComplexity int) int
+		RemoteArea     func(childComplexity int) int
+		Shipping       func(childComplexity int) int
+		Taxes          func(childComplexity int) int
+		TierDiscount   func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
 	Query struct {
 		Account              func(childComplexity int, id string) int
 		Accounts             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AuditLog             func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		Carriers             func(childComplexity int) int
+		CustomsRules         func(childComplexity int) int
 		Events               func(childComplexity int, accountID string, after *string, types []string, first *int) int
 		FulfilmentOrder      func(childComplexity int, id string) int
 		FulfilmentOrders     func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
@@ -485,10 +661,15 @@ type ComplexityRoot struct {
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
 		Partner              func(childComplexity int, id string) int
+		Quote                func(childComplexity int, accountID string, id string) int
+		RateCards            func(childComplexity int, filter *model.RateCardFilter) int
 		Receipt              func(childComplexity int, id string) int
 		Receipts             func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
 		Return               func(childComplexity int, id string) int
 		Returns              func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
+		Scorecards           func(childComplexity int, filter *model.ScorecardFilter) int
+		Shipment             func(childComplexity int, id string) int
+		Shipments            func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
 		Sku                  func(childComplexity int, id string) int
 		Skus                 func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
 		Transfer             func(childComplexity int, id string) int
@@ -501,6 +682,66 @@ type ComplexityRoot struct {
 		WebhookEventTypes    func(childComplexity int) int
 		WebhookSubscription  func(childComplexity int, id string) int
 		WebhookSubscriptions func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
+	}
+
+	Quote struct {
+		AccountID        func(childComplexity int) int
+		BookedShipmentID func(childComplexity int) int
+		Breakdown        func(childComplexity int) int
+		Carrier          func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomsFlags     func(childComplexity int) int
+		Destination      func(childComplexity int) int
+		DutyEstimate     func(childComplexity int) int
+		ExpiresAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Incoterm         func(childComplexity int) int
+		Mode             func(childComplexity int) int
+		Origin           func(childComplexity int) int
+		Pool             func(childComplexity int) int
+		Rank             func(childComplexity int) int
+		Scorecard        func(childComplexity int) int
+		ServiceCode      func(childComplexity int) int
+		ServiceName      func(childComplexity int) int
+		TransitDaysMax   func(childComplexity int) int
+		TransitDaysMin   func(childComplexity int) int
+		Weights          func(childComplexity int) int
+	}
+
+	QuoteShipmentPayload struct {
+		Quotes      func(childComplexity int) int
+		Sort        func(childComplexity int) int
+		Unavailable func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	RateCard struct {
+		Breaks                 func(childComplexity int) int
+		Carrier                func(childComplexity int) int
+		Currency               func(childComplexity int) int
+		Destination            func(childComplexity int) int
+		EffectiveFrom          func(childComplexity int) int
+		EffectiveTo            func(childComplexity int) int
+		FuelSurchargeBps       func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		MinimumCharge          func(childComplexity int) int
+		Origin                 func(childComplexity int) int
+		OversizeLengthCm       func(childComplexity int) int
+		OversizeSurcharge      func(childComplexity int) int
+		OversizeWeightKg       func(childComplexity int) int
+		RemoteAreaSurcharge    func(childComplexity int) int
+		RemotePostcodePrefixes func(childComplexity int) int
+		ServiceCode            func(childComplexity int) int
+		Tiers                  func(childComplexity int) int
+		TransitDaysMax         func(childComplexity int) int
+		TransitDaysMin         func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
+		VolumetricDivisor      func(childComplexity int) int
+	}
+
+	RateCardPayload struct {
+		RateCard   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Receipt struct {
@@ -602,10 +843,59 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	RotateCarrierWebhookSecretPayload struct {
+		Carrier       func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		WebhookSecret func(childComplexity int) int
+	}
+
 	RotateWebhookSecretPayload struct {
 		Secret              func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
 		WebhookSubscription func(childComplexity int) int
+	}
+
+	Scorecard struct {
+		Carrier          func(childComplexity int) int
+		ComplaintRate    func(childComplexity int) int
+		Complaints       func(childComplexity int) int
+		CustomsHoldRate  func(childComplexity int) int
+		CustomsHolds     func(childComplexity int) int
+		Delivered        func(childComplexity int) int
+		Destination      func(childComplexity int) int
+		ExceptionRate    func(childComplexity int) int
+		Exceptions       func(childComplexity int) int
+		Late             func(childComplexity int) int
+		Lost             func(childComplexity int) int
+		LostRate         func(childComplexity int) int
+		Month            func(childComplexity int) int
+		OnTime           func(childComplexity int) int
+		OnTimeRate       func(childComplexity int) int
+		Origin           func(childComplexity int) int
+		P50Days          func(childComplexity int) int
+		P90Days          func(childComplexity int) int
+		Returned         func(childComplexity int) int
+		ServiceCode      func(childComplexity int) int
+		Shipments        func(childComplexity int) int
+		TransitHistogram func(childComplexity int) int
+	}
+
+	ScorecardSummary struct {
+		Complaints    func(childComplexity int) int
+		CustomsHolds  func(childComplexity int) int
+		Delivered     func(childComplexity int) int
+		ExceptionRate func(childComplexity int) int
+		Exceptions    func(childComplexity int) int
+		Late          func(childComplexity int) int
+		Lost          func(childComplexity int) int
+		LostRate      func(childComplexity int) int
+		Months        func(childComplexity int) int
+		OnTime        func(childComplexity int) int
+		OnTimeRate    func(childComplexity int) int
+		P50Days       func(childComplexity int) int
+		P90Days       func(childComplexity int) int
+		Reliability   func(childComplexity int) int
+		Shipments     func(childComplexity int) int
 	}
 
 	SetAccountStatusPayload struct {
@@ -618,6 +908,86 @@ type ComplexityRoot struct {
 		Email   func(childComplexity int) int
 		Name    func(childComplexity int) int
 		Phone   func(childComplexity int) int
+	}
+
+	Shipment struct {
+		AccountID          func(childComplexity int) int
+		Adjustments        func(childComplexity int) int
+		BilledChargeableKg func(childComplexity int) int
+		BookedAt           func(childComplexity int) int
+		Breakdown          func(childComplexity int) int
+		Carrier            func(childComplexity int) int
+		Complaints         func(childComplexity int) int
+		Declaration        func(childComplexity int) int
+		DeliveredAt        func(childComplexity int) int
+		Destination        func(childComplexity int) int
+		Documents          func(childComplexity int) int
+		Events             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Incoterm           func(childComplexity int) int
+		LatestEvent        func(childComplexity int) int
+		Mode               func(childComplexity int) int
+		OrderIds           func(childComplexity int) int
+		Origin             func(childComplexity int) int
+		Parcels            func(childComplexity int) int
+		PickedUpAt         func(childComplexity int) int
+		QuoteID            func(childComplexity int) int
+		Reference          func(childComplexity int) int
+		ServiceCode        func(childComplexity int) int
+		ServiceName        func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StatusAt           func(childComplexity int) int
+		TrackingNumber     func(childComplexity int) int
+		TransitDaysMax     func(childComplexity int) int
+		TransitDaysMin     func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Weights            func(childComplexity int) int
+	}
+
+	ShipmentAddress struct {
+		City       func(childComplexity int) int
+		Company    func(childComplexity int) int
+		Country    func(childComplexity int) int
+		Email      func(childComplexity int) int
+		Line1      func(childComplexity int) int
+		Line2      func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Phone      func(childComplexity int) int
+		PostalCode func(childComplexity int) int
+		Region     func(childComplexity int) int
+	}
+
+	ShipmentAdjustment struct {
+		Amount          func(childComplexity int) int
+		At              func(childComplexity int) int
+		EventID         func(childComplexity int) int
+		MeasuredKg      func(childComplexity int) int
+		NewChargeableKg func(childComplexity int) int
+		OldChargeableKg func(childComplexity int) int
+	}
+
+	ShipmentConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ShipmentDocument struct {
+		ContentType func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Size        func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	ShipmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ShipmentPayload struct {
+		Shipment   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Sku struct {
@@ -707,11 +1077,28 @@ type ComplexityRoot struct {
 		Warehouse       func(childComplexity int) int
 	}
 
+	Subscription struct {
+		AccountShipmentsUpdated func(childComplexity int, accountID string) int
+		ShipmentUpdated         func(childComplexity int, id string) int
+	}
+
 	SuggestedReorder struct {
 		Available    func(childComplexity int) int
 		Quantity     func(childComplexity int) int
 		ReorderPoint func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
+	}
+
+	TrackingEvent struct {
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Ignored     func(childComplexity int) int
+		Location    func(childComplexity int) int
+		OccurredAt  func(childComplexity int) int
+		RecordedAt  func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		WeightKg    func(childComplexity int) int
 	}
 
 	Transfer struct {
@@ -744,6 +1131,13 @@ type ComplexityRoot struct {
 	TransferPayload struct {
 		Transfer   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	UnavailableService struct {
+		CarrierCode func(childComplexity int) int
+		Message     func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		ServiceCode func(childComplexity int) int
 	}
 
 	UpdateAccountPayload struct {
@@ -932,6 +1326,17 @@ type ComplexityRoot struct {
 		Grams func(childComplexity int) int
 		Unit  func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	WeightBreak struct {
+		PerKg  func(childComplexity int) int
+		UpToKg func(childComplexity int) int
+	}
+
+	Weights struct {
+		ActualKg     func(childComplexity int) int
+		ChargeableKg func(childComplexity int) int
+		VolumetricKg func(childComplexity int) int
 	}
 }
 
@@ -1398,6 +1803,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AuditEntryEdge.Node(childComplexity), true
 
+	case "Carrier.active":
+		if e.complexity.Carrier.Active == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Active(childComplexity), true
+
+	case "Carrier.adapter":
+		if e.complexity.Carrier.Adapter == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Adapter(childComplexity), true
+
+	case "Carrier.code":
+		if e.complexity.Carrier.Code == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Code(childComplexity), true
+
+	case "Carrier.createdAt":
+		if e.complexity.Carrier.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Carrier.CreatedAt(childComplexity), true
+
+	case "Carrier.id":
+		if e.complexity.Carrier.ID == nil {
+			break
+		}
+
+		return e.complexity.Carrier.ID(childComplexity), true
+
+	case "Carrier.modes":
+		if e.complexity.Carrier.Modes == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Modes(childComplexity), true
+
+	case "Carrier.name":
+		if e.complexity.Carrier.Name == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Name(childComplexity), true
+
+	case "Carrier.services":
+		if e.complexity.Carrier.Services == nil {
+			break
+		}
+
+		return e.complexity.Carrier.Services(childComplexity), true
+
+	case "CarrierService.code":
+		if e.complexity.CarrierService.Code == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.Code(childComplexity), true
+
+	case "CarrierService.maxGirthCm":
+		if e.complexity.CarrierService.MaxGirthCm == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.MaxGirthCm(childComplexity), true
+
+	case "CarrierService.maxLengthCm":
+		if e.complexity.CarrierService.MaxLengthCm == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.MaxLengthCm(childComplexity), true
+
+	case "CarrierService.maxParcelWeightKg":
+		if e.complexity.CarrierService.MaxParcelWeightKg == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.MaxParcelWeightKg(childComplexity), true
+
+	case "CarrierService.mode":
+		if e.complexity.CarrierService.Mode == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.Mode(childComplexity), true
+
+	case "CarrierService.name":
+		if e.complexity.CarrierService.Name == nil {
+			break
+		}
+
+		return e.complexity.CarrierService.Name(childComplexity), true
+
 	case "ChangeMemberRolePayload.membership":
 		if e.complexity.ChangeMemberRolePayload.Membership == nil {
 			break
@@ -1411,6 +1914,90 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ChangeMemberRolePayload.UserErrors(childComplexity), true
+
+	case "Complaint.filedAt":
+		if e.complexity.Complaint.FiledAt == nil {
+			break
+		}
+
+		return e.complexity.Complaint.FiledAt(childComplexity), true
+
+	case "Complaint.kind":
+		if e.complexity.Complaint.Kind == nil {
+			break
+		}
+
+		return e.complexity.Complaint.Kind(childComplexity), true
+
+	case "Complaint.note":
+		if e.complexity.Complaint.Note == nil {
+			break
+		}
+
+		return e.complexity.Complaint.Note(childComplexity), true
+
+	case "ComplaintCount.count":
+		if e.complexity.ComplaintCount.Count == nil {
+			break
+		}
+
+		return e.complexity.ComplaintCount.Count(childComplexity), true
+
+	case "ComplaintCount.kind":
+		if e.complexity.ComplaintCount.Kind == nil {
+			break
+		}
+
+		return e.complexity.ComplaintCount.Kind(childComplexity), true
+
+	case "ContentItem.description":
+		if e.complexity.ContentItem.Description == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.Description(childComplexity), true
+
+	case "ContentItem.hsCode":
+		if e.complexity.ContentItem.HsCode == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.HsCode(childComplexity), true
+
+	case "ContentItem.originCountry":
+		if e.complexity.ContentItem.OriginCountry == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.OriginCountry(childComplexity), true
+
+	case "ContentItem.quantity":
+		if e.complexity.ContentItem.Quantity == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.Quantity(childComplexity), true
+
+	case "ContentItem.sku":
+		if e.complexity.ContentItem.Sku == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.Sku(childComplexity), true
+
+	case "ContentItem.unitValue":
+		if e.complexity.ContentItem.UnitValue == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.UnitValue(childComplexity), true
+
+	case "ContentItem.weightKg":
+		if e.complexity.ContentItem.WeightKg == nil {
+			break
+		}
+
+		return e.complexity.ContentItem.WeightKg(childComplexity), true
 
 	case "CreateAccountPayload.account":
 		if e.complexity.CreateAccountPayload.Account == nil {
@@ -1454,6 +2041,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.CreateApiKeyPayload.UserErrors(childComplexity), true
 
+	case "CreateCarrierPayload.carrier":
+		if e.complexity.CreateCarrierPayload.Carrier == nil {
+			break
+		}
+
+		return e.complexity.CreateCarrierPayload.Carrier(childComplexity), true
+
+	case "CreateCarrierPayload.userErrors":
+		if e.complexity.CreateCarrierPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreateCarrierPayload.UserErrors(childComplexity), true
+
+	case "CreateCarrierPayload.webhookSecret":
+		if e.complexity.CreateCarrierPayload.WebhookSecret == nil {
+			break
+		}
+
+		return e.complexity.CreateCarrierPayload.WebhookSecret(childComplexity), true
+
 	case "CreatePartnerPayload.partner":
 		if e.complexity.CreatePartnerPayload.Partner == nil {
 			break
@@ -1488,6 +2096,237 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.CreateWebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
+	case "CustomsDeclaration.createdAt":
+		if e.complexity.CustomsDeclaration.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.CreatedAt(childComplexity), true
+
+	case "CustomsDeclaration.estimate":
+		if e.complexity.CustomsDeclaration.Estimate == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.Estimate(childComplexity), true
+
+	case "CustomsDeclaration.flags":
+		if e.complexity.CustomsDeclaration.Flags == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.Flags(childComplexity), true
+
+	case "CustomsDeclaration.importerEori":
+		if e.complexity.CustomsDeclaration.ImporterEori == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.ImporterEori(childComplexity), true
+
+	case "CustomsDeclaration.importerTaxId":
+		if e.complexity.CustomsDeclaration.ImporterTaxID == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.ImporterTaxID(childComplexity), true
+
+	case "CustomsDeclaration.incoterm":
+		if e.complexity.CustomsDeclaration.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.Incoterm(childComplexity), true
+
+	case "CustomsDeclaration.ioss":
+		if e.complexity.CustomsDeclaration.Ioss == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.Ioss(childComplexity), true
+
+	case "CustomsDeclaration.items":
+		if e.complexity.CustomsDeclaration.Items == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.Items(childComplexity), true
+
+	case "CustomsDeclaration.reasonForExport":
+		if e.complexity.CustomsDeclaration.ReasonForExport == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.ReasonForExport(childComplexity), true
+
+	case "CustomsDeclaration.senderEori":
+		if e.complexity.CustomsDeclaration.SenderEori == nil {
+			break
+		}
+
+		return e.complexity.CustomsDeclaration.SenderEori(childComplexity), true
+
+	case "CustomsFlag.code":
+		if e.complexity.CustomsFlag.Code == nil {
+			break
+		}
+
+		return e.complexity.CustomsFlag.Code(childComplexity), true
+
+	case "CustomsFlag.item":
+		if e.complexity.CustomsFlag.Item == nil {
+			break
+		}
+
+		return e.complexity.CustomsFlag.Item(childComplexity), true
+
+	case "CustomsFlag.message":
+		if e.complexity.CustomsFlag.Message == nil {
+			break
+		}
+
+		return e.complexity.CustomsFlag.Message(childComplexity), true
+
+	case "CustomsRestriction.prefix":
+		if e.complexity.CustomsRestriction.Prefix == nil {
+			break
+		}
+
+		return e.complexity.CustomsRestriction.Prefix(childComplexity), true
+
+	case "CustomsRestriction.reason":
+		if e.complexity.CustomsRestriction.Reason == nil {
+			break
+		}
+
+		return e.complexity.CustomsRestriction.Reason(childComplexity), true
+
+	case "CustomsRule.country":
+		if e.complexity.CustomsRule.Country == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.Country(childComplexity), true
+
+	case "CustomsRule.currency":
+		if e.complexity.CustomsRule.Currency == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.Currency(childComplexity), true
+
+	case "CustomsRule.deMinimisOnCif":
+		if e.complexity.CustomsRule.DeMinimisOnCif == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.DeMinimisOnCif(childComplexity), true
+
+	case "CustomsRule.defaultDutyBps":
+		if e.complexity.CustomsRule.DefaultDutyBps == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.DefaultDutyBps(childComplexity), true
+
+	case "CustomsRule.dutyDeMinimis":
+		if e.complexity.CustomsRule.DutyDeMinimis == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.DutyDeMinimis(childComplexity), true
+
+	case "CustomsRule.dutyIncludesShipping":
+		if e.complexity.CustomsRule.DutyIncludesShipping == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.DutyIncludesShipping(childComplexity), true
+
+	case "CustomsRule.dutyRates":
+		if e.complexity.CustomsRule.DutyRates == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.DutyRates(childComplexity), true
+
+	case "CustomsRule.notes":
+		if e.complexity.CustomsRule.Notes == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.Notes(childComplexity), true
+
+	case "CustomsRule.restricted":
+		if e.complexity.CustomsRule.Restricted == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.Restricted(childComplexity), true
+
+	case "CustomsRule.taxBps":
+		if e.complexity.CustomsRule.TaxBps == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.TaxBps(childComplexity), true
+
+	case "CustomsRule.taxDeMinimis":
+		if e.complexity.CustomsRule.TaxDeMinimis == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.TaxDeMinimis(childComplexity), true
+
+	case "CustomsRule.taxIncludesDuty":
+		if e.complexity.CustomsRule.TaxIncludesDuty == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.TaxIncludesDuty(childComplexity), true
+
+	case "CustomsRule.taxIncludesShipping":
+		if e.complexity.CustomsRule.TaxIncludesShipping == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.TaxIncludesShipping(childComplexity), true
+
+	case "CustomsRule.taxName":
+		if e.complexity.CustomsRule.TaxName == nil {
+			break
+		}
+
+		return e.complexity.CustomsRule.TaxName(childComplexity), true
+
+	case "CustomsRulePayload.customsRule":
+		if e.complexity.CustomsRulePayload.CustomsRule == nil {
+			break
+		}
+
+		return e.complexity.CustomsRulePayload.CustomsRule(childComplexity), true
+
+	case "CustomsRulePayload.userErrors":
+		if e.complexity.CustomsRulePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CustomsRulePayload.UserErrors(childComplexity), true
+
+	case "DeleteRateCardPayload.deletedRateCardId":
+		if e.complexity.DeleteRateCardPayload.DeletedRateCardID == nil {
+			break
+		}
+
+		return e.complexity.DeleteRateCardPayload.DeletedRateCardID(childComplexity), true
+
+	case "DeleteRateCardPayload.userErrors":
+		if e.complexity.DeleteRateCardPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.DeleteRateCardPayload.UserErrors(childComplexity), true
 
 	case "DeleteWebhookSubscriptionPayload.deletedWebhookSubscriptionId":
 		if e.complexity.DeleteWebhookSubscriptionPayload.DeletedWebhookSubscriptionID == nil {
@@ -1537,6 +2376,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Dimensions.Width(childComplexity), true
+
+	case "DutyEstimate.country":
+		if e.complexity.DutyEstimate.Country == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.Country(childComplexity), true
+
+	case "DutyEstimate.duty":
+		if e.complexity.DutyEstimate.Duty == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.Duty(childComplexity), true
+
+	case "DutyEstimate.dutyExempt":
+		if e.complexity.DutyEstimate.DutyExempt == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.DutyExempt(childComplexity), true
+
+	case "DutyEstimate.goodsValue":
+		if e.complexity.DutyEstimate.GoodsValue == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.GoodsValue(childComplexity), true
+
+	case "DutyEstimate.shipping":
+		if e.complexity.DutyEstimate.Shipping == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.Shipping(childComplexity), true
+
+	case "DutyEstimate.tax":
+		if e.complexity.DutyEstimate.Tax == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.Tax(childComplexity), true
+
+	case "DutyEstimate.taxBase":
+		if e.complexity.DutyEstimate.TaxBase == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.TaxBase(childComplexity), true
+
+	case "DutyEstimate.taxBps":
+		if e.complexity.DutyEstimate.TaxBps == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.TaxBps(childComplexity), true
+
+	case "DutyEstimate.taxExempt":
+		if e.complexity.DutyEstimate.TaxExempt == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.TaxExempt(childComplexity), true
+
+	case "DutyEstimate.taxName":
+		if e.complexity.DutyEstimate.TaxName == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.TaxName(childComplexity), true
+
+	case "DutyEstimate.total":
+		if e.complexity.DutyEstimate.Total == nil {
+			break
+		}
+
+		return e.complexity.DutyEstimate.Total(childComplexity), true
+
+	case "DutyRate.bps":
+		if e.complexity.DutyRate.Bps == nil {
+			break
+		}
+
+		return e.complexity.DutyRate.Bps(childComplexity), true
+
+	case "DutyRate.prefix":
+		if e.complexity.DutyRate.Prefix == nil {
+			break
+		}
+
+		return e.complexity.DutyRate.Prefix(childComplexity), true
 
 	case "Event.accountId":
 		if e.complexity.Event.AccountID == nil {
@@ -1831,6 +2761,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.HttpHeader.Value(childComplexity), true
+
+	case "ImportRateCardsPayload.rateCards":
+		if e.complexity.ImportRateCardsPayload.RateCards == nil {
+			break
+		}
+
+		return e.complexity.ImportRateCardsPayload.RateCards(childComplexity), true
+
+	case "ImportRateCardsPayload.userErrors":
+		if e.complexity.ImportRateCardsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.ImportRateCardsPayload.UserErrors(childComplexity), true
 
 	case "InventoryBalance.available":
 		if e.complexity.InventoryBalance.Available == nil {
@@ -2274,6 +3218,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
 
+	case "Mutation.bookShipment":
+		if e.complexity.Mutation.BookShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.BookShipment(childComplexity, args["input"].(model.BookShipmentInput)), true
+
 	case "Mutation.cancelFulfilmentOrder":
 		if e.complexity.Mutation.CancelFulfilmentOrder == nil {
 			break
@@ -2346,6 +3302,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
 
+	case "Mutation.createCarrier":
+		if e.complexity.Mutation.CreateCarrier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCarrier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateCarrier(childComplexity, args["input"].(model.CreateCarrierInput)), true
+
 	case "Mutation.createFulfilmentOrder":
 		if e.complexity.Mutation.CreateFulfilmentOrder == nil {
 			break
@@ -2369,6 +3337,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.CreatePartner(childComplexity, args["input"].(model.CreatePartnerInput)), true
+
+	case "Mutation.createRateCard":
+		if e.complexity.Mutation.CreateRateCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRateCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateRateCard(childComplexity, args["input"].(model.RateCardInput)), true
 
 	case "Mutation.createReceipt":
 		if e.complexity.Mutation.CreateReceipt == nil {
@@ -2442,6 +3422,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(model.CreateWebhookSubscriptionInput)), true
 
+	case "Mutation.deleteRateCard":
+		if e.complexity.Mutation.DeleteRateCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRateCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.DeleteRateCard(childComplexity, args["input"].(model.DeleteRateCardInput)), true
+
 	case "Mutation.deleteWebhookSubscription":
 		if e.complexity.Mutation.DeleteWebhookSubscription == nil {
 			break
@@ -2466,6 +3458,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.DeliverFulfilmentOrder(childComplexity, args["input"].(model.FulfilmentOrderIDInput)), true
 
+	case "Mutation.fileComplaint":
+		if e.complexity.Mutation.FileComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
+
 	case "Mutation.grantPartnerConsent":
 		if e.complexity.Mutation.GrantPartnerConsent == nil {
 			break
@@ -2477,6 +3481,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.GrantPartnerConsent(childComplexity, args["input"].(model.PartnerConsentInput)), true
+
+	case "Mutation.importRateCards":
+		if e.complexity.Mutation.ImportRateCards == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRateCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ImportRateCards(childComplexity, args["input"].(model.ImportRateCardsInput)), true
 
 	case "Mutation.inviteAccountMember":
 		if e.complexity.Mutation.InviteAccountMember == nil {
@@ -2557,6 +3573,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.PutawayReceipt(childComplexity, args["input"].(model.ReceiptIDInput)), true
 
+	case "Mutation.quoteShipment":
+		if e.complexity.Mutation.QuoteShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_quoteShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.QuoteShipment(childComplexity, args["input"].(model.QuoteShipmentInput)), true
+
 	case "Mutation.receiveReceipt":
 		if e.complexity.Mutation.ReceiveReceipt == nil {
 			break
@@ -2592,6 +3620,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.ReceiveTransfer(childComplexity, args["input"].(model.TransferIDInput)), true
+
+	case "Mutation.recordTrackingEvent":
+		if e.complexity.Mutation.RecordTrackingEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordTrackingEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RecordTrackingEvent(childComplexity, args["input"].(model.RecordTrackingEventInput)), true
 
 	case "Mutation.redeliverWebhookDelivery":
 		if e.complexity.Mutation.RedeliverWebhookDelivery == nil {
@@ -2672,6 +3712,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.RevokePartnerConsent(childComplexity, args["input"].(model.PartnerConsentInput)), true
 
+	case "Mutation.rotateCarrierWebhookSecret":
+		if e.complexity.Mutation.RotateCarrierWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateCarrierWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RotateCarrierWebhookSecret(childComplexity, args["input"].(model.RotateCarrierWebhookSecretInput)), true
+
 	case "Mutation.rotateWebhookSecret":
 		if e.complexity.Mutation.RotateWebhookSecret == nil {
 			break
@@ -2744,6 +3796,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
 
+	case "Mutation.updateRateCard":
+		if e.complexity.Mutation.UpdateRateCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRateCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateRateCard(childComplexity, args["input"].(model.UpdateRateCardInput)), true
+
 	case "Mutation.updateSku":
 		if e.complexity.Mutation.UpdateSku == nil {
 			break
@@ -2779,6 +3843,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpdateWebhookSubscription(childComplexity, args["input"].(model.UpdateWebhookSubscriptionInput)), true
+
+	case "Mutation.upsertCustomsRule":
+		if e.complexity.Mutation.UpsertCustomsRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertCustomsRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpsertCustomsRule(childComplexity, args["input"].(model.UpsertCustomsRuleInput)), true
 
 	case "Package.heightMm":
 		if e.complexity.Package.HeightMm == nil {
@@ -2835,6 +3911,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.PageInfo.StartCursor(childComplexity), true
+
+	case "Parcel.heightCm":
+		if e.complexity.Parcel.HeightCm == nil {
+			break
+		}
+
+		return e.complexity.Parcel.HeightCm(childComplexity), true
+
+	case "Parcel.lengthCm":
+		if e.complexity.Parcel.LengthCm == nil {
+			break
+		}
+
+		return e.complexity.Parcel.LengthCm(childComplexity), true
+
+	case "Parcel.weightKg":
+		if e.complexity.Parcel.WeightKg == nil {
+			break
+		}
+
+		return e.complexity.Parcel.WeightKg(childComplexity), true
+
+	case "Parcel.widthCm":
+		if e.complexity.Parcel.WidthCm == nil {
+			break
+		}
+
+		return e.complexity.Parcel.WidthCm(childComplexity), true
 
 	case "Partner.borrowers":
 		if e.complexity.Partner.Borrowers == nil {
@@ -2934,6 +4038,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PartnerMembership.User(childComplexity), true
 
+	case "PoolStatus.baseTotal":
+		if e.complexity.PoolStatus.BaseTotal == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.BaseTotal(childComplexity), true
+
+	case "PoolStatus.discountBps":
+		if e.complexity.PoolStatus.DiscountBps == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.DiscountBps(childComplexity), true
+
+	case "PoolStatus.kgToNextTier":
+		if e.complexity.PoolStatus.KgToNextTier == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.KgToNextTier(childComplexity), true
+
+	case "PoolStatus.nextTierDiscountBps":
+		if e.complexity.PoolStatus.NextTierDiscountBps == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.NextTierDiscountBps(childComplexity), true
+
+	case "PoolStatus.pooledKg":
+		if e.complexity.PoolStatus.PooledKg == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.PooledKg(childComplexity), true
+
+	case "PoolStatus.saving":
+		if e.complexity.PoolStatus.Saving == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.Saving(childComplexity), true
+
+	case "PoolStatus.tierReached":
+		if e.complexity.PoolStatus.TierReached == nil {
+			break
+		}
+
+		return e.complexity.PoolStatus.TierReached(childComplexity), true
+
+	case "PoolTier.discountBps":
+		if e.complexity.PoolTier.DiscountBps == nil {
+			break
+		}
+
+		return e.complexity.PoolTier.DiscountBps(childComplexity), true
+
+	case "PoolTier.minPooledKg":
+		if e.complexity.PoolTier.MinPooledKg == nil {
+			break
+		}
+
+		return e.complexity.PoolTier.MinPooledKg(childComplexity), true
+
+	case "PriceBreakdown.duties":
+		if e.complexity.PriceBreakdown.Duties == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Duties(childComplexity), true
+
+	case "PriceBreakdown.freight":
+		if e.complexity.PriceBreakdown.Freight == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Freight(childComplexity), true
+
+	case "PriceBreakdown.fuel":
+		if e.complexity.PriceBreakdown.Fuel == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Fuel(childComplexity), true
+
+	case "PriceBreakdown.linehaul":
+		if e.complexity.PriceBreakdown.Linehaul == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Linehaul(childComplexity), true
+
+	case "PriceBreakdown.minimumApplied":
+		if e.complexity.PriceBreakdown.MinimumApplied == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.MinimumApplied(childComplexity), true
+
+	case "PriceBreakdown.oversize":
+		if e.complexity.PriceBreakdown.Oversize == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Oversize(childComplexity), true
+
+	case "PriceBreakdown.remoteArea":
+		if e.complexity.PriceBreakdown.RemoteArea == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.RemoteArea(childComplexity), true
+
+	case "PriceBreakdown.shipping":
+		if e.complexity.PriceBreakdown.Shipping == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Shipping(childComplexity), true
+
+	case "PriceBreakdown.taxes":
+		if e.complexity.PriceBreakdown.Taxes == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Taxes(childComplexity), true
+
+	case "PriceBreakdown.tierDiscount":
+		if e.complexity.PriceBreakdown.TierDiscount == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.TierDiscount(childComplexity), true
+
+	case "PriceBreakdown.total":
+		if e.complexity.PriceBreakdown.Total == nil {
+			break
+		}
+
+		return e.complexity.PriceBreakdown.Total(childComplexity), true
+
 	case "Query.account":
 		if e.complexity.Query.Account == nil {
 			break
@@ -2969,6 +4213,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.carriers":
+		if e.complexity.Query.Carriers == nil {
+			break
+		}
+
+		return e.complexity.Query.Carriers(childComplexity), true
+
+	case "Query.customsRules":
+		if e.complexity.Query.CustomsRules == nil {
+			break
+		}
+
+		return e.complexity.Query.CustomsRules(childComplexity), true
 
 	case "Query.events":
 		if e.complexity.Query.Events == nil {
@@ -3078,6 +4336,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Partner(childComplexity, args["id"].(string)), true
 
+	case "Query.quote":
+		if e.complexity.Query.Quote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Quote(childComplexity, args["accountId"].(string), args["id"].(string)), true
+
+	case "Query.rateCards":
+		if e.complexity.Query.RateCards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rateCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.RateCards(childComplexity, args["filter"].(*model.RateCardFilter)), true
+
 	case "Query.receipt":
 		if e.complexity.Query.Receipt == nil {
 			break
@@ -3125,6 +4407,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Returns(childComplexity, args["accountId"].(string), args["status"].(*model.ReturnStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.scorecards":
+		if e.complexity.Query.Scorecards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_scorecards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Scorecards(childComplexity, args["filter"].(*model.ScorecardFilter)), true
+
+	case "Query.shipment":
+		if e.complexity.Query.Shipment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Shipment(childComplexity, args["id"].(string)), true
+
+	case "Query.shipments":
+		if e.complexity.Query.Shipments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shipments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Shipments(childComplexity, args["accountId"].(string), args["filter"].(*model.ShipmentFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.sku":
 		if e.complexity.Query.Sku == nil {
@@ -3259,6 +4577,342 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.WebhookSubscriptions(childComplexity, args["accountId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Quote.accountId":
+		if e.complexity.Quote.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Quote.AccountID(childComplexity), true
+
+	case "Quote.bookedShipmentId":
+		if e.complexity.Quote.BookedShipmentID == nil {
+			break
+		}
+
+		return e.complexity.Quote.BookedShipmentID(childComplexity), true
+
+	case "Quote.breakdown":
+		if e.complexity.Quote.Breakdown == nil {
+			break
+		}
+
+		return e.complexity.Quote.Breakdown(childComplexity), true
+
+	case "Quote.carrier":
+		if e.complexity.Quote.Carrier == nil {
+			break
+		}
+
+		return e.complexity.Quote.Carrier(childComplexity), true
+
+	case "Quote.createdAt":
+		if e.complexity.Quote.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Quote.CreatedAt(childComplexity), true
+
+	case "Quote.customsFlags":
+		if e.complexity.Quote.CustomsFlags == nil {
+			break
+		}
+
+		return e.complexity.Quote.CustomsFlags(childComplexity), true
+
+	case "Quote.destination":
+		if e.complexity.Quote.Destination == nil {
+			break
+		}
+
+		return e.complexity.Quote.Destination(childComplexity), true
+
+	case "Quote.dutyEstimate":
+		if e.complexity.Quote.DutyEstimate == nil {
+			break
+		}
+
+		return e.complexity.Quote.DutyEstimate(childComplexity), true
+
+	case "Quote.expiresAt":
+		if e.complexity.Quote.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.Quote.ExpiresAt(childComplexity), true
+
+	case "Quote.id":
+		if e.complexity.Quote.ID == nil {
+			break
+		}
+
+		return e.complexity.Quote.ID(childComplexity), true
+
+	case "Quote.incoterm":
+		if e.complexity.Quote.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.Quote.Incoterm(childComplexity), true
+
+	case "Quote.mode":
+		if e.complexity.Quote.Mode == nil {
+			break
+		}
+
+		return e.complexity.Quote.Mode(childComplexity), true
+
+	case "Quote.origin":
+		if e.complexity.Quote.Origin == nil {
+			break
+		}
+
+		return e.complexity.Quote.Origin(childComplexity), true
+
+	case "Quote.pool":
+		if e.complexity.Quote.Pool == nil {
+			break
+		}
+
+		return e.complexity.Quote.Pool(childComplexity), true
+
+	case "Quote.rank":
+		if e.complexity.Quote.Rank == nil {
+			break
+		}
+
+		return e.complexity.Quote.Rank(childComplexity), true
+
+	case "Quote.scorecard":
+		if e.complexity.Quote.Scorecard == nil {
+			break
+		}
+
+		return e.complexity.Quote.Scorecard(childComplexity), true
+
+	case "Quote.serviceCode":
+		if e.complexity.Quote.ServiceCode == nil {
+			break
+		}
+
+		return e.complexity.Quote.ServiceCode(childComplexity), true
+
+	case "Quote.serviceName":
+		if e.complexity.Quote.ServiceName == nil {
+			break
+		}
+
+		return e.complexity.Quote.ServiceName(childComplexity), true
+
+	case "Quote.transitDaysMax":
+		if e.complexity.Quote.TransitDaysMax == nil {
+			break
+		}
+
+		return e.complexity.Quote.TransitDaysMax(childComplexity), true
+
+	case "Quote.transitDaysMin":
+		if e.complexity.Quote.TransitDaysMin == nil {
+			break
+		}
+
+		return e.complexity.Quote.TransitDaysMin(childComplexity), true
+
+	case "Quote.weights":
+		if e.complexity.Quote.Weights == nil {
+			break
+		}
+
+		return e.complexity.Quote.Weights(childComplexity), true
+
+	case "QuoteShipmentPayload.quotes":
+		if e.complexity.QuoteShipmentPayload.Quotes == nil {
+			break
+		}
+
+		return e.complexity.QuoteShipmentPayload.Quotes(childComplexity), true
+
+	case "QuoteShipmentPayload.sort":
+		if e.complexity.QuoteShipmentPayload.Sort == nil {
+			break
+		}
+
+		return e.complexity.QuoteShipmentPayload.Sort(childComplexity), true
+
+	case "QuoteShipmentPayload.unavailable":
+		if e.complexity.QuoteShipmentPayload.Unavailable == nil {
+			break
+		}
+
+		return e.complexity.QuoteShipmentPayload.Unavailable(childComplexity), true
+
+	case "QuoteShipmentPayload.userErrors":
+		if e.complexity.QuoteShipmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.QuoteShipmentPayload.UserErrors(childComplexity), true
+
+	case "RateCard.breaks":
+		if e.complexity.RateCard.Breaks == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Breaks(childComplexity), true
+
+	case "RateCard.carrier":
+		if e.complexity.RateCard.Carrier == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Carrier(childComplexity), true
+
+	case "RateCard.currency":
+		if e.complexity.RateCard.Currency == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Currency(childComplexity), true
+
+	case "RateCard.destination":
+		if e.complexity.RateCard.Destination == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Destination(childComplexity), true
+
+	case "RateCard.effectiveFrom":
+		if e.complexity.RateCard.EffectiveFrom == nil {
+			break
+		}
+
+		return e.complexity.RateCard.EffectiveFrom(childComplexity), true
+
+	case "RateCard.effectiveTo":
+		if e.complexity.RateCard.EffectiveTo == nil {
+			break
+		}
+
+		return e.complexity.RateCard.EffectiveTo(childComplexity), true
+
+	case "RateCard.fuelSurchargeBps":
+		if e.complexity.RateCard.FuelSurchargeBps == nil {
+			break
+		}
+
+		return e.complexity.RateCard.FuelSurchargeBps(childComplexity), true
+
+	case "RateCard.id":
+		if e.complexity.RateCard.ID == nil {
+			break
+		}
+
+		return e.complexity.RateCard.ID(childComplexity), true
+
+	case "RateCard.minimumCharge":
+		if e.complexity.RateCard.MinimumCharge == nil {
+			break
+		}
+
+		return e.complexity.RateCard.MinimumCharge(childComplexity), true
+
+	case "RateCard.origin":
+		if e.complexity.RateCard.Origin == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Origin(childComplexity), true
+
+	case "RateCard.oversizeLengthCm":
+		if e.complexity.RateCard.OversizeLengthCm == nil {
+			break
+		}
+
+		return e.complexity.RateCard.OversizeLengthCm(childComplexity), true
+
+	case "RateCard.oversizeSurcharge":
+		if e.complexity.RateCard.OversizeSurcharge == nil {
+			break
+		}
+
+		return e.complexity.RateCard.OversizeSurcharge(childComplexity), true
+
+	case "RateCard.oversizeWeightKg":
+		if e.complexity.RateCard.OversizeWeightKg == nil {
+			break
+		}
+
+		return e.complexity.RateCard.OversizeWeightKg(childComplexity), true
+
+	case "RateCard.remoteAreaSurcharge":
+		if e.complexity.RateCard.RemoteAreaSurcharge == nil {
+			break
+		}
+
+		return e.complexity.RateCard.RemoteAreaSurcharge(childComplexity), true
+
+	case "RateCard.remotePostcodePrefixes":
+		if e.complexity.RateCard.RemotePostcodePrefixes == nil {
+			break
+		}
+
+		return e.complexity.RateCard.RemotePostcodePrefixes(childComplexity), true
+
+	case "RateCard.serviceCode":
+		if e.complexity.RateCard.ServiceCode == nil {
+			break
+		}
+
+		return e.complexity.RateCard.ServiceCode(childComplexity), true
+
+	case "RateCard.tiers":
+		if e.complexity.RateCard.Tiers == nil {
+			break
+		}
+
+		return e.complexity.RateCard.Tiers(childComplexity), true
+
+	case "RateCard.transitDaysMax":
+		if e.complexity.RateCard.TransitDaysMax == nil {
+			break
+		}
+
+		return e.complexity.RateCard.TransitDaysMax(childComplexity), true
+
+	case "RateCard.transitDaysMin":
+		if e.complexity.RateCard.TransitDaysMin == nil {
+			break
+		}
+
+		return e.complexity.RateCard.TransitDaysMin(childComplexity), true
+
+	case "RateCard.updatedAt":
+		if e.complexity.RateCard.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.RateCard.UpdatedAt(childComplexity), true
+
+	case "RateCard.volumetricDivisor":
+		if e.complexity.RateCard.VolumetricDivisor == nil {
+			break
+		}
+
+		return e.complexity.RateCard.VolumetricDivisor(childComplexity), true
+
+	case "RateCardPayload.rateCard":
+		if e.complexity.RateCardPayload.RateCard == nil {
+			break
+		}
+
+		return e.complexity.RateCardPayload.RateCard(childComplexity), true
+
+	case "RateCardPayload.userErrors":
+		if e.complexity.RateCardPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RateCardPayload.UserErrors(childComplexity), true
 
 	case "Receipt.accountId":
 		if e.complexity.Receipt.AccountID == nil {
@@ -3659,6 +5313,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.RevokeInvitationPayload.UserErrors(childComplexity), true
 
+	case "RotateCarrierWebhookSecretPayload.carrier":
+		if e.complexity.RotateCarrierWebhookSecretPayload.Carrier == nil {
+			break
+		}
+
+		return e.complexity.RotateCarrierWebhookSecretPayload.Carrier(childComplexity), true
+
+	case "RotateCarrierWebhookSecretPayload.userErrors":
+		if e.complexity.RotateCarrierWebhookSecretPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RotateCarrierWebhookSecretPayload.UserErrors(childComplexity), true
+
+	case "RotateCarrierWebhookSecretPayload.webhookSecret":
+		if e.complexity.RotateCarrierWebhookSecretPayload.WebhookSecret == nil {
+			break
+		}
+
+		return e.complexity.RotateCarrierWebhookSecretPayload.WebhookSecret(childComplexity), true
+
 	case "RotateWebhookSecretPayload.secret":
 		if e.complexity.RotateWebhookSecretPayload.Secret == nil {
 			break
@@ -3679,6 +5354,265 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RotateWebhookSecretPayload.WebhookSubscription(childComplexity), true
+
+	case "Scorecard.carrier":
+		if e.complexity.Scorecard.Carrier == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Carrier(childComplexity), true
+
+	case "Scorecard.complaintRate":
+		if e.complexity.Scorecard.ComplaintRate == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.ComplaintRate(childComplexity), true
+
+	case "Scorecard.complaints":
+		if e.complexity.Scorecard.Complaints == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Complaints(childComplexity), true
+
+	case "Scorecard.customsHoldRate":
+		if e.complexity.Scorecard.CustomsHoldRate == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.CustomsHoldRate(childComplexity), true
+
+	case "Scorecard.customsHolds":
+		if e.complexity.Scorecard.CustomsHolds == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.CustomsHolds(childComplexity), true
+
+	case "Scorecard.delivered":
+		if e.complexity.Scorecard.Delivered == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Delivered(childComplexity), true
+
+	case "Scorecard.destination":
+		if e.complexity.Scorecard.Destination == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Destination(childComplexity), true
+
+	case "Scorecard.exceptionRate":
+		if e.complexity.Scorecard.ExceptionRate == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.ExceptionRate(childComplexity), true
+
+	case "Scorecard.exceptions":
+		if e.complexity.Scorecard.Exceptions == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Exceptions(childComplexity), true
+
+	case "Scorecard.late":
+		if e.complexity.Scorecard.Late == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Late(childComplexity), true
+
+	case "Scorecard.lost":
+		if e.complexity.Scorecard.Lost == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Lost(childComplexity), true
+
+	case "Scorecard.lostRate":
+		if e.complexity.Scorecard.LostRate == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.LostRate(childComplexity), true
+
+	case "Scorecard.month":
+		if e.complexity.Scorecard.Month == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Month(childComplexity), true
+
+	case "Scorecard.onTime":
+		if e.complexity.Scorecard.OnTime == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.OnTime(childComplexity), true
+
+	case "Scorecard.onTimeRate":
+		if e.complexity.Scorecard.OnTimeRate == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.OnTimeRate(childComplexity), true
+
+	case "Scorecard.origin":
+		if e.complexity.Scorecard.Origin == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Origin(childComplexity), true
+
+	case "Scorecard.p50Days":
+		if e.complexity.Scorecard.P50Days == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.P50Days(childComplexity), true
+
+	case "Scorecard.p90Days":
+		if e.complexity.Scorecard.P90Days == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.P90Days(childComplexity), true
+
+	case "Scorecard.returned":
+		if e.complexity.Scorecard.Returned == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Returned(childComplexity), true
+
+	case "Scorecard.serviceCode":
+		if e.complexity.Scorecard.ServiceCode == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.ServiceCode(childComplexity), true
+
+	case "Scorecard.shipments":
+		if e.complexity.Scorecard.Shipments == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.Shipments(childComplexity), true
+
+	case "Scorecard.transitHistogram":
+		if e.complexity.Scorecard.TransitHistogram == nil {
+			break
+		}
+
+		return e.complexity.Scorecard.TransitHistogram(childComplexity), true
+
+	case "ScorecardSummary.complaints":
+		if e.complexity.ScorecardSummary.Complaints == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Complaints(childComplexity), true
+
+	case "ScorecardSummary.customsHolds":
+		if e.complexity.ScorecardSummary.CustomsHolds == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.CustomsHolds(childComplexity), true
+
+	case "ScorecardSummary.delivered":
+		if e.complexity.ScorecardSummary.Delivered == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Delivered(childComplexity), true
+
+	case "ScorecardSummary.exceptionRate":
+		if e.complexity.ScorecardSummary.ExceptionRate == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.ExceptionRate(childComplexity), true
+
+	case "ScorecardSummary.exceptions":
+		if e.complexity.ScorecardSummary.Exceptions == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Exceptions(childComplexity), true
+
+	case "ScorecardSummary.late":
+		if e.complexity.ScorecardSummary.Late == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Late(childComplexity), true
+
+	case "ScorecardSummary.lost":
+		if e.complexity.ScorecardSummary.Lost == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Lost(childComplexity), true
+
+	case "ScorecardSummary.lostRate":
+		if e.complexity.ScorecardSummary.LostRate == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.LostRate(childComplexity), true
+
+	case "ScorecardSummary.months":
+		if e.complexity.ScorecardSummary.Months == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Months(childComplexity), true
+
+	case "ScorecardSummary.onTime":
+		if e.complexity.ScorecardSummary.OnTime == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.OnTime(childComplexity), true
+
+	case "ScorecardSummary.onTimeRate":
+		if e.complexity.ScorecardSummary.OnTimeRate == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.OnTimeRate(childComplexity), true
+
+	case "ScorecardSummary.p50Days":
+		if e.complexity.ScorecardSummary.P50Days == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.P50Days(childComplexity), true
+
+	case "ScorecardSummary.p90Days":
+		if e.complexity.ScorecardSummary.P90Days == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.P90Days(childComplexity), true
+
+	case "ScorecardSummary.reliability":
+		if e.complexity.ScorecardSummary.Reliability == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Reliability(childComplexity), true
+
+	case "ScorecardSummary.shipments":
+		if e.complexity.ScorecardSummary.Shipments == nil {
+			break
+		}
+
+		return e.complexity.ScorecardSummary.Shipments(childComplexity), true
 
 	case "SetAccountStatusPayload.account":
 		if e.complexity.SetAccountStatusPayload.Account == nil {
@@ -3721,6 +5655,419 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ShipTo.Phone(childComplexity), true
+
+	case "Shipment.accountId":
+		if e.complexity.Shipment.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Shipment.AccountID(childComplexity), true
+
+	case "Shipment.adjustments":
+		if e.complexity.Shipment.Adjustments == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Adjustments(childComplexity), true
+
+	case "Shipment.billedChargeableKg":
+		if e.complexity.Shipment.BilledChargeableKg == nil {
+			break
+		}
+
+		return e.complexity.Shipment.BilledChargeableKg(childComplexity), true
+
+	case "Shipment.bookedAt":
+		if e.complexity.Shipment.BookedAt == nil {
+			break
+		}
+
+		return e.complexity.Shipment.BookedAt(childComplexity), true
+
+	case "Shipment.breakdown":
+		if e.complexity.Shipment.Breakdown == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Breakdown(childComplexity), true
+
+	case "Shipment.carrier":
+		if e.complexity.Shipment.Carrier == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Carrier(childComplexity), true
+
+	case "Shipment.complaints":
+		if e.complexity.Shipment.Complaints == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Complaints(childComplexity), true
+
+	case "Shipment.declaration":
+		if e.complexity.Shipment.Declaration == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Declaration(childComplexity), true
+
+	case "Shipment.deliveredAt":
+		if e.complexity.Shipment.DeliveredAt == nil {
+			break
+		}
+
+		return e.complexity.Shipment.DeliveredAt(childComplexity), true
+
+	case "Shipment.destination":
+		if e.complexity.Shipment.Destination == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Destination(childComplexity), true
+
+	case "Shipment.documents":
+		if e.complexity.Shipment.Documents == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Documents(childComplexity), true
+
+	case "Shipment.events":
+		if e.complexity.Shipment.Events == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Events(childComplexity), true
+
+	case "Shipment.id":
+		if e.complexity.Shipment.ID == nil {
+			break
+		}
+
+		return e.complexity.Shipment.ID(childComplexity), true
+
+	case "Shipment.incoterm":
+		if e.complexity.Shipment.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Incoterm(childComplexity), true
+
+	case "Shipment.latestEvent":
+		if e.complexity.Shipment.LatestEvent == nil {
+			break
+		}
+
+		return e.complexity.Shipment.LatestEvent(childComplexity), true
+
+	case "Shipment.mode":
+		if e.complexity.Shipment.Mode == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Mode(childComplexity), true
+
+	case "Shipment.orderIds":
+		if e.complexity.Shipment.OrderIds == nil {
+			break
+		}
+
+		return e.complexity.Shipment.OrderIds(childComplexity), true
+
+	case "Shipment.origin":
+		if e.complexity.Shipment.Origin == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Origin(childComplexity), true
+
+	case "Shipment.parcels":
+		if e.complexity.Shipment.Parcels == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Parcels(childComplexity), true
+
+	case "Shipment.pickedUpAt":
+		if e.complexity.Shipment.PickedUpAt == nil {
+			break
+		}
+
+		return e.complexity.Shipment.PickedUpAt(childComplexity), true
+
+	case "Shipment.quoteId":
+		if e.complexity.Shipment.QuoteID == nil {
+			break
+		}
+
+		return e.complexity.Shipment.QuoteID(childComplexity), true
+
+	case "Shipment.reference":
+		if e.complexity.Shipment.Reference == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Reference(childComplexity), true
+
+	case "Shipment.serviceCode":
+		if e.complexity.Shipment.ServiceCode == nil {
+			break
+		}
+
+		return e.complexity.Shipment.ServiceCode(childComplexity), true
+
+	case "Shipment.serviceName":
+		if e.complexity.Shipment.ServiceName == nil {
+			break
+		}
+
+		return e.complexity.Shipment.ServiceName(childComplexity), true
+
+	case "Shipment.status":
+		if e.complexity.Shipment.Status == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Status(childComplexity), true
+
+	case "Shipment.statusAt":
+		if e.complexity.Shipment.StatusAt == nil {
+			break
+		}
+
+		return e.complexity.Shipment.StatusAt(childComplexity), true
+
+	case "Shipment.trackingNumber":
+		if e.complexity.Shipment.TrackingNumber == nil {
+			break
+		}
+
+		return e.complexity.Shipment.TrackingNumber(childComplexity), true
+
+	case "Shipment.transitDaysMax":
+		if e.complexity.Shipment.TransitDaysMax == nil {
+			break
+		}
+
+		return e.complexity.Shipment.TransitDaysMax(childComplexity), true
+
+	case "Shipment.transitDaysMin":
+		if e.complexity.Shipment.TransitDaysMin == nil {
+			break
+		}
+
+		return e.complexity.Shipment.TransitDaysMin(childComplexity), true
+
+	case "Shipment.updatedAt":
+		if e.complexity.Shipment.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.Shipment.UpdatedAt(childComplexity), true
+
+	case "Shipment.weights":
+		if e.complexity.Shipment.Weights == nil {
+			break
+		}
+
+		return e.complexity.Shipment.Weights(childComplexity), true
+
+	case "ShipmentAddress.city":
+		if e.complexity.ShipmentAddress.City == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.City(childComplexity), true
+
+	case "ShipmentAddress.company":
+		if e.complexity.ShipmentAddress.Company == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Company(childComplexity), true
+
+	case "ShipmentAddress.country":
+		if e.complexity.ShipmentAddress.Country == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Country(childComplexity), true
+
+	case "ShipmentAddress.email":
+		if e.complexity.ShipmentAddress.Email == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Email(childComplexity), true
+
+	case "ShipmentAddress.line1":
+		if e.complexity.ShipmentAddress.Line1 == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Line1(childComplexity), true
+
+	case "ShipmentAddress.line2":
+		if e.complexity.ShipmentAddress.Line2 == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Line2(childComplexity), true
+
+	case "ShipmentAddress.name":
+		if e.complexity.ShipmentAddress.Name == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Name(childComplexity), true
+
+	case "ShipmentAddress.phone":
+		if e.complexity.ShipmentAddress.Phone == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Phone(childComplexity), true
+
+	case "ShipmentAddress.postalCode":
+		if e.complexity.ShipmentAddress.PostalCode == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.PostalCode(childComplexity), true
+
+	case "ShipmentAddress.region":
+		if e.complexity.ShipmentAddress.Region == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAddress.Region(childComplexity), true
+
+	case "ShipmentAdjustment.amount":
+		if e.complexity.ShipmentAdjustment.Amount == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.Amount(childComplexity), true
+
+	case "ShipmentAdjustment.at":
+		if e.complexity.ShipmentAdjustment.At == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.At(childComplexity), true
+
+	case "ShipmentAdjustment.eventId":
+		if e.complexity.ShipmentAdjustment.EventID == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.EventID(childComplexity), true
+
+	case "ShipmentAdjustment.measuredKg":
+		if e.complexity.ShipmentAdjustment.MeasuredKg == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.MeasuredKg(childComplexity), true
+
+	case "ShipmentAdjustment.newChargeableKg":
+		if e.complexity.ShipmentAdjustment.NewChargeableKg == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.NewChargeableKg(childComplexity), true
+
+	case "ShipmentAdjustment.oldChargeableKg":
+		if e.complexity.ShipmentAdjustment.OldChargeableKg == nil {
+			break
+		}
+
+		return e.complexity.ShipmentAdjustment.OldChargeableKg(childComplexity), true
+
+	case "ShipmentConnection.edges":
+		if e.complexity.ShipmentConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.ShipmentConnection.Edges(childComplexity), true
+
+	case "ShipmentConnection.nodes":
+		if e.complexity.ShipmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.ShipmentConnection.Nodes(childComplexity), true
+
+	case "ShipmentConnection.pageInfo":
+		if e.complexity.ShipmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.ShipmentConnection.PageInfo(childComplexity), true
+
+	case "ShipmentDocument.contentType":
+		if e.complexity.ShipmentDocument.ContentType == nil {
+			break
+		}
+
+		return e.complexity.ShipmentDocument.ContentType(childComplexity), true
+
+	case "ShipmentDocument.fileName":
+		if e.complexity.ShipmentDocument.FileName == nil {
+			break
+		}
+
+		return e.complexity.ShipmentDocument.FileName(childComplexity), true
+
+	case "ShipmentDocument.kind":
+		if e.complexity.ShipmentDocument.Kind == nil {
+			break
+		}
+
+		return e.complexity.ShipmentDocument.Kind(childComplexity), true
+
+	case "ShipmentDocument.size":
+		if e.complexity.ShipmentDocument.Size == nil {
+			break
+		}
+
+		return e.complexity.ShipmentDocument.Size(childComplexity), true
+
+	case "ShipmentDocument.url":
+		if e.complexity.ShipmentDocument.URL == nil {
+			break
+		}
+
+		return e.complexity.ShipmentDocument.URL(childComplexity), true
+
+	case "ShipmentEdge.cursor":
+		if e.complexity.ShipmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.ShipmentEdge.Cursor(childComplexity), true
+
+	case "ShipmentEdge.node":
+		if e.complexity.ShipmentEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.ShipmentEdge.Node(childComplexity), true
+
+	case "ShipmentPayload.shipment":
+		if e.complexity.ShipmentPayload.Shipment == nil {
+			break
+		}
+
+		return e.complexity.ShipmentPayload.Shipment(childComplexity), true
+
+	case "ShipmentPayload.userErrors":
+		if e.complexity.ShipmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.ShipmentPayload.UserErrors(childComplexity), true
 
 	case "Sku.accountId":
 		if e.complexity.Sku.AccountID == nil {
@@ -4126,6 +6473,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.StorageSnapshot.Warehouse(childComplexity), true
 
+	case "Subscription.accountShipmentsUpdated":
+		if e.complexity.Subscription.AccountShipmentsUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_accountShipmentsUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Subscription.AccountShipmentsUpdated(childComplexity, args["accountId"].(string)), true
+
+	case "Subscription.shipmentUpdated":
+		if e.complexity.Subscription.ShipmentUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_shipmentUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Subscription.ShipmentUpdated(childComplexity, args["id"].(string)), true
+
 	case "SuggestedReorder.available":
 		if e.complexity.SuggestedReorder.Available == nil {
 			break
@@ -4153,6 +6524,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SuggestedReorder.Warehouse(childComplexity), true
+
+	case "TrackingEvent.description":
+		if e.complexity.TrackingEvent.Description == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.Description(childComplexity), true
+
+	case "TrackingEvent.id":
+		if e.complexity.TrackingEvent.ID == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.ID(childComplexity), true
+
+	case "TrackingEvent.ignored":
+		if e.complexity.TrackingEvent.Ignored == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.Ignored(childComplexity), true
+
+	case "TrackingEvent.location":
+		if e.complexity.TrackingEvent.Location == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.Location(childComplexity), true
+
+	case "TrackingEvent.occurredAt":
+		if e.complexity.TrackingEvent.OccurredAt == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.OccurredAt(childComplexity), true
+
+	case "TrackingEvent.recordedAt":
+		if e.complexity.TrackingEvent.RecordedAt == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.RecordedAt(childComplexity), true
+
+	case "TrackingEvent.source":
+		if e.complexity.TrackingEvent.Source == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.Source(childComplexity), true
+
+	case "TrackingEvent.status":
+		if e.complexity.TrackingEvent.Status == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.Status(childComplexity), true
+
+	case "TrackingEvent.weightKg":
+		if e.complexity.TrackingEvent.WeightKg == nil {
+			break
+		}
+
+		return e.complexity.TrackingEvent.WeightKg(childComplexity), true
 
 	case "Transfer.accountId":
 		if e.complexity.Transfer.AccountID == nil {
@@ -4272,6 +6706,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.TransferPayload.UserErrors(childComplexity), true
+
+	case "UnavailableService.carrierCode":
+		if e.complexity.UnavailableService.CarrierCode == nil {
+			break
+		}
+
+		return e.complexity.UnavailableService.CarrierCode(childComplexity), true
+
+	case "UnavailableService.message":
+		if e.complexity.UnavailableService.Message == nil {
+			break
+		}
+
+		return e.complexity.UnavailableService.Message(childComplexity), true
+
+	case "UnavailableService.reason":
+		if e.complexity.UnavailableService.Reason == nil {
+			break
+		}
+
+		return e.complexity.UnavailableService.Reason(childComplexity), true
+
+	case "UnavailableService.serviceCode":
+		if e.complexity.UnavailableService.ServiceCode == nil {
+			break
+		}
+
+		return e.complexity.UnavailableService.ServiceCode(childComplexity), true
 
 	case "UpdateAccountPayload.account":
 		if e.complexity.UpdateAccountPayload.Account == nil {
@@ -5090,6 +7552,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Weight.Value(childComplexity), true
 
+	case "WeightBreak.perKg":
+		if e.complexity.WeightBreak.PerKg == nil {
+			break
+		}
+
+		return e.complexity.WeightBreak.PerKg(childComplexity), true
+
+	case "WeightBreak.upToKg":
+		if e.complexity.WeightBreak.UpToKg == nil {
+			break
+		}
+
+		return e.complexity.WeightBreak.UpToKg(childComplexity), true
+
+	case "Weights.actualKg":
+		if e.complexity.Weights.ActualKg == nil {
+			break
+		}
+
+		return e.complexity.Weights.ActualKg(childComplexity), true
+
+	case "Weights.chargeableKg":
+		if e.complexity.Weights.ChargeableKg == nil {
+			break
+		}
+
+		return e.complexity.Weights.ChargeableKg(childComplexity), true
+
+	case "Weights.volumetricKg":
+		if e.complexity.Weights.VolumetricKg == nil {
+			break
+		}
+
+		return e.complexity.Weights.VolumetricKg(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5103,10 +7600,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAdjustInventoryInput,
 		ec.unmarshalInputAssignAccountManagerInput,
 		ec.unmarshalInputAuditLogFilter,
+		ec.unmarshalInputBookShipmentInput,
+		ec.unmarshalInputCarrierServiceInput,
 		ec.unmarshalInputChangeMemberRoleInput,
+		ec.unmarshalInputContentItemInput,
 		ec.unmarshalInputCountInventoryInput,
 		ec.unmarshalInputCreateAccountInput,
 		ec.unmarshalInputCreateApiKeyInput,
+		ec.unmarshalInputCreateCarrierInput,
 		ec.unmarshalInputCreateFulfilmentOrderInput,
 		ec.unmarshalInputCreatePartnerInput,
 		ec.unmarshalInputCreateReceiptInput,
@@ -5115,9 +7616,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateTransferInput,
 		ec.unmarshalInputCreateWarehouseInput,
 		ec.unmarshalInputCreateWebhookSubscriptionInput,
+		ec.unmarshalInputCustomsRestrictionInput,
+		ec.unmarshalInputDeleteRateCardInput,
 		ec.unmarshalInputDeleteWebhookSubscriptionInput,
 		ec.unmarshalInputDimensionsInput,
+		ec.unmarshalInputDutyRateInput,
+		ec.unmarshalInputFileComplaintInput,
 		ec.unmarshalInputFulfilmentOrderIdInput,
+		ec.unmarshalInputImportRateCardsInput,
 		ec.unmarshalInputInventoryBalanceFilter,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
@@ -5125,30 +7631,43 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMoneyInput,
 		ec.unmarshalInputPackFulfilmentOrderInput,
 		ec.unmarshalInputPackageInput,
+		ec.unmarshalInputParcelInput,
 		ec.unmarshalInputPartnerConsentInput,
+		ec.unmarshalInputPoolTierInput,
+		ec.unmarshalInputQuoteShipmentInput,
+		ec.unmarshalInputRateCardFilter,
+		ec.unmarshalInputRateCardInput,
 		ec.unmarshalInputReceiptIdInput,
 		ec.unmarshalInputReceiveLineInput,
 		ec.unmarshalInputReceiveReceiptInput,
 		ec.unmarshalInputReceiveReturnInput,
+		ec.unmarshalInputRecordTrackingEventInput,
 		ec.unmarshalInputRedeliverWebhookDeliveryInput,
 		ec.unmarshalInputRemoveMemberInput,
 		ec.unmarshalInputReorderPointInput,
 		ec.unmarshalInputResolveReturnInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeInvitationInput,
+		ec.unmarshalInputRotateCarrierWebhookSecretInput,
 		ec.unmarshalInputRotateWebhookSecretInput,
+		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
 		ec.unmarshalInputShipToInput,
+		ec.unmarshalInputShipmentAddressInput,
+		ec.unmarshalInputShipmentFilter,
 		ec.unmarshalInputSkuFilter,
 		ec.unmarshalInputSkuQuantityInput,
 		ec.unmarshalInputSnapshotStorageInput,
 		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
+		ec.unmarshalInputUpdateRateCardInput,
 		ec.unmarshalInputUpdateSkuInput,
 		ec.unmarshalInputUpdateWarehouseInput,
 		ec.unmarshalInputUpdateWebhookSubscriptionInput,
+		ec.unmarshalInputUpsertCustomsRuleInput,
 		ec.unmarshalInputUsageFilter,
+		ec.unmarshalInputWeightBreakInput,
 		ec.unmarshalInputWeightInput,
 	)
 	first := true
@@ -5193,6 +7712,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -6153,6 +8689,1216 @@ type RevokeApiKeyPayload {
   apiKey: ApiKey
   "Why it was refused."
   userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/transport.graphqls", Input: `# Transport and customs: carriers and their services, rate cards with pooled-volume tiers,
+# ranked quotes, bookings with labels and customs documents, the shipment status machine fed by
+# carrier webhooks and staff, customs declarations with duty estimates, carrier × lane × month
+# scorecards, and live shipment updates over WebSocket.
+#
+# Weights are Decimal kilograms (at most 3 decimals), dimensions Decimal centimetres (at most 1
+# decimal); rates and surcharges in basis points are Int (100 bps = 1 %).
+
+"How a carrier service moves goods."
+enum TransportMode {
+  "Door-to-door express (integrators)."
+  EXPRESS
+  "Postal services."
+  POSTAL
+  "Air freight."
+  AIR_FREIGHT
+  "Sea freight."
+  SEA_FREIGHT
+  "Rail freight."
+  RAIL
+  "Road freight."
+  TRUCK
+}
+
+"Where a shipment stands. BOOKED → PICKED_UP → IN_TRANSIT ⇄ CUSTOMS_HOLD → CUSTOMS_CLEARED → OUT_FOR_DELIVERY → DELIVERED, plus EXCEPTION, LOST and RETURNED_TO_SENDER."
+enum ShipmentStatus {
+  "Booked; the carrier has not collected it yet."
+  BOOKED
+  "Collected by the carrier."
+  PICKED_UP
+  "On its way."
+  IN_TRANSIT
+  "Held by customs."
+  CUSTOMS_HOLD
+  "Released by customs."
+  CUSTOMS_CLEARED
+  "With the courier for delivery."
+  OUT_FOR_DELIVERY
+  "Delivered (final)."
+  DELIVERED
+  "Something went wrong; it may still recover."
+  EXCEPTION
+  "Sent back to the sender (final)."
+  RETURNED_TO_SENDER
+  "Lost (final)."
+  LOST
+}
+
+"Who pays duties and taxes."
+enum Incoterm {
+  "Delivered duty paid: the seller pays (they are quoted and billed)."
+  DDP
+  "Delivered at place: the receiver pays."
+  DAP
+}
+
+"How quotes are ranked."
+enum QuoteSort {
+  "Price divided by the carrier service's measured reliability on the lane (the default; see the README)."
+  BEST_VALUE
+  "Lowest total price (compared in USD), then fastest."
+  CHEAPEST
+  "Shortest promised transit, then price."
+  FASTEST
+}
+
+"What a complaint is about."
+enum ComplaintKind {
+  "It arrived late."
+  LATE
+  "It arrived damaged."
+  DAMAGED
+  "It never arrived."
+  LOST
+  "Anything else."
+  OTHER
+}
+
+"The reason for export on a customs declaration."
+enum ExportReason {
+  "A sale (the default)."
+  SALE
+  "A gift."
+  GIFT
+  "A commercial sample."
+  SAMPLE
+  "Goods coming back."
+  RETURN
+  "Goods sent for repair."
+  REPAIR
+  "Documents only."
+  DOCUMENTS
+  "Anything else."
+  OTHER
+}
+
+"Who reported a tracking event."
+enum TrackingSource {
+  "The carrier, through its webhook."
+  CARRIER
+  "Tradehub staff."
+  STAFF
+}
+
+"A shipment document's kind."
+enum ShipmentDocumentKind {
+  "The shipping label (PDF)."
+  LABEL
+  "The commercial invoice for customs (PDF)."
+  COMMERCIAL_INVOICE
+}
+
+"A postal address with its contact, for shipments."
+type ShipmentAddress {
+  "The contact's name."
+  name: String!
+  "The company, if any."
+  company: String
+  "Street and number."
+  line1: String!
+  "More of the address, if any."
+  line2: String
+  "City."
+  city: String!
+  "State, province or region, if any."
+  region: String
+  "Postal code, if any."
+  postalCode: String
+  "Country."
+  country: CountryCode!
+  "Phone, if any."
+  phone: String
+  "Email, if any."
+  email: String
+}
+
+"A postal address with its contact."
+input ShipmentAddressInput {
+  "The contact's name (1–200 characters)."
+  name: String!
+  "The company."
+  company: String
+  "Street and number (1–200 characters)."
+  line1: String!
+  "More of the address."
+  line2: String
+  "City (1–200 characters)."
+  city: String!
+  "State, province or region."
+  region: String
+  "Postal code (at most 12 characters)."
+  postalCode: String
+  "Country."
+  country: CountryCode!
+  "Phone."
+  phone: String
+  "Email."
+  email: String
+}
+
+"One service a carrier sells, with the parcel limits it accepts."
+type CarrierService {
+  "Its code, such as ` + "`" + `EXPRESS_WW` + "`" + `."
+  code: String!
+  "Its name."
+  name: String!
+  "How it moves goods."
+  mode: TransportMode!
+  "Heaviest parcel in kg, or null for no limit."
+  maxParcelWeightKg: Decimal
+  "Longest side in cm, or null for no limit."
+  maxLengthCm: Decimal
+  "Longest side plus twice the two others in cm, or null for no limit."
+  maxGirthCm: Decimal
+}
+
+"A carrier service, as given by an admin."
+input CarrierServiceInput {
+  "Its code: 2–20 of A–Z, 0–9 and _."
+  code: String!
+  "Its name."
+  name: String!
+  "How it moves goods."
+  mode: TransportMode!
+  "Heaviest parcel in kg; omit for no limit."
+  maxParcelWeightKg: Decimal
+  "Longest side in cm; omit for no limit."
+  maxLengthCm: Decimal
+  "Longest side plus twice the two others in cm; omit for no limit."
+  maxGirthCm: Decimal
+}
+
+"A carrier Tradehub books with. Every signed-in caller may read carriers."
+type Carrier implements Node {
+  "The carrier's global id (` + "`" + `crr_…` + "`" + `)."
+  id: ID!
+  "Its unique code, such as ` + "`" + `SWIFTX` + "`" + `; also the last segment of its webhook URL."
+  code: String!
+  "Its name."
+  name: String!
+  "The adapter that talks to it: ` + "`" + `ratecard` + "`" + ` for the built-in one."
+  adapter: String!
+  "The distinct modes of its services."
+  modes: [TransportMode!]!
+  "Its services."
+  services: [CarrierService!]!
+  "Whether it is offered and its webhook accepted."
+  active: Boolean!
+  "When it was added."
+  createdAt: DateTime!
+}
+
+"A weight break: up to this weight, this price per kg."
+type WeightBreak {
+  "The break's upper bound in kg (inclusive)."
+  upToKg: Decimal!
+  "The price per chargeable kg."
+  perKg: Money!
+}
+
+"A weight break, as given by an admin."
+input WeightBreakInput {
+  "The break's upper bound in kg."
+  upToKg: Decimal!
+  "The price per kg in the card's currency."
+  perKg: Decimal!
+}
+
+"A pooled-volume tier: once every account's chargeable volume on the lane this month reaches minPooledKg, the linehaul is discounted."
+type PoolTier {
+  "The pooled volume that unlocks it, in kg."
+  minPooledKg: Decimal!
+  "The discount on the linehaul, in basis points."
+  discountBps: Int!
+}
+
+"A pooled-volume tier, as given by an admin."
+input PoolTierInput {
+  "The pooled volume that unlocks it, in kg."
+  minPooledKg: Decimal!
+  "The discount on the linehaul, in basis points (1–10000)."
+  discountBps: Int!
+}
+
+"Prices of one carrier service on one lane for a period (platform staff)."
+type RateCard implements Node {
+  "The card's global id (` + "`" + `rc_…` + "`" + `)."
+  id: ID!
+  "The carrier."
+  carrier: Carrier!
+  "The carrier's service code."
+  serviceCode: String!
+  "Origin: a country (` + "`" + `CN` + "`" + `) or subdivision (` + "`" + `CN-GD` + "`" + `)."
+  origin: String!
+  "Destination country."
+  destination: CountryCode!
+  "Promised transit days, fastest."
+  transitDaysMin: Int!
+  "Promised transit days, slowest."
+  transitDaysMax: Int!
+  "When it starts to apply."
+  effectiveFrom: DateTime!
+  "When it stops applying (exclusive), or null."
+  effectiveTo: DateTime
+  "The card's currency."
+  currency: CurrencyCode!
+  "Volumetric divisor in cm³ per kg: chargeable weight = max(actual, volumetric)."
+  volumetricDivisor: Int!
+  "Weight breaks, ascending."
+  breaks: [WeightBreak!]!
+  "The minimum freight charge."
+  minimumCharge: Money!
+  "The fuel surcharge in basis points of the freight and surcharges."
+  fuelSurchargeBps: Int!
+  "The remote-area surcharge, once per shipment."
+  remoteAreaSurcharge: Money!
+  "Postcode prefixes that are remote areas."
+  remotePostcodePrefixes: [String!]!
+  "The oversize surcharge, per oversize parcel."
+  oversizeSurcharge: Money!
+  "A parcel longer than this (cm) is oversize; null for no length rule."
+  oversizeLengthCm: Decimal
+  "A parcel heavier than this (kg) is oversize; null for no weight rule."
+  oversizeWeightKg: Decimal
+  "Pooled-volume tiers, ascending."
+  tiers: [PoolTier!]!
+  "When it was last changed."
+  updatedAt: DateTime!
+}
+
+"A rate card, as given by an admin."
+input RateCardInput {
+  "The carrier."
+  carrierId: ID!
+  "The carrier's service code."
+  serviceCode: String!
+  "Origin: a country or subdivision code."
+  origin: String!
+  "Destination country."
+  destination: CountryCode!
+  "Promised transit days, fastest."
+  transitDaysMin: Int!
+  "Promised transit days, slowest."
+  transitDaysMax: Int!
+  "When it starts to apply."
+  effectiveFrom: DateTime!
+  "When it stops applying (exclusive)."
+  effectiveTo: DateTime
+  "The card's currency."
+  currency: CurrencyCode!
+  "Volumetric divisor in cm³ per kg (e.g. 5000 or 6000)."
+  volumetricDivisor: Int!
+  "Weight breaks, ascending."
+  breaks: [WeightBreakInput!]!
+  "The minimum freight charge, in the card's currency."
+  minimumCharge: Decimal!
+  "The fuel surcharge in basis points."
+  fuelSurchargeBps: Int!
+  "The remote-area surcharge, in the card's currency."
+  remoteAreaSurcharge: Decimal
+  "Postcode prefixes that are remote areas."
+  remotePostcodePrefixes: [String!]
+  "The oversize surcharge per parcel, in the card's currency."
+  oversizeSurcharge: Decimal
+  "Length (cm) beyond which a parcel is oversize."
+  oversizeLengthCm: Decimal
+  "Weight (kg) beyond which a parcel is oversize."
+  oversizeWeightKg: Decimal
+  "Pooled-volume tiers, ascending."
+  tiers: [PoolTierInput!]
+}
+
+"Narrows rateCards."
+input RateCardFilter {
+  "Only this carrier's cards."
+  carrierId: ID
+  "Only cards to this destination."
+  destination: CountryCode
+}
+
+"A parcel: weight and outer dimensions."
+type Parcel {
+  "Actual weight in kg."
+  weightKg: Decimal!
+  "Length in cm."
+  lengthCm: Decimal!
+  "Width in cm."
+  widthCm: Decimal!
+  "Height in cm."
+  heightCm: Decimal!
+}
+
+"A parcel to quote."
+input ParcelInput {
+  "Actual weight in kg (more than 0, at most 3 decimals)."
+  weightKg: Decimal!
+  "Length in cm (more than 0, at most 1 decimal)."
+  lengthCm: Decimal!
+  "Width in cm."
+  widthCm: Decimal!
+  "Height in cm."
+  heightCm: Decimal!
+}
+
+"A line of goods."
+type ContentItem {
+  "What it is."
+  description: String!
+  "The seller's SKU code, if given."
+  sku: String
+  "HS code (6–10 digits), or null when not given (flagged)."
+  hsCode: String
+  "Where it was made."
+  originCountry: CountryCode!
+  "How many."
+  quantity: Int!
+  "Value of one unit."
+  unitValue: Money!
+  "Net weight of the line in kg, if given."
+  weightKg: Decimal
+}
+
+"A line of goods, as given by a caller."
+input ContentItemInput {
+  "What it is (1–200 characters)."
+  description: String!
+  "The seller's SKU code."
+  sku: String
+  "HS code: 6–10 digits, dots allowed."
+  hsCode: String
+  "Where it was made."
+  originCountry: CountryCode!
+  "How many (1–1,000,000)."
+  quantity: Int!
+  "Value of one unit."
+  unitValue: MoneyInput!
+  "Net weight of the line in kg."
+  weightKg: Decimal
+  "What one unit is known to be worth (catalogue or purchase price); a declared value far from it is flagged."
+  expectedUnitValue: MoneyInput
+}
+
+"Chargeable weight: the sum over parcels of max(actual, volumetric), rounded up to 0.5 kg."
+type Weights {
+  "Sum of actual weights, kg."
+  actualKg: Decimal!
+  "Sum of volumetric weights, kg."
+  volumetricKg: Decimal!
+  "The weight charged, kg."
+  chargeableKg: Decimal!
+}
+
+"A price, broken down. Every amount is in the card's currency."
+type PriceBreakdown {
+  "Per-kg price × chargeable weight."
+  linehaul: Money!
+  "The pooled-volume tier discount taken off the linehaul."
+  tierDiscount: Money!
+  "Whether the minimum charge applied."
+  minimumApplied: Boolean!
+  "Linehaul − discount, at least the minimum charge."
+  freight: Money!
+  "Remote-area surcharge."
+  remoteArea: Money!
+  "Oversize surcharges."
+  oversize: Money!
+  "Fuel surcharge."
+  fuel: Money!
+  "Freight + surcharges + fuel: what the carrier charges."
+  shipping: Money!
+  "Estimated duties (DDP only, else zero)."
+  duties: Money!
+  "Estimated taxes (DDP only, else zero)."
+  taxes: Money!
+  "Shipping + duties + taxes."
+  total: Money!
+}
+
+"What pooling every seller's volume does for a quote."
+type PoolStatus {
+  "The lane's pooled chargeable volume this month, kg."
+  pooledKg: Decimal!
+  "The tier reached (0 is the first tier), or null for the base price."
+  tierReached: Int
+  "The discount of the tier reached, basis points."
+  discountBps: Int!
+  "What the seller would pay at the base tier alone."
+  baseTotal: Money!
+  "baseTotal − total: what pooling saves."
+  saving: Money!
+  "The next tier's discount, basis points; null at the top."
+  nextTierDiscountBps: Int
+  "How much more pooled volume reaches the next tier, kg; null at the top."
+  kgToNextTier: Decimal
+}
+
+"A carrier service's measured record on a lane over the last three booking months."
+type ScorecardSummary {
+  "How many booking months it covers."
+  months: Int!
+  "Shipments booked."
+  shipments: Int!
+  "Shipments delivered."
+  delivered: Int!
+  "Delivered within the promised transit days."
+  onTime: Int!
+  "Delivered late."
+  late: Int!
+  "Shipments that had an exception."
+  exceptions: Int!
+  "Shipments held by customs."
+  customsHolds: Int!
+  "Shipments lost."
+  lost: Int!
+  "Complaints filed."
+  complaints: Int!
+  "Share of delivered shipments on time (0–1); null without data."
+  onTimeRate: Float
+  "Share of shipments with an exception; null without data."
+  exceptionRate: Float
+  "Share of shipments lost; null without data."
+  lostRate: Float
+  "Median transit days; null without data."
+  p50Days: Int
+  "90th percentile transit days; null without data."
+  p90Days: Int
+  "The factor BEST_VALUE divides the price by (1 = perfect; see the README)."
+  reliability: Float!
+}
+
+"Duty and tax estimate, in the destination's currency."
+type DutyEstimate {
+  "The destination."
+  country: CountryCode!
+  "The goods' customs value."
+  goodsValue: Money!
+  "The international shipping charge it was computed with."
+  shipping: Money!
+  "Whether the goods are at or below the duty de minimis."
+  dutyExempt: Boolean!
+  "Whether the goods are at or below the tax de minimis."
+  taxExempt: Boolean!
+  "Duty."
+  duty: Money!
+  "What the tax is charged on."
+  taxBase: Money!
+  "The tax rate, basis points."
+  taxBps: Int!
+  "The tax's name (VAT, GST…), if any."
+  taxName: String
+  "Tax."
+  tax: Money!
+  "Duty + tax."
+  total: Money!
+}
+
+"A customs check's finding."
+type CustomsFlag {
+  "What was found: MISSING_HS_CODE, VALUE_MISMATCH, RESTRICTED_CATEGORY, MISSING_IOSS, MISSING_EORI, MISSING_IMPORTER_TAX."
+  code: String!
+  "The content line it is about (0-based), or null for the whole declaration."
+  item: Int
+  "An explanation."
+  message: String!
+}
+
+"A priced, bookable option. It can be booked until expiresAt."
+type Quote {
+  "The quote's id (` + "`" + `qte_…` + "`" + `)."
+  id: ID!
+  "The account it was made for."
+  accountId: ID!
+  "The carrier."
+  carrier: Carrier!
+  "The carrier's service code."
+  serviceCode: String!
+  "The service's name."
+  serviceName: String!
+  "How it moves goods."
+  mode: TransportMode!
+  "1 = best in the requested sort."
+  rank: Int!
+  "The price."
+  breakdown: PriceBreakdown!
+  "The weights charged."
+  weights: Weights!
+  "What pooling does for it."
+  pool: PoolStatus!
+  "Duty and tax estimate (DDP across borders), or null."
+  dutyEstimate: DutyEstimate
+  "Customs findings on the contents."
+  customsFlags: [CustomsFlag!]!
+  "Promised transit days, fastest."
+  transitDaysMin: Int!
+  "Promised transit days, slowest."
+  transitDaysMax: Int!
+  "The carrier service's record on this lane."
+  scorecard: ScorecardSummary!
+  "Who pays duties."
+  incoterm: Incoterm!
+  "Where from."
+  origin: ShipmentAddress!
+  "Where to."
+  destination: ShipmentAddress!
+  "When it can no longer be booked."
+  expiresAt: DateTime!
+  "The shipment that booked it, if any."
+  bookedShipmentId: ID
+  "When it was made."
+  createdAt: DateTime!
+}
+
+"Why a carrier service gave no quote."
+type UnavailableService {
+  "The carrier's code."
+  carrierCode: String!
+  "The service's code."
+  serviceCode: String!
+  "EXCEEDS_SERVICE_LIMITS, WEIGHT_BEYOND_RATE_CARD, CARRIER_ERROR or MODE_FILTERED."
+  reason: String!
+  "An explanation."
+  message: String!
+}
+
+"A tracking event in a shipment's timeline."
+type TrackingEvent {
+  "The carrier's event id, or ` + "`" + `staff_…` + "`" + `."
+  id: ID!
+  "The status it reports."
+  status: ShipmentStatus!
+  "When it happened (events are placed by this time, not their arrival)."
+  occurredAt: DateTime!
+  "Where, if known."
+  location: String
+  "What happened, if told."
+  description: String
+  "Who reported it."
+  source: TrackingSource!
+  "When Tradehub received it."
+  recordedAt: DateTime!
+  "A weight measured by the carrier, kg, if any."
+  weightKg: Decimal
+  "True for an event placed after a final status by later events: kept for the record, outside the status."
+  ignored: Boolean!
+}
+
+"A re-weigh: the carrier measured another weight and the price changed."
+type ShipmentAdjustment {
+  "The tracking event that reported it."
+  eventId: ID!
+  "The measured weight, kg."
+  measuredKg: Decimal!
+  "The chargeable weight before, kg."
+  oldChargeableKg: Decimal!
+  "The chargeable weight after, kg."
+  newChargeableKg: Decimal!
+  "The price difference (may be negative)."
+  amount: Money!
+  "When."
+  at: DateTime!
+}
+
+"A seller's complaint about a shipment."
+type Complaint {
+  "What it is about."
+  kind: ComplaintKind!
+  "The seller's note, if any."
+  note: String
+  "When it was filed."
+  filedAt: DateTime!
+}
+
+"A shipment's customs declaration."
+type CustomsDeclaration {
+  "Who pays duties."
+  incoterm: Incoterm!
+  "The reason for export."
+  reasonForExport: ExportReason!
+  "The goods."
+  items: [ContentItem!]!
+  "The sender's EORI, if any."
+  senderEori: String
+  "The importer's EORI, if any."
+  importerEori: String
+  "The importer's tax id, if any."
+  importerTaxId: String
+  "The IOSS number, if any."
+  ioss: String
+  "The duty and tax estimate, or null."
+  estimate: DutyEstimate
+  "Customs findings."
+  flags: [CustomsFlag!]!
+  "When it was filed."
+  createdAt: DateTime!
+}
+
+"A shipment document; download it from ` + "`" + `url` + "`" + ` with the same credentials as /graphql."
+type ShipmentDocument {
+  "Its kind."
+  kind: ShipmentDocumentKind!
+  "Its file name."
+  fileName: String!
+  "Its MIME type."
+  contentType: String!
+  "Its size in bytes."
+  size: Int!
+  "Where to download it (a path on this server)."
+  url: String!
+}
+
+"A booked shipment."
+type Shipment implements Node {
+  "The shipment's global id (` + "`" + `shp_…` + "`" + `)."
+  id: ID!
+  "The account it belongs to."
+  accountId: ID!
+  "The quote it booked."
+  quoteId: ID!
+  "The seller's reference, if any."
+  reference: String
+  "Fulfilment orders it carries."
+  orderIds: [ID!]!
+  "The carrier."
+  carrier: Carrier!
+  "The carrier's service code."
+  serviceCode: String!
+  "The service's name."
+  serviceName: String!
+  "How it moves goods."
+  mode: TransportMode!
+  "The carrier's tracking number."
+  trackingNumber: String!
+  "Where it stands."
+  status: ShipmentStatus!
+  "When it reached that status."
+  statusAt: DateTime!
+  "Where from."
+  origin: ShipmentAddress!
+  "Where to."
+  destination: ShipmentAddress!
+  "Its parcels."
+  parcels: [Parcel!]!
+  "The weights as booked."
+  weights: Weights!
+  "The chargeable weight billed so far (changes with re-weighs), kg."
+  billedChargeableKg: Decimal!
+  "The price as booked."
+  breakdown: PriceBreakdown!
+  "Re-weighs."
+  adjustments: [ShipmentAdjustment!]!
+  "Who pays duties."
+  incoterm: Incoterm!
+  "Promised transit days, fastest."
+  transitDaysMin: Int!
+  "Promised transit days, slowest."
+  transitDaysMax: Int!
+  "The customs declaration (across borders), or null."
+  declaration: CustomsDeclaration
+  "Its documents (label, commercial invoice)."
+  documents: [ShipmentDocument!]!
+  "The timeline, by event time. It is read per shipment (one store query each): ask for it on one shipment, and for latestEvent in lists."
+  events: [TrackingEvent!]!
+  "The last event of the timeline that counts, or null."
+  latestEvent: TrackingEvent
+  "Complaints filed."
+  complaints: [Complaint!]!
+  "When the carrier collected it, if it did."
+  pickedUpAt: DateTime
+  "When it was delivered, if it was."
+  deliveredAt: DateTime
+  "When it was booked."
+  bookedAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"A page of shipments."
+type ShipmentConnection {
+  "The shipments with their cursors."
+  edges: [ShipmentEdge!]!
+  "The shipments of this page."
+  nodes: [Shipment!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A shipment with its cursor."
+type ShipmentEdge {
+  "Where it is in the list."
+  cursor: String!
+  "The shipment."
+  node: Shipment!
+}
+
+"Narrows shipments."
+input ShipmentFilter {
+  "Only shipments in this status."
+  status: ShipmentStatus
+  "Only this carrier's shipments."
+  carrierId: ID
+}
+
+"A carrier service's record on a lane for the shipments booked in one month."
+type Scorecard {
+  "The carrier."
+  carrier: Carrier!
+  "The carrier's service code."
+  serviceCode: String!
+  "Origin country."
+  origin: CountryCode!
+  "Destination country."
+  destination: CountryCode!
+  "The booking month, YYYY-MM (UTC)."
+  month: String!
+  "Shipments booked."
+  shipments: Int!
+  "Shipments delivered."
+  delivered: Int!
+  "Delivered within the promised transit days."
+  onTime: Int!
+  "Delivered late."
+  late: Int!
+  "Shipments that had an exception."
+  exceptions: Int!
+  "Shipments held by customs."
+  customsHolds: Int!
+  "Shipments lost."
+  lost: Int!
+  "Shipments returned to sender."
+  returned: Int!
+  "Complaints by kind."
+  complaints: [ComplaintCount!]!
+  "Delivered shipments by transit days: entry d counts d days; the last entry is that many days or more."
+  transitHistogram: [Int!]!
+  "Median transit days; null without deliveries."
+  p50Days: Int
+  "90th percentile transit days; null without deliveries."
+  p90Days: Int
+  "Share of delivered shipments on time (0–1)."
+  onTimeRate: Float
+  "Share of shipments with an exception."
+  exceptionRate: Float
+  "Share of shipments held by customs."
+  customsHoldRate: Float
+  "Share of shipments lost."
+  lostRate: Float
+  "Complaints per shipment."
+  complaintRate: Float
+}
+
+"How many complaints of a kind."
+type ComplaintCount {
+  "The kind."
+  kind: ComplaintKind!
+  "How many."
+  count: Int!
+}
+
+"Narrows scorecards; months are YYYY-MM, inclusive."
+input ScorecardFilter {
+  "Only this carrier."
+  carrierId: ID
+  "Only this service code."
+  serviceCode: String
+  "Only this origin country."
+  origin: CountryCode
+  "Only this destination country."
+  destination: CountryCode
+  "From this booking month."
+  fromMonth: String
+  "Up to this booking month."
+  toMonth: String
+}
+
+"A duty rate for HS codes starting with a prefix."
+type DutyRate {
+  "HS code prefix (chapter, heading or more)."
+  prefix: String!
+  "Duty rate, basis points."
+  bps: Int!
+}
+
+"A duty rate, as given by an admin."
+input DutyRateInput {
+  "HS code prefix, 2–10 digits."
+  prefix: String!
+  "Duty rate, basis points."
+  bps: Int!
+}
+
+"HS codes that need a licence, excise or dangerous-goods handling."
+type CustomsRestriction {
+  "HS code prefix."
+  prefix: String!
+  "Why."
+  reason: String!
+}
+
+"A restriction, as given by an admin."
+input CustomsRestrictionInput {
+  "HS code prefix."
+  prefix: String!
+  "Why."
+  reason: String!
+}
+
+"A destination's duty and tax regime (platform staff)."
+type CustomsRule {
+  "The destination."
+  country: CountryCode!
+  "Its currency; thresholds are in it."
+  currency: CurrencyCode!
+  "Goods value at or below this pay no duty."
+  dutyDeMinimis: Money!
+  "Goods value at or below this pay no tax."
+  taxDeMinimis: Money!
+  "Whether thresholds compare goods + shipping instead of goods alone."
+  deMinimisOnCif: Boolean!
+  "Whether duty is on goods + shipping (CIF) rather than goods (FOB)."
+  dutyIncludesShipping: Boolean!
+  "Whether tax is on a base including shipping."
+  taxIncludesShipping: Boolean!
+  "Whether tax is on a base including duty."
+  taxIncludesDuty: Boolean!
+  "Tax rate, basis points."
+  taxBps: Int!
+  "The tax's name (VAT, GST…), if any."
+  taxName: String
+  "Duty rate for HS codes without a specific rate, basis points."
+  defaultDutyBps: Int!
+  "Duty rates by HS prefix."
+  dutyRates: [DutyRate!]!
+  "Restricted HS prefixes."
+  restricted: [CustomsRestriction!]!
+  "Notes, such as the cascade in words."
+  notes: String
+}
+
+extend type Query {
+  "Every carrier, by code. Any signed-in caller."
+  carriers: [Carrier!]!
+  "Rate cards (platform staff), at most 1000."
+  rateCards("What to list." filter: RateCardFilter): [RateCard!]!
+  "One shipment; null when it does not exist or is not visible."
+  shipment("The shipment's id." id: ID!): Shipment
+  "An account's shipments, newest first."
+  shipments(
+    "The account."
+    accountId: ID!
+    "What to list."
+    filter: ShipmentFilter
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): ShipmentConnection!
+  "One of the account's quotes; null when it does not exist or is not visible."
+  quote("The account." accountId: ID!, "The quote's id." id: ID!): Quote
+  "Carrier × lane × month scorecards, by month then carrier. Any signed-in caller."
+  scorecards("What to list." filter: ScorecardFilter): [Scorecard!]!
+  "Every destination's customs rule (platform staff)."
+  customsRules: [CustomsRule!]!
+}
+
+"Ask for quotes."
+input QuoteShipmentInput {
+  "The account."
+  accountId: ID!
+  "Ship from this warehouse; or give origin."
+  originWarehouseId: ID
+  "Ship from this address; or give originWarehouseId."
+  origin: ShipmentAddressInput
+  "Where to."
+  destination: ShipmentAddressInput!
+  "The parcels (1–50)."
+  parcels: [ParcelInput!]!
+  "The goods (required across borders; at most 100)."
+  contents: [ContentItemInput!]
+  "Who pays duties (default DAP)."
+  incoterm: Incoterm
+  "How to rank (default BEST_VALUE)."
+  sort: QuoteSort
+  "Only these modes."
+  modes: [TransportMode!]
+}
+
+"Ranked quotes."
+type QuoteShipmentPayload {
+  "The quotes, best first; null when refused."
+  quotes: [Quote!]
+  "The sort they are ranked by."
+  sort: QuoteSort
+  "Carrier services that gave no quote, and why."
+  unavailable: [UnavailableService!]
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Book a quote."
+input BookShipmentInput {
+  "The account."
+  accountId: ID!
+  "The quote to book (before it expires)."
+  quoteId: ID!
+  "Required: a replay with the same key returns the first booking's shipment."
+  idempotencyKey: String!
+  "The seller's reference, printed on the label."
+  reference: String
+  "PACKED fulfilment orders this shipment carries; they ship with it and are delivered with it."
+  orderIds: [ID!]
+  "The reason for export (default SALE)."
+  reasonForExport: ExportReason
+  "The sender's EORI."
+  senderEori: String
+  "The importer's EORI."
+  importerEori: String
+  "The importer's tax id."
+  importerTaxId: String
+  "The IOSS number (EU DDP low-value goods)."
+  ioss: String
+}
+
+"A shipment, or why not."
+type ShipmentPayload {
+  "The shipment; null when refused."
+  shipment: Shipment
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A tracking event recorded by staff."
+input RecordTrackingEventInput {
+  "The account."
+  accountId: ID!
+  "The shipment."
+  shipmentId: ID!
+  "The status it reports (not BOOKED)."
+  status: ShipmentStatus!
+  "When it happened."
+  occurredAt: DateTime!
+  "Where."
+  location: String
+  "What happened."
+  description: String
+  "A measured weight, kg (a re-weigh)."
+  weightKg: Decimal
+}
+
+"A complaint about a shipment."
+input FileComplaintInput {
+  "The account."
+  accountId: ID!
+  "The shipment."
+  shipmentId: ID!
+  "What it is about."
+  kind: ComplaintKind!
+  "A note (at most 1000 characters)."
+  note: String
+}
+
+"A rate card, or why not."
+type RateCardPayload {
+  "The card; null when refused."
+  rateCard: RateCard
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Change a rate card."
+input UpdateRateCardInput {
+  "The card."
+  id: ID!
+  "Its new content."
+  rateCard: RateCardInput!
+}
+
+"Delete a rate card."
+input DeleteRateCardInput {
+  "The card."
+  id: ID!
+}
+
+"The deleted card's id, or why not."
+type DeleteRateCardPayload {
+  "The deleted card's id; null when refused."
+  deletedRateCardId: ID
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Import rate cards from CSV: all or none."
+input ImportRateCardsInput {
+  "The CSV text (at most 4 MiB; the columns are in services/transport/ratecard)."
+  csv: String!
+}
+
+"The created cards, or every problem by line."
+type ImportRateCardsPayload {
+  "The created cards; null when refused."
+  rateCards: [RateCard!]
+  "Why it was refused: one per problem, field [\"input\", \"csv\", line, column]."
+  userErrors: [UserError!]!
+}
+
+"A new carrier."
+input CreateCarrierInput {
+  "Unique code: 2–20 of A–Z, 0–9 and _."
+  code: String!
+  "Name."
+  name: String!
+  "The adapter (default ` + "`" + `ratecard` + "`" + `)."
+  adapter: String
+  "Two capital letters for tracking numbers (required for the built-in adapter)."
+  trackingPrefix: String
+  "Its services (1–50)."
+  services: [CarrierServiceInput!]!
+  "Whether it is offered (default true)."
+  active: Boolean
+}
+
+"A carrier with its webhook secret, or why not."
+type CreateCarrierPayload {
+  "The carrier; null when refused."
+  carrier: Carrier
+  "The webhook signing secret, shown this once: give it to the carrier."
+  webhookSecret: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"Rotate a carrier's webhook secret."
+input RotateCarrierWebhookSecretInput {
+  "The carrier."
+  carrierId: ID!
+}
+
+"The new secret, or why not."
+type RotateCarrierWebhookSecretPayload {
+  "The carrier."
+  carrier: Carrier
+  "The new webhook signing secret, shown this once."
+  webhookSecret: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"A destination's customs rule, replacing any existing one."
+input UpsertCustomsRuleInput {
+  "The destination."
+  country: CountryCode!
+  "Its currency."
+  currency: CurrencyCode!
+  "Duty de minimis, in the currency."
+  dutyDeMinimis: Decimal!
+  "Tax de minimis, in the currency."
+  taxDeMinimis: Decimal!
+  "Compare goods + shipping with the thresholds."
+  deMinimisOnCif: Boolean!
+  "Duty on CIF value."
+  dutyIncludesShipping: Boolean!
+  "Tax base includes shipping."
+  taxIncludesShipping: Boolean!
+  "Tax base includes duty."
+  taxIncludesDuty: Boolean!
+  "Tax rate, basis points."
+  taxBps: Int!
+  "The tax's name."
+  taxName: String
+  "Default duty rate, basis points."
+  defaultDutyBps: Int!
+  "Duty rates by HS prefix."
+  dutyRates: [DutyRateInput!]
+  "Restricted HS prefixes."
+  restricted: [CustomsRestrictionInput!]
+  "Notes."
+  notes: String
+}
+
+"A customs rule, or why not."
+type CustomsRulePayload {
+  "The rule; null when refused."
+  customsRule: CustomsRule
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Price a shipment with every carrier service on the lane and rank the quotes (write on quotes)."
+  quoteShipment(input: QuoteShipmentInput!): QuoteShipmentPayload!
+  "Book a quote: label, customs declaration and commercial invoice (write on shipments)."
+  bookShipment(input: BookShipmentInput!): ShipmentPayload!
+  "Record a tracking event by hand (staff)."
+  recordTrackingEvent(input: RecordTrackingEventInput!): ShipmentPayload!
+  "File a complaint about a shipment; it counts in the carrier's scorecard."
+  fileComplaint(input: FileComplaintInput!): ShipmentPayload!
+  "Create a rate card (platform admins)."
+  createRateCard(input: RateCardInput!): RateCardPayload!
+  "Replace a rate card (platform admins)."
+  updateRateCard(input: UpdateRateCardInput!): RateCardPayload!
+  "Delete a rate card (platform admins)."
+  deleteRateCard(input: DeleteRateCardInput!): DeleteRateCardPayload!
+  "Import rate cards from CSV, all or none (platform admins)."
+  importRateCards(input: ImportRateCardsInput!): ImportRateCardsPayload!
+  "Add a carrier; its webhook secret is shown once (platform admins)."
+  createCarrier(input: CreateCarrierInput!): CreateCarrierPayload!
+  "Give a carrier a new webhook secret, shown once (platform admins)."
+  rotateCarrierWebhookSecret(input: RotateCarrierWebhookSecretInput!): RotateCarrierWebhookSecretPayload!
+  "Create or replace a destination's customs rule (platform admins)."
+  upsertCustomsRule(input: UpsertCustomsRuleInput!): CustomsRulePayload!
+}
+
+"Live updates, over WebSocket (graphql-transport-ws)."
+type Subscription {
+  "The shipment each time it changes (booked, moved, tracked, re-weighed, complained about)."
+  shipmentUpdated("The shipment." id: ID!): Shipment!
+  "Each of the account's shipments when it changes."
+  accountShipmentsUpdated("The account." accountId: ID!): Shipment!
+}
+
+extend enum UserErrorCode {
+  "The quote has expired: ask for new quotes."
+  QUOTE_EXPIRED
+  "The quote is already booked."
+  QUOTE_ALREADY_BOOKED
+  "No carrier service on the lane accepts these parcels."
+  NO_SERVICE_FITS
+  "No carrier serves this lane."
+  NO_ROUTE
+  "The parcels exceed every carrier's limits on this lane."
+  EXCEEDS_CARRIER_LIMITS
+  "Duties cannot be estimated for this destination: ask for DAP quotes."
+  DDP_UNAVAILABLE
+  "A malformed HS code."
+  INVALID_HS_CODE
+  "The shipment has too many tracking events."
+  TIMELINE_FULL
+  "The shipment changed at the same time: try again."
+  CONCURRENT_UPDATE
+  "The rate card file has errors: nothing was imported."
+  INVALID_RATE_CARD_CSV
+  "A currency the service cannot convert."
+  UNSUPPORTED_CURRENCY
+  "The weight is beyond the rate card's last break."
+  WEIGHT_BEYOND_RATE_CARD
 }
 `, BuiltIn: false},
 	{Name: "../schema/warehousing.graphqls", Input: `# Warehousing: the 3PL's warehouses, each account's SKUs, inbound receipts (ASNs), inventory

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -52,7 +55,10 @@ type ServerConfig struct {
 	Audit *audit.Service
 	// Observer, when set, is told of every operation and every top-level error (metrics).
 	Observer Observer
-	Logger   *slog.Logger
+	// AuthenticateToken, when set, resolves an `Authorization` value from a WebSocket's
+	// connection_init payload (API keys); see websocketInit.
+	AuthenticateToken func(ctx context.Context, authorization string) (*auth.Principal, error)
+	Logger            *slog.Logger
 }
 
 // Observer is told what the endpoint does, for metrics. Its methods run on the request's
@@ -86,6 +92,14 @@ func (c *ServerConfig) defaults() {
 func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	cfg.defaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	// Subscriptions: graphql-transport-ws (and the legacy graphql-ws) over WebSocket, upgraded
+	// only from pages of this very host, authenticated once at connection_init.
+	srv.AddTransport(&transport.Websocket{
+		Upgrader:              websocket.Upgrader{CheckOrigin: sameHost, ReadBufferSize: 4096, WriteBufferSize: 4096},
+		InitFunc:              websocketInit(cfg.AuthenticateToken),
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+	})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -110,11 +124,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.AroundRootFields(explainDisabledIntrospection)
 	srv.AroundFields(auditMutations(cfg.Audit, cfg.Logger))
 	// Each request gets its own dataloaders (graph/loaders), so nested relations batch.
-	var src loaders.Source
-	if r.Warehousing != nil {
-		src = r.Warehousing
-	}
-	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(src, srv))
+	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(r.warehousingSource(), r.carrierSource(), srv))
 }
 
 // observeErrors reports the code of each error the presenter turns out.
@@ -151,6 +161,45 @@ func (x observeOperations) InterceptOperation(ctx context.Context, next graphql.
 }
 
 type methodKey struct{}
+
+// methodWebSocket marks an upgraded request: queries and subscriptions, never mutations.
+const methodWebSocket = "WEBSOCKET"
+
+// sameHost is the WebSocket origin check: a browser's upgrade must come from a page of this
+// host (the portal), which stops a foreign site riding the session cookie; clients that send
+// no Origin (servers, the API) are not browsers and must authenticate themselves.
+func sameHost(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, r.Host)
+}
+
+// websocketInit authenticates a subscription connection exactly like an HTTP request: the
+// session cookie (or Authorization header) of the upgrade request, already resolved by the
+// HTTP middleware, or an `Authorization: Bearer <API key>` in the connection_init payload, which
+// wins. A bad key, or no credentials at all, closes the connection: every subscription needs a
+// caller.
+func websocketInit(authenticate func(context.Context, string) (*auth.Principal, error)) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if a := payload.Authorization(); a != "" {
+			if authenticate == nil {
+				return ctx, nil, errors.New("API keys are not accepted here")
+			}
+			p, err := authenticate(ctx, a)
+			if err != nil {
+				return ctx, nil, errors.New("the API key is invalid, expired or revoked")
+			}
+			ctx = auth.WithPrincipal(ctx, p)
+		}
+		if _, ok := auth.PrincipalFrom(ctx); !ok {
+			return ctx, nil, errors.New("sign in or send an API key in the connection_init payload")
+		}
+		return ctx, nil, nil
+	}
+}
 
 // requestGuard checks the HTTP envelope before gqlgen sees it, so every refusal has a code and
 // none echoes the body back: the method, the content type, the size (413 before parsing), and
@@ -190,7 +239,11 @@ func requestGuard(maxBody int64, next http.Handler) http.Handler {
 			writeRequestError(w, http.StatusMethodNotAllowed, "use POST (or GET for queries)")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodKey{}, r.Method)))
+		method := r.Method
+		if method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			method = methodWebSocket
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodKey{}, method)))
 	})
 }
 
@@ -211,13 +264,20 @@ func byteSize(n int64) string {
 }
 
 // queriesOnlyOverGET refuses mutations and subscriptions sent with GET, which a cross-site link
-// or image could trigger.
+// or image could trigger, and mutations over WebSocket (they are POSTs: one audit and CSRF
+// story).
 type queriesOnlyOverGET struct{}
 
 func (queriesOnlyOverGET) ExtensionName() string                   { return "QueriesOnlyOverGET" }
 func (queriesOnlyOverGET) Validate(graphql.ExecutableSchema) error { return nil }
 func (queriesOnlyOverGET) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
-	if m, _ := ctx.Value(methodKey{}).(string); m == http.MethodGet && op.Operation != nil && op.Operation.Operation != ast.Query {
+	m, _ := ctx.Value(methodKey{}).(string)
+	if m == methodWebSocket && op.Operation != nil && op.Operation.Operation == ast.Mutation {
+		err := gqlerror.Errorf("send mutations with POST")
+		errcode.Set(err, errcode.ValidationFailed)
+		return err
+	}
+	if m == http.MethodGet && op.Operation != nil && op.Operation.Operation != ast.Query {
 		err := gqlerror.Errorf("only queries may be sent with GET; send mutations with POST")
 		errcode.Set(err, errcode.ValidationFailed) // a protocol error: 400, as GraphQL over HTTP says
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
 	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/services/webhooks"
@@ -93,6 +94,10 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 		logger.Info("demo data", "seeded_now", seeded)
+		// Idempotent: carriers are matched by code, existing rate cards and scorecards are kept.
+		if _, err := svc.transport.SeedDemo(ctx, true); err != nil {
+			return nil, fmt.Errorf("seed demo transport: %w", err)
+		}
 		if cfg.development() {
 			a.signIns = demo.SignIns()
 		}
@@ -127,11 +132,24 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runWarehousingJobs(ctx, svc.warehousing, logger) })
 	})
 
+	// Transport: scorecard and pool ops a crash left queued (every minute), their markers
+	// (hourly), and quotes that expired a day ago and were never booked (hourly).
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Minute, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, false) })
+	})
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
+	})
+
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
-		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access)}
-	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Logger: logger}
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
+	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit,
+		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
 	httpConfig := server.Config{Addr: cfg.Addr, Web: web.Handler(), Ready: a.store.Ping,
-		Authenticate: svc.accounts.Authenticate, Logger: logger}
+		Authenticate: svc.accounts.Authenticate, Logger: logger,
+		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
+		CarrierWebhooks: svc.transport.WebhookHandler(),
+		Documents:       documentHandler(svc.transport, logger)}
 	if m := a.metrics; m != nil {
 		gqlConfig.Observer = m
 		httpConfig.ObserveRequest = m.ObserveHTTP
@@ -178,6 +196,7 @@ type services struct {
 	usage       *usage.Service
 	warehousing *warehousing.Service
 	webhooks    *webhooks.Service
+	transport   *transport.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -219,14 +238,17 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	if err != nil {
 		return nil, err
 	}
+	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay,
+		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
-// documents, and webhook subscriptions (which record webhook.subscription_disabled).
+// documents, webhook subscriptions (which record webhook.subscription_disabled) and transport's
+// shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
@@ -239,6 +261,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, usage.Indexes()...)
 	all = append(all, warehousing.Indexes()...)
 	all = append(all, webhooks.Indexes()...)
+	all = append(all, transport.Indexes()...)
 	return all
 }
 
@@ -252,6 +275,23 @@ func runWarehousingJobs(ctx context.Context, w *warehousing.Service, logger *slo
 	}
 	if _, err := w.Settle(ctx, nil); err != nil && ctx.Err() == nil {
 		logger.WarnContext(ctx, "settle stock movements", "error", err)
+	}
+}
+
+// runTransportJobs is transport's periodic work; hourly adds the marker and quote sweeps.
+// Failures are logged and retried at the next tick.
+func runTransportJobs(ctx context.Context, t *transport.Service, clk clock.Clock, logger *slog.Logger, hourly bool) {
+	if _, err := t.ApplyPending(ctx, 500); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "transport: apply pending ops", "error", err)
+	}
+	if !hourly {
+		return
+	}
+	if _, err := t.GCMarkers(ctx); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "transport: drop op markers", "error", err)
+	}
+	if _, err := t.SweepQuotes(ctx, clk.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "transport: sweep quotes", "error", err)
 	}
 }
 

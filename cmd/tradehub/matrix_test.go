@@ -18,6 +18,7 @@ type world struct {
 	admin                       *client
 	szx, lax                    string // warehouses SZX1 and LAX1
 	lamp                        string // Brightlight's BL-LAMP-01 SKU
+	shipment, quote, carrier    string // a Brightlight shipment and quote, a carrier (transportWorld)
 }
 
 func loadWorld(t *testing.T, base string) world {
@@ -228,8 +229,9 @@ var holders = []struct {
 func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	a, base := demoApp(t)
 	w := loadWorld(t, base)
+	transportWorld(t, &w)
 
-	all := append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...)
+	all := append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...)
 	covered := map[string]bool{}
 	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true

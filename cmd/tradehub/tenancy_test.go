@@ -91,13 +91,17 @@ type foreignIDs struct {
 	// home and homeWarehouse are Brightlight's own account and warehouse, the same in both
 	// sets: cases that pass them probe a foreign object inside an otherwise valid request.
 	home, homeWarehouse string
+	// Transport: Kessler's shipment and quote; carrier and rateCard exist nowhere in both sets
+	// (they are platform reference data, not a tenant's).
+	shipment, quote, carrier, rateCard string
 }
 
 func missingIDs() foreignIDs {
 	return foreignIDs{account: ids.New(ids.Account), user: ids.New(ids.User), invitation: ids.New(ids.Invitation),
 		apiKey: ids.New(ids.APIKey), partner: ids.New(ids.Partner), sku: ids.New(ids.SKU), receipt: ids.New(ids.Receipt),
 		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse),
-		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery)}
+		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery),
+		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -307,6 +311,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		t.Fatalf("foreign fixtures: invitation %q key %q", inv, key)
 	}
 	kesslerFixtures(t, w, kessler, &foreign)
+	kesslerTransportFixtures(t, w, kessler, &foreign)
 	missingFor := func() foreignIDs {
 		m := missingIDs()
 		m.home, m.homeWarehouse = w.brightlight, w.szx
@@ -323,6 +328,9 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		}
 		if !ok {
 			c, ok = integrationTenancyCases[field]
+		}
+		if !ok {
+			c, ok = transportTenancyCases[field]
 		}
 		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 )
 
@@ -24,6 +25,12 @@ type Source interface {
 	SKUsByID(ctx context.Context, ids []string) (map[string]warehousing.SKU, error)
 	WarehousesOfRelations(ctx context.Context, ids []string) (map[string]warehousing.Warehouse, error)
 	BalancesOfSKUs(ctx context.Context, skuIDs []string) (map[string][]warehousing.Balance, error)
+}
+
+// CarrierSource is what the carrier loader reads: the transport service. Carriers are
+// reference data any signed-in caller may read.
+type CarrierSource interface {
+	CarriersByID(ctx context.Context, ids []string) (map[string]transport.Carrier, error)
 }
 
 // wait is how long a loader gathers keys before it fetches. Resolvers of one level of a
@@ -36,38 +43,53 @@ type Loaders struct {
 	SKUs       *dataloadgen.Loader[string, warehousing.SKU]
 	Warehouses *dataloadgen.Loader[string, warehousing.Warehouse]
 	Balances   *dataloadgen.Loader[string, []warehousing.Balance]
+	// Carriers load the carrier of shipments, quotes, rate cards and scorecards; nil without
+	// a CarrierSource.
+	Carriers *dataloadgen.Loader[string, transport.Carrier]
 }
 
-// New makes a request's loaders over src.
-func New(src Source) *Loaders {
-	return &Loaders{
-		SKUs:       dataloadgen.NewMappedLoader(src.SKUsByID, dataloadgen.WithWait(wait)),
-		Warehouses: dataloadgen.NewMappedLoader(src.WarehousesOfRelations, dataloadgen.WithWait(wait)),
-		// A SKU without balances is absent from the map: that is an empty list, not an error.
-		Balances: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]warehousing.Balance, error) {
-			m, err := src.BalancesOfSKUs(ctx, keys)
-			if err != nil {
-				return nil, err
-			}
-			for _, k := range keys {
-				if _, ok := m[k]; !ok {
-					m[k] = nil
-				}
-			}
-			return m, nil
-		}, dataloadgen.WithWait(wait)),
+// New makes a request's loaders over src and carriers (either may be nil).
+func New(src Source, carriers CarrierSource) *Loaders {
+	l := &Loaders{}
+	if carriers != nil {
+		l.Carriers = dataloadgen.NewMappedLoader(carriers.CarriersByID, dataloadgen.WithWait(wait))
 	}
+	if src == nil {
+		return l
+	}
+	l.SKUs = dataloadgen.NewMappedLoader(src.SKUsByID, dataloadgen.WithWait(wait))
+	l.Warehouses = dataloadgen.NewMappedLoader(src.WarehousesOfRelations, dataloadgen.WithWait(wait))
+	l.Balances = newBalances(src)
+	return l
+}
+
+// newBalances loads SKUs' balances; a SKU without balances is absent from the service's map:
+// that is an empty list, not an error.
+func newBalances(src Source) *dataloadgen.Loader[string, []warehousing.Balance] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]warehousing.Balance, error) {
+		m, err := src.BalancesOfSKUs(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				m[k] = nil
+			}
+		}
+		return m, nil
+	}, dataloadgen.WithWait(wait))
 }
 
 type ctxKey struct{}
 
-// Middleware gives every request its own Loaders over src; a nil src passes requests through.
-func Middleware(src Source, next http.Handler) http.Handler {
-	if src == nil {
+// Middleware gives every request its own Loaders over src and carriers; with neither it passes
+// requests through.
+func Middleware(src Source, carriers CarrierSource, next http.Handler) http.Handler {
+	if src == nil && carriers == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src))))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src, carriers))))
 	})
 }
 

@@ -200,6 +200,84 @@ type AuditLogFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// Book a quote.
+type BookShipmentInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The quote to book (before it expires).
+	QuoteID string `json:"quoteId"`
+	// Required: a replay with the same key returns the first booking's shipment.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The seller's reference, printed on the label.
+	Reference *string `json:"reference,omitempty"`
+	// PACKED fulfilment orders this shipment carries; they ship with it and are delivered with it.
+	OrderIds []string `json:"orderIds,omitempty"`
+	// The reason for export (default SALE).
+	ReasonForExport *ExportReason `json:"reasonForExport,omitempty"`
+	// The sender's EORI.
+	SenderEori *string `json:"senderEori,omitempty"`
+	// The importer's EORI.
+	ImporterEori *string `json:"importerEori,omitempty"`
+	// The importer's tax id.
+	ImporterTaxID *string `json:"importerTaxId,omitempty"`
+	// The IOSS number (EU DDP low-value goods).
+	Ioss *string `json:"ioss,omitempty"`
+}
+
+// A carrier Tradehub books with. Every signed-in caller may read carriers.
+type Carrier struct {
+	// The carrier's global id (`crr_…`).
+	ID string `json:"id"`
+	// Its unique code, such as `SWIFTX`; also the last segment of its webhook URL.
+	Code string `json:"code"`
+	// Its name.
+	Name string `json:"name"`
+	// The adapter that talks to it: `ratecard` for the built-in one.
+	Adapter string `json:"adapter"`
+	// The distinct modes of its services.
+	Modes []TransportMode `json:"modes"`
+	// Its services.
+	Services []CarrierService `json:"services"`
+	// Whether it is offered and its webhook accepted.
+	Active bool `json:"active"`
+	// When it was added.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (Carrier) IsNode() {}
+
+// One service a carrier sells, with the parcel limits it accepts.
+type CarrierService struct {
+	// Its code, such as `EXPRESS_WW`.
+	Code string `json:"code"`
+	// Its name.
+	Name string `json:"name"`
+	// How it moves goods.
+	Mode TransportMode `json:"mode"`
+	// Heaviest parcel in kg, or null for no limit.
+	MaxParcelWeightKg *string `json:"maxParcelWeightKg,omitempty"`
+	// Longest side in cm, or null for no limit.
+	MaxLengthCm *string `json:"maxLengthCm,omitempty"`
+	// Longest side plus twice the two others in cm, or null for no limit.
+	MaxGirthCm *string `json:"maxGirthCm,omitempty"`
+}
+
+// A carrier service, as given by an admin.
+type CarrierServiceInput struct {
+	// Its code: 2–20 of A–Z, 0–9 and _.
+	Code string `json:"code"`
+	// Its name.
+	Name string `json:"name"`
+	// How it moves goods.
+	Mode TransportMode `json:"mode"`
+	// Heaviest parcel in kg; omit for no limit.
+	MaxParcelWeightKg *string `json:"maxParcelWeightKg,omitempty"`
+	// Longest side in cm; omit for no limit.
+	MaxLengthCm *string `json:"maxLengthCm,omitempty"`
+	// Longest side plus twice the two others in cm; omit for no limit.
+	MaxGirthCm *string `json:"maxGirthCm,omitempty"`
+}
+
 // A member's new role.
 type ChangeMemberRoleInput struct {
 	// The account.
@@ -216,6 +294,62 @@ type ChangeMemberRolePayload struct {
 	Membership *Membership `json:"membership,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A seller's complaint about a shipment.
+type Complaint struct {
+	// What it is about.
+	Kind ComplaintKind `json:"kind"`
+	// The seller's note, if any.
+	Note *string `json:"note,omitempty"`
+	// When it was filed.
+	FiledAt time.Time `json:"filedAt"`
+}
+
+// How many complaints of a kind.
+type ComplaintCount struct {
+	// The kind.
+	Kind ComplaintKind `json:"kind"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A line of goods.
+type ContentItem struct {
+	// What it is.
+	Description string `json:"description"`
+	// The seller's SKU code, if given.
+	Sku *string `json:"sku,omitempty"`
+	// HS code (6–10 digits), or null when not given (flagged).
+	HsCode *string `json:"hsCode,omitempty"`
+	// Where it was made.
+	OriginCountry string `json:"originCountry"`
+	// How many.
+	Quantity int `json:"quantity"`
+	// Value of one unit.
+	UnitValue *Money `json:"unitValue"`
+	// Net weight of the line in kg, if given.
+	WeightKg *string `json:"weightKg,omitempty"`
+}
+
+// A line of goods, as given by a caller.
+type ContentItemInput struct {
+	// What it is (1–200 characters).
+	Description string `json:"description"`
+	// The seller's SKU code.
+	Sku *string `json:"sku,omitempty"`
+	// HS code: 6–10 digits, dots allowed.
+	HsCode *string `json:"hsCode,omitempty"`
+	// Where it was made.
+	OriginCountry string `json:"originCountry"`
+	// How many (1–1,000,000).
+	Quantity int `json:"quantity"`
+	// Value of one unit.
+	UnitValue *MoneyInput `json:"unitValue"`
+	// Net weight of the line in kg.
+	WeightKg *string `json:"weightKg,omitempty"`
+	// What one unit is known to be worth (catalogue or purchase price); a declared value far from it is flagged.
+	ExpectedUnitValue *MoneyInput `json:"expectedUnitValue,omitempty"`
 }
 
 // A cycle count.
@@ -272,6 +406,32 @@ type CreateAPIKeyPayload struct {
 	APIKey *APIKey `json:"apiKey,omitempty"`
 	// The secret, shown only here: store it now.
 	Secret *string `json:"secret,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new carrier.
+type CreateCarrierInput struct {
+	// Unique code: 2–20 of A–Z, 0–9 and _.
+	Code string `json:"code"`
+	// Name.
+	Name string `json:"name"`
+	// The adapter (default `ratecard`).
+	Adapter *string `json:"adapter,omitempty"`
+	// Two capital letters for tracking numbers (required for the built-in adapter).
+	TrackingPrefix *string `json:"trackingPrefix,omitempty"`
+	// Its services (1–50).
+	Services []CarrierServiceInput `json:"services"`
+	// Whether it is offered (default true).
+	Active *bool `json:"active,omitempty"`
+}
+
+// A carrier with its webhook secret, or why not.
+type CreateCarrierPayload struct {
+	// The carrier; null when refused.
+	Carrier *Carrier `json:"carrier,omitempty"`
+	// The webhook signing secret, shown this once: give it to the carrier.
+	WebhookSecret *string `json:"webhookSecret,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
 }
@@ -422,6 +582,110 @@ type CreateWebhookSubscriptionPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A shipment's customs declaration.
+type CustomsDeclaration struct {
+	// Who pays duties.
+	Incoterm Incoterm `json:"incoterm"`
+	// The reason for export.
+	ReasonForExport ExportReason `json:"reasonForExport"`
+	// The goods.
+	Items []ContentItem `json:"items"`
+	// The sender's EORI, if any.
+	SenderEori *string `json:"senderEori,omitempty"`
+	// The importer's EORI, if any.
+	ImporterEori *string `json:"importerEori,omitempty"`
+	// The importer's tax id, if any.
+	ImporterTaxID *string `json:"importerTaxId,omitempty"`
+	// The IOSS number, if any.
+	Ioss *string `json:"ioss,omitempty"`
+	// The duty and tax estimate, or null.
+	Estimate *DutyEstimate `json:"estimate,omitempty"`
+	// Customs findings.
+	Flags []CustomsFlag `json:"flags"`
+	// When it was filed.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// A customs check's finding.
+type CustomsFlag struct {
+	// What was found: MISSING_HS_CODE, VALUE_MISMATCH, RESTRICTED_CATEGORY, MISSING_IOSS, MISSING_EORI, MISSING_IMPORTER_TAX.
+	Code string `json:"code"`
+	// The content line it is about (0-based), or null for the whole declaration.
+	Item *int `json:"item,omitempty"`
+	// An explanation.
+	Message string `json:"message"`
+}
+
+// HS codes that need a licence, excise or dangerous-goods handling.
+type CustomsRestriction struct {
+	// HS code prefix.
+	Prefix string `json:"prefix"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// A restriction, as given by an admin.
+type CustomsRestrictionInput struct {
+	// HS code prefix.
+	Prefix string `json:"prefix"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// A destination's duty and tax regime (platform staff).
+type CustomsRule struct {
+	// The destination.
+	Country string `json:"country"`
+	// Its currency; thresholds are in it.
+	Currency money.Currency `json:"currency"`
+	// Goods value at or below this pay no duty.
+	DutyDeMinimis *Money `json:"dutyDeMinimis"`
+	// Goods value at or below this pay no tax.
+	TaxDeMinimis *Money `json:"taxDeMinimis"`
+	// Whether thresholds compare goods + shipping instead of goods alone.
+	DeMinimisOnCif bool `json:"deMinimisOnCif"`
+	// Whether duty is on goods + shipping (CIF) rather than goods (FOB).
+	DutyIncludesShipping bool `json:"dutyIncludesShipping"`
+	// Whether tax is on a base including shipping.
+	TaxIncludesShipping bool `json:"taxIncludesShipping"`
+	// Whether tax is on a base including duty.
+	TaxIncludesDuty bool `json:"taxIncludesDuty"`
+	// Tax rate, basis points.
+	TaxBps int `json:"taxBps"`
+	// The tax's name (VAT, GST…), if any.
+	TaxName *string `json:"taxName,omitempty"`
+	// Duty rate for HS codes without a specific rate, basis points.
+	DefaultDutyBps int `json:"defaultDutyBps"`
+	// Duty rates by HS prefix.
+	DutyRates []DutyRate `json:"dutyRates"`
+	// Restricted HS prefixes.
+	Restricted []CustomsRestriction `json:"restricted"`
+	// Notes, such as the cascade in words.
+	Notes *string `json:"notes,omitempty"`
+}
+
+// A customs rule, or why not.
+type CustomsRulePayload struct {
+	// The rule; null when refused.
+	CustomsRule *CustomsRule `json:"customsRule,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Delete a rate card.
+type DeleteRateCardInput struct {
+	// The card.
+	ID string `json:"id"`
+}
+
+// The deleted card's id, or why not.
+type DeleteRateCardPayload struct {
+	// The deleted card's id; null when refused.
+	DeletedRateCardID *string `json:"deletedRateCardId,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // The subscription to delete.
 type DeleteWebhookSubscriptionInput struct {
 	// The subscription.
@@ -462,6 +726,48 @@ type DimensionsInput struct {
 	Unit LengthUnit `json:"unit"`
 }
 
+// Duty and tax estimate, in the destination's currency.
+type DutyEstimate struct {
+	// The destination.
+	Country string `json:"country"`
+	// The goods' customs value.
+	GoodsValue *Money `json:"goodsValue"`
+	// The international shipping charge it was computed with.
+	Shipping *Money `json:"shipping"`
+	// Whether the goods are at or below the duty de minimis.
+	DutyExempt bool `json:"dutyExempt"`
+	// Whether the goods are at or below the tax de minimis.
+	TaxExempt bool `json:"taxExempt"`
+	// Duty.
+	Duty *Money `json:"duty"`
+	// What the tax is charged on.
+	TaxBase *Money `json:"taxBase"`
+	// The tax rate, basis points.
+	TaxBps int `json:"taxBps"`
+	// The tax's name (VAT, GST…), if any.
+	TaxName *string `json:"taxName,omitempty"`
+	// Tax.
+	Tax *Money `json:"tax"`
+	// Duty + tax.
+	Total *Money `json:"total"`
+}
+
+// A duty rate for HS codes starting with a prefix.
+type DutyRate struct {
+	// HS code prefix (chapter, heading or more).
+	Prefix string `json:"prefix"`
+	// Duty rate, basis points.
+	Bps int `json:"bps"`
+}
+
+// A duty rate, as given by an admin.
+type DutyRateInput struct {
+	// HS code prefix, 2–10 digits.
+	Prefix string `json:"prefix"`
+	// Duty rate, basis points.
+	Bps int `json:"bps"`
+}
+
 // Something that happened to an account's data.
 type Event struct {
 	// The event's id (`evt_…`), the same as in webhook deliveries (`Tradehub-Event-Id`).
@@ -498,6 +804,18 @@ type EventEdge struct {
 	Cursor string `json:"cursor"`
 	// The event.
 	Node *Event `json:"node"`
+}
+
+// A complaint about a shipment.
+type FileComplaintInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The shipment.
+	ShipmentID string `json:"shipmentId"`
+	// What it is about.
+	Kind ComplaintKind `json:"kind"`
+	// A note (at most 1000 characters).
+	Note *string `json:"note,omitempty"`
 }
 
 // A page of orders.
@@ -538,6 +856,20 @@ type HTTPHeader struct {
 	Name string `json:"name"`
 	// Its value.
 	Value string `json:"value"`
+}
+
+// Import rate cards from CSV: all or none.
+type ImportRateCardsInput struct {
+	// The CSV text (at most 4 MiB; the columns are in services/transport/ratecard).
+	CSV string `json:"csv"`
+}
+
+// The created cards, or every problem by line.
+type ImportRateCardsPayload struct {
+	// The created cards; null when refused.
+	RateCards []RateCard `json:"rateCards,omitempty"`
+	// Why it was refused: one per problem, field ["input", "csv", line, column].
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // A page of balances.
@@ -758,6 +1090,30 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A parcel: weight and outer dimensions.
+type Parcel struct {
+	// Actual weight in kg.
+	WeightKg string `json:"weightKg"`
+	// Length in cm.
+	LengthCm string `json:"lengthCm"`
+	// Width in cm.
+	WidthCm string `json:"widthCm"`
+	// Height in cm.
+	HeightCm string `json:"heightCm"`
+}
+
+// A parcel to quote.
+type ParcelInput struct {
+	// Actual weight in kg (more than 0, at most 3 decimals).
+	WeightKg string `json:"weightKg"`
+	// Length in cm (more than 0, at most 1 decimal).
+	LengthCm string `json:"lengthCm"`
+	// Width in cm.
+	WidthCm string `json:"widthCm"`
+	// Height in cm.
+	HeightCm string `json:"heightCm"`
+}
+
 // A seller account as its finance partner sees it: who it is, nothing of its operations.
 type PartnerBorrower struct {
 	// The account's id.
@@ -784,7 +1140,253 @@ type PartnerConsentPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// What pooling every seller's volume does for a quote.
+type PoolStatus struct {
+	// The lane's pooled chargeable volume this month, kg.
+	PooledKg string `json:"pooledKg"`
+	// The tier reached (0 is the first tier), or null for the base price.
+	TierReached *int `json:"tierReached,omitempty"`
+	// The discount of the tier reached, basis points.
+	DiscountBps int `json:"discountBps"`
+	// What the seller would pay at the base tier alone.
+	BaseTotal *Money `json:"baseTotal"`
+	// baseTotal − total: what pooling saves.
+	Saving *Money `json:"saving"`
+	// The next tier's discount, basis points; null at the top.
+	NextTierDiscountBps *int `json:"nextTierDiscountBps,omitempty"`
+	// How much more pooled volume reaches the next tier, kg; null at the top.
+	KgToNextTier *string `json:"kgToNextTier,omitempty"`
+}
+
+// A pooled-volume tier: once every account's chargeable volume on the lane this month reaches minPooledKg, the linehaul is discounted.
+type PoolTier struct {
+	// The pooled volume that unlocks it, in kg.
+	MinPooledKg string `json:"minPooledKg"`
+	// The discount on the linehaul, in basis points.
+	DiscountBps int `json:"discountBps"`
+}
+
+// A pooled-volume tier, as given by an admin.
+type PoolTierInput struct {
+	// The pooled volume that unlocks it, in kg.
+	MinPooledKg string `json:"minPooledKg"`
+	// The discount on the linehaul, in basis points (1–10000).
+	DiscountBps int `json:"discountBps"`
+}
+
+// A price, broken down. Every amount is in the card's currency.
+type PriceBreakdown struct {
+	// Per-kg price × chargeable weight.
+	Linehaul *Money `json:"linehaul"`
+	// The pooled-volume tier discount taken off the linehaul.
+	TierDiscount *Money `json:"tierDiscount"`
+	// Whether the minimum charge applied.
+	MinimumApplied bool `json:"minimumApplied"`
+	// Linehaul − discount, at least the minimum charge.
+	Freight *Money `json:"freight"`
+	// Remote-area surcharge.
+	RemoteArea *Money `json:"remoteArea"`
+	// Oversize surcharges.
+	Oversize *Money `json:"oversize"`
+	// Fuel surcharge.
+	Fuel *Money `json:"fuel"`
+	// Freight + surcharges + fuel: what the carrier charges.
+	Shipping *Money `json:"shipping"`
+	// Estimated duties (DDP only, else zero).
+	Duties *Money `json:"duties"`
+	// Estimated taxes (DDP only, else zero).
+	Taxes *Money `json:"taxes"`
+	// Shipping + duties + taxes.
+	Total *Money `json:"total"`
+}
+
 type Query struct {
+}
+
+// A priced, bookable option. It can be booked until expiresAt.
+type Quote struct {
+	// The quote's id (`qte_…`).
+	ID string `json:"id"`
+	// The account it was made for.
+	AccountID string `json:"accountId"`
+	// The carrier.
+	Carrier *Carrier `json:"carrier"`
+	// The carrier's service code.
+	ServiceCode string `json:"serviceCode"`
+	// The service's name.
+	ServiceName string `json:"serviceName"`
+	// How it moves goods.
+	Mode TransportMode `json:"mode"`
+	// 1 = best in the requested sort.
+	Rank int `json:"rank"`
+	// The price.
+	Breakdown *PriceBreakdown `json:"breakdown"`
+	// The weights charged.
+	Weights *Weights `json:"weights"`
+	// What pooling does for it.
+	Pool *PoolStatus `json:"pool"`
+	// Duty and tax estimate (DDP across borders), or null.
+	DutyEstimate *DutyEstimate `json:"dutyEstimate,omitempty"`
+	// Customs findings on the contents.
+	CustomsFlags []CustomsFlag `json:"customsFlags"`
+	// Promised transit days, fastest.
+	TransitDaysMin int `json:"transitDaysMin"`
+	// Promised transit days, slowest.
+	TransitDaysMax int `json:"transitDaysMax"`
+	// The carrier service's record on this lane.
+	Scorecard *ScorecardSummary `json:"scorecard"`
+	// Who pays duties.
+	Incoterm Incoterm `json:"incoterm"`
+	// Where from.
+	Origin *ShipmentAddress `json:"origin"`
+	// Where to.
+	Destination *ShipmentAddress `json:"destination"`
+	// When it can no longer be booked.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// The shipment that booked it, if any.
+	BookedShipmentID *string `json:"bookedShipmentId,omitempty"`
+	// When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Ask for quotes.
+type QuoteShipmentInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// Ship from this warehouse; or give origin.
+	OriginWarehouseID *string `json:"originWarehouseId,omitempty"`
+	// Ship from this address; or give originWarehouseId.
+	Origin *ShipmentAddressInput `json:"origin,omitempty"`
+	// Where to.
+	Destination *ShipmentAddressInput `json:"destination"`
+	// The parcels (1–50).
+	Parcels []ParcelInput `json:"parcels"`
+	// The goods (required across borders; at most 100).
+	Contents []ContentItemInput `json:"contents,omitempty"`
+	// Who pays duties (default DAP).
+	Incoterm *Incoterm `json:"incoterm,omitempty"`
+	// How to rank (default BEST_VALUE).
+	Sort *QuoteSort `json:"sort,omitempty"`
+	// Only these modes.
+	Modes []TransportMode `json:"modes,omitempty"`
+}
+
+// Ranked quotes.
+type QuoteShipmentPayload struct {
+	// The quotes, best first; null when refused.
+	Quotes []Quote `json:"quotes,omitempty"`
+	// The sort they are ranked by.
+	Sort *QuoteSort `json:"sort,omitempty"`
+	// Carrier services that gave no quote, and why.
+	Unavailable []UnavailableService `json:"unavailable,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Prices of one carrier service on one lane for a period (platform staff).
+type RateCard struct {
+	// The card's global id (`rc_…`).
+	ID string `json:"id"`
+	// The carrier.
+	Carrier *Carrier `json:"carrier"`
+	// The carrier's service code.
+	ServiceCode string `json:"serviceCode"`
+	// Origin: a country (`CN`) or subdivision (`CN-GD`).
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+	// Promised transit days, fastest.
+	TransitDaysMin int `json:"transitDaysMin"`
+	// Promised transit days, slowest.
+	TransitDaysMax int `json:"transitDaysMax"`
+	// When it starts to apply.
+	EffectiveFrom time.Time `json:"effectiveFrom"`
+	// When it stops applying (exclusive), or null.
+	EffectiveTo *time.Time `json:"effectiveTo,omitempty"`
+	// The card's currency.
+	Currency money.Currency `json:"currency"`
+	// Volumetric divisor in cm³ per kg: chargeable weight = max(actual, volumetric).
+	VolumetricDivisor int `json:"volumetricDivisor"`
+	// Weight breaks, ascending.
+	Breaks []WeightBreak `json:"breaks"`
+	// The minimum freight charge.
+	MinimumCharge *Money `json:"minimumCharge"`
+	// The fuel surcharge in basis points of the freight and surcharges.
+	FuelSurchargeBps int `json:"fuelSurchargeBps"`
+	// The remote-area surcharge, once per shipment.
+	RemoteAreaSurcharge *Money `json:"remoteAreaSurcharge"`
+	// Postcode prefixes that are remote areas.
+	RemotePostcodePrefixes []string `json:"remotePostcodePrefixes"`
+	// The oversize surcharge, per oversize parcel.
+	OversizeSurcharge *Money `json:"oversizeSurcharge"`
+	// A parcel longer than this (cm) is oversize; null for no length rule.
+	OversizeLengthCm *string `json:"oversizeLengthCm,omitempty"`
+	// A parcel heavier than this (kg) is oversize; null for no weight rule.
+	OversizeWeightKg *string `json:"oversizeWeightKg,omitempty"`
+	// Pooled-volume tiers, ascending.
+	Tiers []PoolTier `json:"tiers"`
+	// When it was last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (RateCard) IsNode() {}
+
+// Narrows rateCards.
+type RateCardFilter struct {
+	// Only this carrier's cards.
+	CarrierID *string `json:"carrierId,omitempty"`
+	// Only cards to this destination.
+	Destination *string `json:"destination,omitempty"`
+}
+
+// A rate card, as given by an admin.
+type RateCardInput struct {
+	// The carrier.
+	CarrierID string `json:"carrierId"`
+	// The carrier's service code.
+	ServiceCode string `json:"serviceCode"`
+	// Origin: a country or subdivision code.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+	// Promised transit days, fastest.
+	TransitDaysMin int `json:"transitDaysMin"`
+	// Promised transit days, slowest.
+	TransitDaysMax int `json:"transitDaysMax"`
+	// When it starts to apply.
+	EffectiveFrom time.Time `json:"effectiveFrom"`
+	// When it stops applying (exclusive).
+	EffectiveTo *time.Time `json:"effectiveTo,omitempty"`
+	// The card's currency.
+	Currency money.Currency `json:"currency"`
+	// Volumetric divisor in cm³ per kg (e.g. 5000 or 6000).
+	VolumetricDivisor int `json:"volumetricDivisor"`
+	// Weight breaks, ascending.
+	Breaks []WeightBreakInput `json:"breaks"`
+	// The minimum freight charge, in the card's currency.
+	MinimumCharge string `json:"minimumCharge"`
+	// The fuel surcharge in basis points.
+	FuelSurchargeBps int `json:"fuelSurchargeBps"`
+	// The remote-area surcharge, in the card's currency.
+	RemoteAreaSurcharge *string `json:"remoteAreaSurcharge,omitempty"`
+	// Postcode prefixes that are remote areas.
+	RemotePostcodePrefixes []string `json:"remotePostcodePrefixes,omitempty"`
+	// The oversize surcharge per parcel, in the card's currency.
+	OversizeSurcharge *string `json:"oversizeSurcharge,omitempty"`
+	// Length (cm) beyond which a parcel is oversize.
+	OversizeLengthCm *string `json:"oversizeLengthCm,omitempty"`
+	// Weight (kg) beyond which a parcel is oversize.
+	OversizeWeightKg *string `json:"oversizeWeightKg,omitempty"`
+	// Pooled-volume tiers, ascending.
+	Tiers []PoolTierInput `json:"tiers,omitempty"`
+}
+
+// A rate card, or why not.
+type RateCardPayload struct {
+	// The card; null when refused.
+	RateCard *RateCard `json:"rateCard,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // A page of receipts.
@@ -847,6 +1449,24 @@ type ReceiveReturnInput struct {
 	ReturnID string `json:"returnId"`
 	// Units back, one per line of the return in its order (0 up to the authorized quantity).
 	Quantities []int `json:"quantities"`
+}
+
+// A tracking event recorded by staff.
+type RecordTrackingEventInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The shipment.
+	ShipmentID string `json:"shipmentId"`
+	// The status it reports (not BOOKED).
+	Status ShipmentStatus `json:"status"`
+	// When it happened.
+	OccurredAt time.Time `json:"occurredAt"`
+	// Where.
+	Location *string `json:"location,omitempty"`
+	// What happened.
+	Description *string `json:"description,omitempty"`
+	// A measured weight, kg (a re-weigh).
+	WeightKg *string `json:"weightKg,omitempty"`
 }
 
 // The delivery to send again.
@@ -943,6 +1563,22 @@ type RevokeInvitationPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Rotate a carrier's webhook secret.
+type RotateCarrierWebhookSecretInput struct {
+	// The carrier.
+	CarrierID string `json:"carrierId"`
+}
+
+// The new secret, or why not.
+type RotateCarrierWebhookSecretPayload struct {
+	// The carrier.
+	Carrier *Carrier `json:"carrier,omitempty"`
+	// The new webhook signing secret, shown this once.
+	WebhookSecret *string `json:"webhookSecret,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // The subscription whose secret to rotate.
 type RotateWebhookSecretInput struct {
 	// The subscription.
@@ -959,6 +1595,104 @@ type RotateWebhookSecretPayload struct {
 	Secret *string `json:"secret,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A carrier service's record on a lane for the shipments booked in one month.
+type Scorecard struct {
+	// The carrier.
+	Carrier *Carrier `json:"carrier"`
+	// The carrier's service code.
+	ServiceCode string `json:"serviceCode"`
+	// Origin country.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+	// The booking month, YYYY-MM (UTC).
+	Month string `json:"month"`
+	// Shipments booked.
+	Shipments int `json:"shipments"`
+	// Shipments delivered.
+	Delivered int `json:"delivered"`
+	// Delivered within the promised transit days.
+	OnTime int `json:"onTime"`
+	// Delivered late.
+	Late int `json:"late"`
+	// Shipments that had an exception.
+	Exceptions int `json:"exceptions"`
+	// Shipments held by customs.
+	CustomsHolds int `json:"customsHolds"`
+	// Shipments lost.
+	Lost int `json:"lost"`
+	// Shipments returned to sender.
+	Returned int `json:"returned"`
+	// Complaints by kind.
+	Complaints []ComplaintCount `json:"complaints"`
+	// Delivered shipments by transit days: entry d counts d days; the last entry is that many days or more.
+	TransitHistogram []int `json:"transitHistogram"`
+	// Median transit days; null without deliveries.
+	P50Days *int `json:"p50Days,omitempty"`
+	// 90th percentile transit days; null without deliveries.
+	P90Days *int `json:"p90Days,omitempty"`
+	// Share of delivered shipments on time (0–1).
+	OnTimeRate *float64 `json:"onTimeRate,omitempty"`
+	// Share of shipments with an exception.
+	ExceptionRate *float64 `json:"exceptionRate,omitempty"`
+	// Share of shipments held by customs.
+	CustomsHoldRate *float64 `json:"customsHoldRate,omitempty"`
+	// Share of shipments lost.
+	LostRate *float64 `json:"lostRate,omitempty"`
+	// Complaints per shipment.
+	ComplaintRate *float64 `json:"complaintRate,omitempty"`
+}
+
+// Narrows scorecards; months are YYYY-MM, inclusive.
+type ScorecardFilter struct {
+	// Only this carrier.
+	CarrierID *string `json:"carrierId,omitempty"`
+	// Only this service code.
+	ServiceCode *string `json:"serviceCode,omitempty"`
+	// Only this origin country.
+	Origin *string `json:"origin,omitempty"`
+	// Only this destination country.
+	Destination *string `json:"destination,omitempty"`
+	// From this booking month.
+	FromMonth *string `json:"fromMonth,omitempty"`
+	// Up to this booking month.
+	ToMonth *string `json:"toMonth,omitempty"`
+}
+
+// A carrier service's measured record on a lane over the last three booking months.
+type ScorecardSummary struct {
+	// How many booking months it covers.
+	Months int `json:"months"`
+	// Shipments booked.
+	Shipments int `json:"shipments"`
+	// Shipments delivered.
+	Delivered int `json:"delivered"`
+	// Delivered within the promised transit days.
+	OnTime int `json:"onTime"`
+	// Delivered late.
+	Late int `json:"late"`
+	// Shipments that had an exception.
+	Exceptions int `json:"exceptions"`
+	// Shipments held by customs.
+	CustomsHolds int `json:"customsHolds"`
+	// Shipments lost.
+	Lost int `json:"lost"`
+	// Complaints filed.
+	Complaints int `json:"complaints"`
+	// Share of delivered shipments on time (0–1); null without data.
+	OnTimeRate *float64 `json:"onTimeRate,omitempty"`
+	// Share of shipments with an exception; null without data.
+	ExceptionRate *float64 `json:"exceptionRate,omitempty"`
+	// Share of shipments lost; null without data.
+	LostRate *float64 `json:"lostRate,omitempty"`
+	// Median transit days; null without data.
+	P50Days *int `json:"p50Days,omitempty"`
+	// 90th percentile transit days; null without data.
+	P90Days *int `json:"p90Days,omitempty"`
+	// The factor BEST_VALUE divides the price by (1 = perfect; see the README).
+	Reliability float64 `json:"reliability"`
 }
 
 // The new status of an account.
@@ -1011,6 +1745,186 @@ type ShipToInput struct {
 	Email *string `json:"email,omitempty"`
 	// The address.
 	Address *AddressInput `json:"address"`
+}
+
+// A booked shipment.
+type Shipment struct {
+	// The shipment's global id (`shp_…`).
+	ID string `json:"id"`
+	// The account it belongs to.
+	AccountID string `json:"accountId"`
+	// The quote it booked.
+	QuoteID string `json:"quoteId"`
+	// The seller's reference, if any.
+	Reference *string `json:"reference,omitempty"`
+	// Fulfilment orders it carries.
+	OrderIds []string `json:"orderIds"`
+	// The carrier.
+	Carrier *Carrier `json:"carrier"`
+	// The carrier's service code.
+	ServiceCode string `json:"serviceCode"`
+	// The service's name.
+	ServiceName string `json:"serviceName"`
+	// How it moves goods.
+	Mode TransportMode `json:"mode"`
+	// The carrier's tracking number.
+	TrackingNumber string `json:"trackingNumber"`
+	// Where it stands.
+	Status ShipmentStatus `json:"status"`
+	// When it reached that status.
+	StatusAt time.Time `json:"statusAt"`
+	// Where from.
+	Origin *ShipmentAddress `json:"origin"`
+	// Where to.
+	Destination *ShipmentAddress `json:"destination"`
+	// Its parcels.
+	Parcels []Parcel `json:"parcels"`
+	// The weights as booked.
+	Weights *Weights `json:"weights"`
+	// The chargeable weight billed so far (changes with re-weighs), kg.
+	BilledChargeableKg string `json:"billedChargeableKg"`
+	// The price as booked.
+	Breakdown *PriceBreakdown `json:"breakdown"`
+	// Re-weighs.
+	Adjustments []ShipmentAdjustment `json:"adjustments"`
+	// Who pays duties.
+	Incoterm Incoterm `json:"incoterm"`
+	// Promised transit days, fastest.
+	TransitDaysMin int `json:"transitDaysMin"`
+	// Promised transit days, slowest.
+	TransitDaysMax int `json:"transitDaysMax"`
+	// The customs declaration (across borders), or null.
+	Declaration *CustomsDeclaration `json:"declaration,omitempty"`
+	// Its documents (label, commercial invoice).
+	Documents []ShipmentDocument `json:"documents"`
+	// The timeline, by event time. It is read per shipment (one store query each): ask for it on one shipment, and for latestEvent in lists.
+	Events []TrackingEvent `json:"events"`
+	// The last event of the timeline that counts, or null.
+	LatestEvent *TrackingEvent `json:"latestEvent,omitempty"`
+	// Complaints filed.
+	Complaints []Complaint `json:"complaints"`
+	// When the carrier collected it, if it did.
+	PickedUpAt *time.Time `json:"pickedUpAt,omitempty"`
+	// When it was delivered, if it was.
+	DeliveredAt *time.Time `json:"deliveredAt,omitempty"`
+	// When it was booked.
+	BookedAt time.Time `json:"bookedAt"`
+	// When it last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (Shipment) IsNode() {}
+
+// A postal address with its contact, for shipments.
+type ShipmentAddress struct {
+	// The contact's name.
+	Name string `json:"name"`
+	// The company, if any.
+	Company *string `json:"company,omitempty"`
+	// Street and number.
+	Line1 string `json:"line1"`
+	// More of the address, if any.
+	Line2 *string `json:"line2,omitempty"`
+	// City.
+	City string `json:"city"`
+	// State, province or region, if any.
+	Region *string `json:"region,omitempty"`
+	// Postal code, if any.
+	PostalCode *string `json:"postalCode,omitempty"`
+	// Country.
+	Country string `json:"country"`
+	// Phone, if any.
+	Phone *string `json:"phone,omitempty"`
+	// Email, if any.
+	Email *string `json:"email,omitempty"`
+}
+
+// A postal address with its contact.
+type ShipmentAddressInput struct {
+	// The contact's name (1–200 characters).
+	Name string `json:"name"`
+	// The company.
+	Company *string `json:"company,omitempty"`
+	// Street and number (1–200 characters).
+	Line1 string `json:"line1"`
+	// More of the address.
+	Line2 *string `json:"line2,omitempty"`
+	// City (1–200 characters).
+	City string `json:"city"`
+	// State, province or region.
+	Region *string `json:"region,omitempty"`
+	// Postal code (at most 12 characters).
+	PostalCode *string `json:"postalCode,omitempty"`
+	// Country.
+	Country string `json:"country"`
+	// Phone.
+	Phone *string `json:"phone,omitempty"`
+	// Email.
+	Email *string `json:"email,omitempty"`
+}
+
+// A re-weigh: the carrier measured another weight and the price changed.
+type ShipmentAdjustment struct {
+	// The tracking event that reported it.
+	EventID string `json:"eventId"`
+	// The measured weight, kg.
+	MeasuredKg string `json:"measuredKg"`
+	// The chargeable weight before, kg.
+	OldChargeableKg string `json:"oldChargeableKg"`
+	// The chargeable weight after, kg.
+	NewChargeableKg string `json:"newChargeableKg"`
+	// The price difference (may be negative).
+	Amount *Money `json:"amount"`
+	// When.
+	At time.Time `json:"at"`
+}
+
+// A page of shipments.
+type ShipmentConnection struct {
+	// The shipments with their cursors.
+	Edges []ShipmentEdge `json:"edges"`
+	// The shipments of this page.
+	Nodes []Shipment `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A shipment document; download it from `url` with the same credentials as /graphql.
+type ShipmentDocument struct {
+	// Its kind.
+	Kind ShipmentDocumentKind `json:"kind"`
+	// Its file name.
+	FileName string `json:"fileName"`
+	// Its MIME type.
+	ContentType string `json:"contentType"`
+	// Its size in bytes.
+	Size int `json:"size"`
+	// Where to download it (a path on this server).
+	URL string `json:"url"`
+}
+
+// A shipment with its cursor.
+type ShipmentEdge struct {
+	// Where it is in the list.
+	Cursor string `json:"cursor"`
+	// The shipment.
+	Node *Shipment `json:"node"`
+}
+
+// Narrows shipments.
+type ShipmentFilter struct {
+	// Only shipments in this status.
+	Status *ShipmentStatus `json:"status,omitempty"`
+	// Only this carrier's shipments.
+	CarrierID *string `json:"carrierId,omitempty"`
+}
+
+// A shipment, or why not.
+type ShipmentPayload struct {
+	// The shipment; null when refused.
+	Shipment *Shipment `json:"shipment,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // A page of SKUs.
@@ -1107,6 +2021,32 @@ type StockMovementEdge struct {
 	Node *StockMovement `json:"node"`
 }
 
+// Live updates, over WebSocket (graphql-transport-ws).
+type Subscription struct {
+}
+
+// A tracking event in a shipment's timeline.
+type TrackingEvent struct {
+	// The carrier's event id, or `staff_…`.
+	ID string `json:"id"`
+	// The status it reports.
+	Status ShipmentStatus `json:"status"`
+	// When it happened (events are placed by this time, not their arrival).
+	OccurredAt time.Time `json:"occurredAt"`
+	// Where, if known.
+	Location *string `json:"location,omitempty"`
+	// What happened, if told.
+	Description *string `json:"description,omitempty"`
+	// Who reported it.
+	Source TrackingSource `json:"source"`
+	// When Tradehub received it.
+	RecordedAt time.Time `json:"recordedAt"`
+	// A weight measured by the carrier, kg, if any.
+	WeightKg *string `json:"weightKg,omitempty"`
+	// True for an event placed after a final status by later events: kept for the record, outside the status.
+	Ignored bool `json:"ignored"`
+}
+
 // A page of transfers.
 type TransferConnection struct {
 	// The transfers with their cursors.
@@ -1139,6 +2079,18 @@ type TransferPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Why a carrier service gave no quote.
+type UnavailableService struct {
+	// The carrier's code.
+	CarrierCode string `json:"carrierCode"`
+	// The service's code.
+	ServiceCode string `json:"serviceCode"`
+	// EXCEEDS_SERVICE_LIMITS, WEIGHT_BEYOND_RATE_CARD, CARRIER_ERROR or MODE_FILTERED.
+	Reason string `json:"reason"`
+	// An explanation.
+	Message string `json:"message"`
+}
+
 // The details to change; omitted fields stay as they are.
 type UpdateAccountInput struct {
 	// The account.
@@ -1157,6 +2109,14 @@ type UpdateAccountPayload struct {
 	Account *Account `json:"account,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Change a rate card.
+type UpdateRateCardInput struct {
+	// The card.
+	ID string `json:"id"`
+	// Its new content.
+	RateCard *RateCardInput `json:"rateCard"`
 }
 
 // A SKU's new details (all of them; the code stays).
@@ -1215,6 +2175,38 @@ type UpdateWebhookSubscriptionInput struct {
 	Description *string `json:"description,omitempty"`
 	// False pauses the subscription; true resumes it.
 	Active *bool `json:"active,omitempty"`
+}
+
+// A destination's customs rule, replacing any existing one.
+type UpsertCustomsRuleInput struct {
+	// The destination.
+	Country string `json:"country"`
+	// Its currency.
+	Currency money.Currency `json:"currency"`
+	// Duty de minimis, in the currency.
+	DutyDeMinimis string `json:"dutyDeMinimis"`
+	// Tax de minimis, in the currency.
+	TaxDeMinimis string `json:"taxDeMinimis"`
+	// Compare goods + shipping with the thresholds.
+	DeMinimisOnCif bool `json:"deMinimisOnCif"`
+	// Duty on CIF value.
+	DutyIncludesShipping bool `json:"dutyIncludesShipping"`
+	// Tax base includes shipping.
+	TaxIncludesShipping bool `json:"taxIncludesShipping"`
+	// Tax base includes duty.
+	TaxIncludesDuty bool `json:"taxIncludesDuty"`
+	// Tax rate, basis points.
+	TaxBps int `json:"taxBps"`
+	// The tax's name.
+	TaxName *string `json:"taxName,omitempty"`
+	// Default duty rate, basis points.
+	DefaultDutyBps int `json:"defaultDutyBps"`
+	// Duty rates by HS prefix.
+	DutyRates []DutyRateInput `json:"dutyRates,omitempty"`
+	// Restricted HS prefixes.
+	Restricted []CustomsRestrictionInput `json:"restricted,omitempty"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // A detail of a usage record.
@@ -1518,12 +2510,38 @@ type Weight struct {
 	Grams string `json:"grams"`
 }
 
+// A weight break: up to this weight, this price per kg.
+type WeightBreak struct {
+	// The break's upper bound in kg (inclusive).
+	UpToKg string `json:"upToKg"`
+	// The price per chargeable kg.
+	PerKg *Money `json:"perKg"`
+}
+
+// A weight break, as given by an admin.
+type WeightBreakInput struct {
+	// The break's upper bound in kg.
+	UpToKg string `json:"upToKg"`
+	// The price per kg in the card's currency.
+	PerKg string `json:"perKg"`
+}
+
 // A weight.
 type WeightInput struct {
 	// A positive decimal with at most 6 decimals.
 	Value string `json:"value"`
 	// Its unit.
 	Unit WeightUnit `json:"unit"`
+}
+
+// Chargeable weight: the sum over parcels of max(actual, volumetric), rounded up to 0.5 kg.
+type Weights struct {
+	// Sum of actual weights, kg.
+	ActualKg string `json:"actualKg"`
+	// Sum of volumetric weights, kg.
+	VolumetricKg string `json:"volumetricKg"`
+	// The weight charged, kg.
+	ChargeableKg string `json:"chargeableKg"`
 }
 
 // A person's role in a seller account.
@@ -1785,6 +2803,143 @@ func (e AuditOutcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a complaint is about.
+type ComplaintKind string
+
+const (
+	// It arrived late.
+	ComplaintKindLate ComplaintKind = "LATE"
+	// It arrived damaged.
+	ComplaintKindDamaged ComplaintKind = "DAMAGED"
+	// It never arrived.
+	ComplaintKindLost ComplaintKind = "LOST"
+	// Anything else.
+	ComplaintKindOther ComplaintKind = "OTHER"
+)
+
+var AllComplaintKind = []ComplaintKind{
+	ComplaintKindLate,
+	ComplaintKindDamaged,
+	ComplaintKindLost,
+	ComplaintKindOther,
+}
+
+func (e ComplaintKind) IsValid() bool {
+	switch e {
+	case ComplaintKindLate, ComplaintKindDamaged, ComplaintKindLost, ComplaintKindOther:
+		return true
+	}
+	return false
+}
+
+func (e ComplaintKind) String() string {
+	return string(e)
+}
+
+func (e *ComplaintKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ComplaintKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ComplaintKind", str)
+	}
+	return nil
+}
+
+func (e ComplaintKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ComplaintKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ComplaintKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The reason for export on a customs declaration.
+type ExportReason string
+
+const (
+	// A sale (the default).
+	ExportReasonSale ExportReason = "SALE"
+	// A gift.
+	ExportReasonGift ExportReason = "GIFT"
+	// A commercial sample.
+	ExportReasonSample ExportReason = "SAMPLE"
+	// Goods coming back.
+	ExportReasonReturn ExportReason = "RETURN"
+	// Goods sent for repair.
+	ExportReasonRepair ExportReason = "REPAIR"
+	// Documents only.
+	ExportReasonDocuments ExportReason = "DOCUMENTS"
+	// Anything else.
+	ExportReasonOther ExportReason = "OTHER"
+)
+
+var AllExportReason = []ExportReason{
+	ExportReasonSale,
+	ExportReasonGift,
+	ExportReasonSample,
+	ExportReasonReturn,
+	ExportReasonRepair,
+	ExportReasonDocuments,
+	ExportReasonOther,
+}
+
+func (e ExportReason) IsValid() bool {
+	switch e {
+	case ExportReasonSale, ExportReasonGift, ExportReasonSample, ExportReasonReturn, ExportReasonRepair, ExportReasonDocuments, ExportReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e ExportReason) String() string {
+	return string(e)
+}
+
+func (e *ExportReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportReason", str)
+	}
+	return nil
+}
+
+func (e ExportReason) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where a fulfilment order stands.
 type FulfilmentOrderStatus string
 
@@ -1856,6 +3011,64 @@ func (e *FulfilmentOrderStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e FulfilmentOrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Who pays duties and taxes.
+type Incoterm string
+
+const (
+	// Delivered duty paid: the seller pays (they are quoted and billed).
+	IncotermDdp Incoterm = "DDP"
+	// Delivered at place: the receiver pays.
+	IncotermDap Incoterm = "DAP"
+)
+
+var AllIncoterm = []Incoterm{
+	IncotermDdp,
+	IncotermDap,
+}
+
+func (e Incoterm) IsValid() bool {
+	switch e {
+	case IncotermDdp, IncotermDap:
+		return true
+	}
+	return false
+}
+
+func (e Incoterm) String() string {
+	return string(e)
+}
+
+func (e *Incoterm) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Incoterm(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Incoterm", str)
+	}
+	return nil
+}
+
+func (e Incoterm) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Incoterm) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Incoterm) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2042,6 +3255,67 @@ func (e *PartnerRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e PartnerRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How quotes are ranked.
+type QuoteSort string
+
+const (
+	// Price divided by the carrier service's measured reliability on the lane (the default; see the README).
+	QuoteSortBestValue QuoteSort = "BEST_VALUE"
+	// Lowest total price (compared in USD), then fastest.
+	QuoteSortCheapest QuoteSort = "CHEAPEST"
+	// Shortest promised transit, then price.
+	QuoteSortFastest QuoteSort = "FASTEST"
+)
+
+var AllQuoteSort = []QuoteSort{
+	QuoteSortBestValue,
+	QuoteSortCheapest,
+	QuoteSortFastest,
+}
+
+func (e QuoteSort) IsValid() bool {
+	switch e {
+	case QuoteSortBestValue, QuoteSortCheapest, QuoteSortFastest:
+		return true
+	}
+	return false
+}
+
+func (e QuoteSort) String() string {
+	return string(e)
+}
+
+func (e *QuoteSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QuoteSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QuoteSort", str)
+	}
+	return nil
+}
+
+func (e QuoteSort) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QuoteSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QuoteSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2294,6 +3568,146 @@ func (e ServiceLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A shipment document's kind.
+type ShipmentDocumentKind string
+
+const (
+	// The shipping label (PDF).
+	ShipmentDocumentKindLabel ShipmentDocumentKind = "LABEL"
+	// The commercial invoice for customs (PDF).
+	ShipmentDocumentKindCommercialInvoice ShipmentDocumentKind = "COMMERCIAL_INVOICE"
+)
+
+var AllShipmentDocumentKind = []ShipmentDocumentKind{
+	ShipmentDocumentKindLabel,
+	ShipmentDocumentKindCommercialInvoice,
+}
+
+func (e ShipmentDocumentKind) IsValid() bool {
+	switch e {
+	case ShipmentDocumentKindLabel, ShipmentDocumentKindCommercialInvoice:
+		return true
+	}
+	return false
+}
+
+func (e ShipmentDocumentKind) String() string {
+	return string(e)
+}
+
+func (e *ShipmentDocumentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShipmentDocumentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShipmentDocumentKind", str)
+	}
+	return nil
+}
+
+func (e ShipmentDocumentKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShipmentDocumentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShipmentDocumentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a shipment stands. BOOKED → PICKED_UP → IN_TRANSIT ⇄ CUSTOMS_HOLD → CUSTOMS_CLEARED → OUT_FOR_DELIVERY → DELIVERED, plus EXCEPTION, LOST and RETURNED_TO_SENDER.
+type ShipmentStatus string
+
+const (
+	// Booked; the carrier has not collected it yet.
+	ShipmentStatusBooked ShipmentStatus = "BOOKED"
+	// Collected by the carrier.
+	ShipmentStatusPickedUp ShipmentStatus = "PICKED_UP"
+	// On its way.
+	ShipmentStatusInTransit ShipmentStatus = "IN_TRANSIT"
+	// Held by customs.
+	ShipmentStatusCustomsHold ShipmentStatus = "CUSTOMS_HOLD"
+	// Released by customs.
+	ShipmentStatusCustomsCleared ShipmentStatus = "CUSTOMS_CLEARED"
+	// With the courier for delivery.
+	ShipmentStatusOutForDelivery ShipmentStatus = "OUT_FOR_DELIVERY"
+	// Delivered (final).
+	ShipmentStatusDelivered ShipmentStatus = "DELIVERED"
+	// Something went wrong; it may still recover.
+	ShipmentStatusException ShipmentStatus = "EXCEPTION"
+	// Sent back to the sender (final).
+	ShipmentStatusReturnedToSender ShipmentStatus = "RETURNED_TO_SENDER"
+	// Lost (final).
+	ShipmentStatusLost ShipmentStatus = "LOST"
+)
+
+var AllShipmentStatus = []ShipmentStatus{
+	ShipmentStatusBooked,
+	ShipmentStatusPickedUp,
+	ShipmentStatusInTransit,
+	ShipmentStatusCustomsHold,
+	ShipmentStatusCustomsCleared,
+	ShipmentStatusOutForDelivery,
+	ShipmentStatusDelivered,
+	ShipmentStatusException,
+	ShipmentStatusReturnedToSender,
+	ShipmentStatusLost,
+}
+
+func (e ShipmentStatus) IsValid() bool {
+	switch e {
+	case ShipmentStatusBooked, ShipmentStatusPickedUp, ShipmentStatusInTransit, ShipmentStatusCustomsHold, ShipmentStatusCustomsCleared, ShipmentStatusOutForDelivery, ShipmentStatusDelivered, ShipmentStatusException, ShipmentStatusReturnedToSender, ShipmentStatusLost:
+		return true
+	}
+	return false
+}
+
+func (e ShipmentStatus) String() string {
+	return string(e)
+}
+
+func (e *ShipmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShipmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShipmentStatus", str)
+	}
+	return nil
+}
+
+func (e ShipmentStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShipmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShipmentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A role of the 3PL's own staff.
 type StaffRole string
 
@@ -2440,6 +3854,64 @@ func (e StockMovementReason) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Who reported a tracking event.
+type TrackingSource string
+
+const (
+	// The carrier, through its webhook.
+	TrackingSourceCarrier TrackingSource = "CARRIER"
+	// Tradehub staff.
+	TrackingSourceStaff TrackingSource = "STAFF"
+)
+
+var AllTrackingSource = []TrackingSource{
+	TrackingSourceCarrier,
+	TrackingSourceStaff,
+}
+
+func (e TrackingSource) IsValid() bool {
+	switch e {
+	case TrackingSourceCarrier, TrackingSourceStaff:
+		return true
+	}
+	return false
+}
+
+func (e TrackingSource) String() string {
+	return string(e)
+}
+
+func (e *TrackingSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrackingSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrackingSource", str)
+	}
+	return nil
+}
+
+func (e TrackingSource) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrackingSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrackingSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where a transfer stands.
 type TransferStatus string
 
@@ -2493,6 +3965,76 @@ func (e *TransferStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e TransferStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a carrier service moves goods.
+type TransportMode string
+
+const (
+	// Door-to-door express (integrators).
+	TransportModeExpress TransportMode = "EXPRESS"
+	// Postal services.
+	TransportModePostal TransportMode = "POSTAL"
+	// Air freight.
+	TransportModeAirFreight TransportMode = "AIR_FREIGHT"
+	// Sea freight.
+	TransportModeSeaFreight TransportMode = "SEA_FREIGHT"
+	// Rail freight.
+	TransportModeRail TransportMode = "RAIL"
+	// Road freight.
+	TransportModeTruck TransportMode = "TRUCK"
+)
+
+var AllTransportMode = []TransportMode{
+	TransportModeExpress,
+	TransportModePostal,
+	TransportModeAirFreight,
+	TransportModeSeaFreight,
+	TransportModeRail,
+	TransportModeTruck,
+}
+
+func (e TransportMode) IsValid() bool {
+	switch e {
+	case TransportModeExpress, TransportModePostal, TransportModeAirFreight, TransportModeSeaFreight, TransportModeRail, TransportModeTruck:
+		return true
+	}
+	return false
+}
+
+func (e TransportMode) String() string {
+	return string(e)
+}
+
+func (e *TransportMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransportMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransportMode", str)
+	}
+	return nil
+}
+
+func (e TransportMode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransportMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransportMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2599,6 +4141,30 @@ const (
 	UserErrorCodeThrottled UserErrorCode = "THROTTLED"
 	// A user with this email already exists or is already a member.
 	UserErrorCodeAlreadyExists UserErrorCode = "ALREADY_EXISTS"
+	// The quote has expired: ask for new quotes.
+	UserErrorCodeQuoteExpired UserErrorCode = "QUOTE_EXPIRED"
+	// The quote is already booked.
+	UserErrorCodeQuoteAlreadyBooked UserErrorCode = "QUOTE_ALREADY_BOOKED"
+	// No carrier service on the lane accepts these parcels.
+	UserErrorCodeNoServiceFits UserErrorCode = "NO_SERVICE_FITS"
+	// No carrier serves this lane.
+	UserErrorCodeNoRoute UserErrorCode = "NO_ROUTE"
+	// The parcels exceed every carrier's limits on this lane.
+	UserErrorCodeExceedsCarrierLimits UserErrorCode = "EXCEEDS_CARRIER_LIMITS"
+	// Duties cannot be estimated for this destination: ask for DAP quotes.
+	UserErrorCodeDdpUnavailable UserErrorCode = "DDP_UNAVAILABLE"
+	// A malformed HS code.
+	UserErrorCodeInvalidHsCode UserErrorCode = "INVALID_HS_CODE"
+	// The shipment has too many tracking events.
+	UserErrorCodeTimelineFull UserErrorCode = "TIMELINE_FULL"
+	// The shipment changed at the same time: try again.
+	UserErrorCodeConcurrentUpdate UserErrorCode = "CONCURRENT_UPDATE"
+	// The rate card file has errors: nothing was imported.
+	UserErrorCodeInvalidRateCardCSV UserErrorCode = "INVALID_RATE_CARD_CSV"
+	// A currency the service cannot convert.
+	UserErrorCodeUnsupportedCurrency UserErrorCode = "UNSUPPORTED_CURRENCY"
+	// The weight is beyond the rate card's last break.
+	UserErrorCodeWeightBeyondRateCard UserErrorCode = "WEIGHT_BEYOND_RATE_CARD"
 	// Not enough stock is available.
 	UserErrorCodeInsufficientStock UserErrorCode = "INSUFFICIENT_STOCK"
 	// This idempotency key was used for a different request.
@@ -2643,6 +4209,18 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInvalidCredentials,
 	UserErrorCodeThrottled,
 	UserErrorCodeAlreadyExists,
+	UserErrorCodeQuoteExpired,
+	UserErrorCodeQuoteAlreadyBooked,
+	UserErrorCodeNoServiceFits,
+	UserErrorCodeNoRoute,
+	UserErrorCodeExceedsCarrierLimits,
+	UserErrorCodeDdpUnavailable,
+	UserErrorCodeInvalidHsCode,
+	UserErrorCodeTimelineFull,
+	UserErrorCodeConcurrentUpdate,
+	UserErrorCodeInvalidRateCardCSV,
+	UserErrorCodeUnsupportedCurrency,
+	UserErrorCodeWeightBeyondRateCard,
 	UserErrorCodeInsufficientStock,
 	UserErrorCodeIdempotencyKeyReused,
 	UserErrorCodeInvalidTransition,
@@ -2661,7 +4239,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeQuoteExpired, UserErrorCodeQuoteAlreadyBooked, UserErrorCodeNoServiceFits, UserErrorCodeNoRoute, UserErrorCodeExceedsCarrierLimits, UserErrorCodeDdpUnavailable, UserErrorCodeInvalidHsCode, UserErrorCodeTimelineFull, UserErrorCodeConcurrentUpdate, UserErrorCodeInvalidRateCardCSV, UserErrorCodeUnsupportedCurrency, UserErrorCodeWeightBeyondRateCard, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
 		return true
 	}
 	return false

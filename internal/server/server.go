@@ -5,6 +5,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,12 @@ type Config struct {
 	Ready func(context.Context) error
 	// Authenticate, when set, resolves the caller of a request before the GraphQL handler runs.
 	Authenticate func(http.Handler) http.Handler
+	// CarrierWebhooks, when set, serves POST /webhooks/carriers/{carrier}. Carriers sign their
+	// requests (HMAC): no cookie or API key is looked at there.
+	CarrierWebhooks http.Handler
+	// Documents, when set, serves GET /documents/shipments/{account}/{shipment}/{kind}, behind
+	// Authenticate like /graphql.
+	Documents http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
 	// ObserveRequest, when set, is told of every request once it is answered: its route (see
@@ -57,6 +64,16 @@ func New(cfg Config) *Server {
 		gql = cfg.Authenticate(gql)
 	}
 	mux.Handle("/graphql", gql)
+	if cfg.CarrierWebhooks != nil {
+		mux.Handle("POST /webhooks/carriers/{carrier}", cfg.CarrierWebhooks)
+	}
+	if cfg.Documents != nil {
+		docs := cfg.Documents
+		if cfg.Authenticate != nil {
+			docs = cfg.Authenticate(docs)
+		}
+		mux.Handle("GET /documents/shipments/{account}/{shipment}/{kind}", docs)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
@@ -146,8 +163,14 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // deadline gives each request a context deadline, which every store call made for it inherits.
+// A WebSocket upgrade (GraphQL subscriptions) lives as long as its connection: each operation
+// on it is bounded by the store's own timeouts instead.
 func deadline(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -202,6 +225,18 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the underlying writer (flush, hijack for WebSocket).
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Hijack hands the connection to a WebSocket upgrader that asserts http.Hijacker directly
+// (gorilla/websocket does). The read and write deadlines of the server are cleared: a
+// subscription outlives ReadTimeout and WriteTimeout, and keeps itself alive with pings.
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	s.status = http.StatusSwitchingProtocols
+	c, rw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err == nil {
+		_ = c.SetDeadline(time.Time{})
+	}
+	return c, rw, err
+}
 
 // Route names the route of a path for metrics, from a fixed set, so that a path chosen by a
 // client never becomes a label: graphql, graphiql, healthz, readyz or portal (everything else).

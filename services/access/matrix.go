@@ -82,6 +82,16 @@ const (
 	// platforms' way in.
 	Webhooks Resource = "webhooks" // webhook subscriptions, their delivery logs and payloads (webhooks.Resource)
 	Events   Resource = "events"   // the account's events feed
+
+	// Transport, in an account's domain (the same strings as transport.Res*).
+	Shipments      Resource = "shipments"       // shipments: list, view, subscribe, book, complain
+	Quotes         Resource = "quotes"          // quotes: ask for them, view one
+	TrackingEvents Resource = "tracking_events" // tracking events recorded by staff
+
+	// Transport, in the platform domain. Carriers and scorecards need only a sign-in to read.
+	Carriers     Resource = "carriers"      // carriers and their webhook secrets
+	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
+	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -152,6 +162,16 @@ func Matrix() []Grant {
 		{Webhooks, Read, roles(sellerAdmin, staff), "subscriptions, delivery logs and the payloads sent"},
 		{Webhooks, Write, sellerAdmin, "register, change, pause, rotate the secret of, delete and redeliver; a webhook is a credential-like integration the seller sets up"},
 		{Events, Read, roles(seller, staff), "the events feed, for reconciliation"},
+		{Shipments, Read, roles(seller, staff), "shipments, their tracking, documents and live updates"},
+		{Shipments, Write, warehouseWork, "book shipments and file complaints"},
+		{Quotes, Read, roles(seller, staff), ""},
+		{Quotes, Write, warehouseWork, "ask for shipping quotes"},
+		{TrackingEvents, Write, staff, "record a tracking event by hand (a call with the carrier, a correction)"},
+		{Carriers, Write, []Role{PlatformAdmin}, "create carriers and rotate their webhook secrets"},
+		{RateCards, Read, []Role{PlatformAdmin, StaffAccountManager}, "the carriers' buying prices: staff only"},
+		{RateCards, Write, []Role{PlatformAdmin}, "create, edit, delete and import rate cards"},
+		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
+		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
 	}
 }
 

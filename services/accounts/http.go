@@ -111,3 +111,15 @@ func writeAuthError(w http.ResponseWriter, status int, code, message string) {
 		"message": message, "extensions": map[string]any{"code": code},
 	}}})
 }
+
+// AuthenticateToken resolves an `Authorization` value sent outside an HTTP header, such as the
+// connection_init payload of a GraphQL WebSocket: "Bearer <API key>", checked exactly as the
+// header is by Authenticate. It returns ErrBadAPIKey for a malformed value or an unknown,
+// revoked or expired key.
+func (s *Service) AuthenticateToken(ctx context.Context, authorization string) (*auth.Principal, error) {
+	secret, ok := strings.CutPrefix(authorization, "Bearer ")
+	if !ok || strings.TrimSpace(secret) == "" {
+		return nil, ErrBadAPIKey
+	}
+	return s.authenticateKey(ctx, strings.TrimSpace(secret))
+}
