@@ -102,7 +102,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tradehub_http_requests_total",
-			Help: "HTTP requests on the public listener, by route (graphql, graphiql, healthz, readyz, portal) and status code.",
+			Help: "HTTP requests on the public listener, by route (graphql, graphiql, healthz, readyz, carrier_webhooks, documents, portal) and status code.",
 		}, []string{"handler", "code"}),
 		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tradehub_http_request_duration_seconds",

@@ -239,7 +239,8 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // Route names the route of a path for metrics, from a fixed set, so that a path chosen by a
-// client never becomes a label: graphql, graphiql, healthz, readyz or portal (everything else).
+// client never becomes a label: graphql, graphiql, healthz, readyz, carrier_webhooks,
+// documents or portal (everything else).
 func Route(path string) string {
 	switch path {
 	case "/graphql":
@@ -249,8 +250,13 @@ func Route(path string) string {
 	case "/readyz":
 		return "readyz"
 	}
-	if path == "/graphiql" || strings.HasPrefix(path, "/graphiql/") {
+	switch {
+	case path == "/graphiql" || strings.HasPrefix(path, "/graphiql/"):
 		return "graphiql"
+	case strings.HasPrefix(path, "/webhooks/carriers/"):
+		return "carrier_webhooks"
+	case strings.HasPrefix(path, "/documents/"):
+		return "documents"
 	}
 	return "portal"
 }
