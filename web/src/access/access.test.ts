@@ -43,13 +43,13 @@ describe('accountSections: the navigation of an account by role', () => {
   // Warehousing is read by every role of the account and its staff (docs/PERMISSIONS.md).
   const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage'];
   const cases: { name: string; viewer: ViewerAccess; want: AccountSection[] }[] = [
-    { name: 'OWNER', viewer: member('OWNER'), want: ['overview', ...wh, 'team', 'apiKeys'] },
-    { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', ...wh, 'team', 'apiKeys'] },
+    { name: 'OWNER', viewer: member('OWNER'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
+    { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
     { name: 'OPERATOR', viewer: member('OPERATOR'), want: ['overview', ...wh] },
     { name: 'FINANCE', viewer: member('FINANCE'), want: ['overview', ...wh] },
     { name: 'VIEWER', viewer: member('VIEWER'), want: ['overview', ...wh] },
-    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: ['overview', ...wh, 'team', 'apiKeys'] },
-    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: ['overview', ...wh, 'team', 'apiKeys'] },
+    { name: 'ACCOUNT_MANAGER', viewer: accountManager, want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
+    { name: 'PLATFORM_ADMIN', viewer: platformAdmin, want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
     { name: 'partner user', viewer: partnerAdmin, want: [] },
     { name: 'member of another account', viewer: member('OWNER', kessler), want: [] },
     { name: 'supplier', viewer: { ...nobody, supplierId: 'sup_1' }, want: [] },

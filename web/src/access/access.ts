@@ -44,7 +44,7 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'team' | 'apiKeys';
+export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'team' | 'apiKeys' | 'webhooks';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
@@ -54,12 +54,13 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   usage: '/usage',
   team: '/team',
   apiKeys: '/api-keys',
+  webhooks: '/webhooks',
 };
 
 export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
 
 /** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
-const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders']);
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'webhooks']);
 
 /**
  * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
@@ -69,6 +70,7 @@ const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts',
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
+const webhookReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 
 /** The account's pages that the viewer's navigation offers, in order. */
 export function accountSections(access: AccountAccess): AccountSection[] {
@@ -77,7 +79,7 @@ export function accountSections(access: AccountAccess): AccountSection[] {
       return [];
     case 'staff':
       // Account managers and platform admins read the team and the keys of their accounts.
-      return ['overview', ...warehousingSections, 'team', 'apiKeys'];
+      return ['overview', ...warehousingSections, 'team', 'apiKeys', 'webhooks'];
     case 'member': {
       const sections: AccountSection[] = ['overview', ...warehousingSections];
       if (teamReaders.has(access.role)) {
@@ -85,6 +87,9 @@ export function accountSections(access: AccountAccess): AccountSection[] {
       }
       if (keyReaders.has(access.role)) {
         sections.push('apiKeys');
+      }
+      if (webhookReaders.has(access.role)) {
+        sections.push('webhooks');
       }
       return sections;
     }
@@ -99,6 +104,19 @@ export function canManageTeam(access: AccountAccess): boolean {
 /** Whether the viewer may create and revoke API keys (OWNER, ADMIN); staff only read them. */
 export function canManageApiKeys(access: AccountAccess): boolean {
   return access.kind === 'member' && (access.role === 'OWNER' || access.role === 'ADMIN');
+}
+
+/**
+ * Whether the viewer may register, change, rotate, delete and redeliver webhooks (OWNER, ADMIN);
+ * the account's staff read them and their delivery logs.
+ */
+export function canManageWebhooks(access: AccountAccess): boolean {
+  return access.kind === 'member' && (access.role === 'OWNER' || access.role === 'ADMIN');
+}
+
+/** Whether the viewer may read the account's webhooks: OWNER, ADMIN and the account's staff. */
+export function canReadWebhooks(access: AccountAccess): boolean {
+  return accountSections(access).includes('webhooks');
 }
 
 const warehouseOperators: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN', 'OPERATOR']);

@@ -26,6 +26,8 @@ const OrdersPage = lazy(() => import('../pages/account/OrdersPage'));
 const NewOrderPage = lazy(() => import('../pages/account/NewOrderPage'));
 const OrderPage = lazy(() => import('../pages/account/OrderPage'));
 const UsagePage = lazy(() => import('../pages/account/UsagePage'));
+const WebhooksPage = lazy(() => import('../pages/account/WebhooksPage'));
+const WebhookPage = lazy(() => import('../pages/account/WebhookPage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -117,6 +119,8 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/orders/new" component={NewOrderPage} />
             <Route path="/accounts/:accountId/orders/:orderId" component={OrderPage} />
             <Route path="/accounts/:accountId/usage" component={UsagePage} />
+            <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
+            <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />
           </Switch>
         </Suspense>

@@ -88,6 +88,14 @@ export const en: Catalog = {
     TOO_MANY_LINES: detailOr('There are more lines than the receipt expects.'),
     COUNT_BELOW_COMMITTED: detailOr('The count is below the units reserved or pledged.'),
     WAREHOUSE_INACTIVE: 'This warehouse no longer takes stock. Choose another one.',
+    INVALID_URL: detailOr('Enter a full https URL, such as https://example.com/webhooks, without a user name or #fragment.'),
+    URL_NOT_ALLOWED:
+      'This address is internal (loopback, private or link-local), so Tradehub may not call it. Use a public https address.',
+    UNKNOWN_EVENT_TYPE: 'One of these event types does not exist. Choose event types from the list.',
+    TOO_MANY_SUBSCRIPTIONS: 'This account already has 20 webhooks, the most allowed. Delete one first.',
+    SUBSCRIPTION_INACTIVE: 'This webhook is paused or disabled. Resume it first, then redeliver.',
+    ATTEMPT_IN_PROGRESS: 'This delivery is being sent right now. Wait a moment, then try again.',
+    CONCURRENT_CHANGE: 'This was changed at the same time. Reload the page and try again.',
   },
   fieldUserErrors: {
     'NOT_FOUND token': 'This invitation link is not valid. Open the link from the email again, or ask for a new one.',
@@ -142,6 +150,7 @@ export const en: Catalog = {
     usage: 'Usage',
     team: 'Team',
     apiKeys: 'API keys',
+    webhooks: 'Webhooks',
   },
 };
 
