@@ -73,6 +73,7 @@ type MutationResolver interface {
 	AdjustInventory(ctx context.Context, input model.AdjustInventoryInput) (*model.InventoryBalancePayload, error)
 	CountInventory(ctx context.Context, input model.CountInventoryInput) (*model.InventoryBalancePayload, error)
 	SnapshotStorage(ctx context.Context, input model.SnapshotStorageInput) (*model.SnapshotStoragePayload, error)
+	CreateFulfilmentOrders(ctx context.Context, input model.CreateFulfilmentOrdersInput) (*model.CreateFulfilmentOrdersPayload, error)
 	CreateWebhookSubscription(ctx context.Context, input model.CreateWebhookSubscriptionInput) (*model.CreateWebhookSubscriptionPayload, error)
 	UpdateWebhookSubscription(ctx context.Context, input model.UpdateWebhookSubscriptionInput) (*model.WebhookSubscriptionPayload, error)
 	RotateWebhookSecret(ctx context.Context, input model.RotateWebhookSecretInput) (*model.RotateWebhookSecretPayload, error)
@@ -254,6 +255,17 @@ func (ec *executionContext) field_Mutation_createFulfilmentOrder_args(ctx contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateFulfilmentOrderInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrderInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createFulfilmentOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateFulfilmentOrdersInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrdersInput)
 	if err != nil {
 		return nil, err
 	}
@@ -3899,6 +3911,53 @@ func (ec *executionContext) fieldContext_Mutation_snapshotStorage(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createFulfilmentOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createFulfilmentOrders,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateFulfilmentOrders(ctx, fc.Args["input"].(model.CreateFulfilmentOrdersInput))
+		},
+		nil,
+		ec.marshalNCreateFulfilmentOrdersPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrdersPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createFulfilmentOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "results":
+				return ec.fieldContext_CreateFulfilmentOrdersPayload_results(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_CreateFulfilmentOrdersPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CreateFulfilmentOrdersPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createFulfilmentOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7319,6 +7378,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "snapshotStorage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_snapshotStorage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createFulfilmentOrders":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createFulfilmentOrders(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

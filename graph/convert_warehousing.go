@@ -433,3 +433,23 @@ func fromGQLSkuReorder(k *model.Sku) warehousing.SKU {
 	}
 	return out
 }
+
+// toGQLBulkOrders pairs each order sent with its result. Every refusal in results is a
+// user-correctable one (the service returns the others as the call's error).
+func toGQLBulkOrders(sent []model.BulkFulfilmentOrderInput, results []warehousing.BulkOrderResult) (*model.CreateFulfilmentOrdersPayload, error) {
+	out := &model.CreateFulfilmentOrdersPayload{Results: make([]model.BulkFulfilmentOrderResult, 0, len(results)), UserErrors: noUserErrors()}
+	for i, res := range results {
+		item := model.BulkFulfilmentOrderResult{Index: i, IdempotencyKey: sent[i].IdempotencyKey, UserErrors: noUserErrors()}
+		if res.Err != nil {
+			ue, err := userErrorsOf(res.Err)
+			if err != nil {
+				return nil, err
+			}
+			item.UserErrors = ue
+		} else {
+			item.FulfilmentOrder = toGQLOrder(res.Order)
+		}
+		out.Results = append(out.Results, item)
+	}
+	return out, nil
+}

@@ -172,6 +172,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BulkFulfilmentOrderResult struct {
+		FulfilmentOrder func(childComplexity int) int
+		IdempotencyKey  func(childComplexity int) int
+		Index           func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+	}
+
 	Carrier struct {
 		Active    func(childComplexity int) int
 		Adapter   func(childComplexity int) int
@@ -234,6 +241,11 @@ type ComplexityRoot struct {
 		Carrier       func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
 		WebhookSecret func(childComplexity int) int
+	}
+
+	CreateFulfilmentOrdersPayload struct {
+		Results    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	CreatePartnerPayload struct {
@@ -520,6 +532,7 @@ type ComplexityRoot struct {
 		CreateAccount              func(childComplexity int, input model.CreateAccountInput) int
 		CreateCarrier              func(childComplexity int, input model.CreateCarrierInput) int
 		CreateFulfilmentOrder      func(childComplexity int, input model.CreateFulfilmentOrderInput) int
+		CreateFulfilmentOrders     func(childComplexity int, input model.CreateFulfilmentOrdersInput) int
 		CreatePartner              func(childComplexity int, input model.CreatePartnerInput) int
 		CreateRateCard             func(childComplexity int, input model.RateCardInput) int
 		CreateReceipt              func(childComplexity int, input model.CreateReceiptInput) int
@@ -1803,6 +1816,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AuditEntryEdge.Node(childComplexity), true
 
+	case "BulkFulfilmentOrderResult.fulfilmentOrder":
+		if e.complexity.BulkFulfilmentOrderResult.FulfilmentOrder == nil {
+			break
+		}
+
+		return e.complexity.BulkFulfilmentOrderResult.FulfilmentOrder(childComplexity), true
+
+	case "BulkFulfilmentOrderResult.idempotencyKey":
+		if e.complexity.BulkFulfilmentOrderResult.IdempotencyKey == nil {
+			break
+		}
+
+		return e.complexity.BulkFulfilmentOrderResult.IdempotencyKey(childComplexity), true
+
+	case "BulkFulfilmentOrderResult.index":
+		if e.complexity.BulkFulfilmentOrderResult.Index == nil {
+			break
+		}
+
+		return e.complexity.BulkFulfilmentOrderResult.Index(childComplexity), true
+
+	case "BulkFulfilmentOrderResult.userErrors":
+		if e.complexity.BulkFulfilmentOrderResult.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.BulkFulfilmentOrderResult.UserErrors(childComplexity), true
+
 	case "Carrier.active":
 		if e.complexity.Carrier.Active == nil {
 			break
@@ -2061,6 +2102,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.CreateCarrierPayload.WebhookSecret(childComplexity), true
+
+	case "CreateFulfilmentOrdersPayload.results":
+		if e.complexity.CreateFulfilmentOrdersPayload.Results == nil {
+			break
+		}
+
+		return e.complexity.CreateFulfilmentOrdersPayload.Results(childComplexity), true
+
+	case "CreateFulfilmentOrdersPayload.userErrors":
+		if e.complexity.CreateFulfilmentOrdersPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreateFulfilmentOrdersPayload.UserErrors(childComplexity), true
 
 	case "CreatePartnerPayload.partner":
 		if e.complexity.CreatePartnerPayload.Partner == nil {
@@ -3325,6 +3380,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.CreateFulfilmentOrder(childComplexity, args["input"].(model.CreateFulfilmentOrderInput)), true
+
+	case "Mutation.createFulfilmentOrders":
+		if e.complexity.Mutation.CreateFulfilmentOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFulfilmentOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateFulfilmentOrders(childComplexity, args["input"].(model.CreateFulfilmentOrdersInput)), true
 
 	case "Mutation.createPartner":
 		if e.complexity.Mutation.CreatePartner == nil {
@@ -7601,6 +7668,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAssignAccountManagerInput,
 		ec.unmarshalInputAuditLogFilter,
 		ec.unmarshalInputBookShipmentInput,
+		ec.unmarshalInputBulkFulfilmentOrderInput,
 		ec.unmarshalInputCarrierServiceInput,
 		ec.unmarshalInputChangeMemberRoleInput,
 		ec.unmarshalInputContentItemInput,
@@ -7609,6 +7677,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateApiKeyInput,
 		ec.unmarshalInputCreateCarrierInput,
 		ec.unmarshalInputCreateFulfilmentOrderInput,
+		ec.unmarshalInputCreateFulfilmentOrdersInput,
 		ec.unmarshalInputCreatePartnerInput,
 		ec.unmarshalInputCreateReceiptInput,
 		ec.unmarshalInputCreateReturnInput,
@@ -11346,6 +11415,60 @@ extend enum UserErrorCode {
   COUNT_BELOW_COMMITTED
   "The warehouse is not active."
   WAREHOUSE_INACTIVE
+}
+
+extend type Mutation {
+  """
+  Takes up to 250 fulfilment orders from a seller's platform in one request (OPERATOR and
+  above). Each order stands alone: a refused one has its own userErrors (fields under
+  ` + "`" + `["input", "orders", "<index>", …]` + "`" + `) and does not stop the others; each is idempotent by its
+  own key, so resending the batch after a lost answer returns the same orders.
+  """
+  createFulfilmentOrders(input: CreateFulfilmentOrdersInput!): CreateFulfilmentOrdersPayload!
+}
+
+"A batch of orders for one account."
+input CreateFulfilmentOrdersInput {
+  "The account."
+  accountId: ID!
+  "The orders (1–250)."
+  orders: [BulkFulfilmentOrderInput!]!
+}
+
+"One order of a batch: as CreateFulfilmentOrderInput, the account given once for the batch."
+input BulkFulfilmentOrderInput {
+  "The warehouse it ships from."
+  warehouseId: ID!
+  "The caller's key for this order (1–100 printable characters), e.g. the shop's order id."
+  idempotencyKey: String!
+  "The seller's reference, such as the shop's order number."
+  reference: String
+  "The SKUs and quantities (1–100 lines, each SKU once)."
+  lines: [SkuQuantityInput!]!
+  "Where it goes."
+  shipTo: ShipToInput!
+  "How fast it should travel."
+  serviceLevel: ServiceLevel!
+}
+
+"What became of each order of a batch, in the order sent."
+type CreateFulfilmentOrdersPayload {
+  "One result per order sent, in the same order."
+  results: [BulkFulfilmentOrderResult!]!
+  "Why the batch as a whole was refused (empty when each order has its own result)."
+  userErrors: [UserError!]!
+}
+
+"What became of one order of a batch."
+type BulkFulfilmentOrderResult {
+  "The order's position in the batch, from 0."
+  index: Int!
+  "The key the order was sent with."
+  idempotencyKey: String!
+  "The order, or null when it was refused."
+  fulfilmentOrder: FulfilmentOrder
+  "Why this order was refused."
+  userErrors: [UserError!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/webhooks.graphqls", Input: `# Webhooks: an account's HTTPS endpoints that receive its domain events as signed POSTs, retried

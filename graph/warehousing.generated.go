@@ -285,6 +285,242 @@ func (ec *executionContext) fieldContext_Address_country(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _BulkFulfilmentOrderResult_index(ctx context.Context, field graphql.CollectedField, obj *model.BulkFulfilmentOrderResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BulkFulfilmentOrderResult_index,
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		ec.marshalNInt2int,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BulkFulfilmentOrderResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkFulfilmentOrderResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkFulfilmentOrderResult_idempotencyKey(ctx context.Context, field graphql.CollectedField, obj *model.BulkFulfilmentOrderResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BulkFulfilmentOrderResult_idempotencyKey,
+		func(ctx context.Context) (any, error) {
+			return obj.IdempotencyKey, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BulkFulfilmentOrderResult_idempotencyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkFulfilmentOrderResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkFulfilmentOrderResult_fulfilmentOrder(ctx context.Context, field graphql.CollectedField, obj *model.BulkFulfilmentOrderResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BulkFulfilmentOrderResult_fulfilmentOrder,
+		func(ctx context.Context) (any, error) {
+			return obj.FulfilmentOrder, nil
+		},
+		nil,
+		ec.marshalOFulfilmentOrder2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFulfilmentOrder,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_BulkFulfilmentOrderResult_fulfilmentOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkFulfilmentOrderResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_FulfilmentOrder_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_FulfilmentOrder_accountId(ctx, field)
+			case "warehouse":
+				return ec.fieldContext_FulfilmentOrder_warehouse(ctx, field)
+			case "idempotencyKey":
+				return ec.fieldContext_FulfilmentOrder_idempotencyKey(ctx, field)
+			case "reference":
+				return ec.fieldContext_FulfilmentOrder_reference(ctx, field)
+			case "status":
+				return ec.fieldContext_FulfilmentOrder_status(ctx, field)
+			case "serviceLevel":
+				return ec.fieldContext_FulfilmentOrder_serviceLevel(ctx, field)
+			case "shipTo":
+				return ec.fieldContext_FulfilmentOrder_shipTo(ctx, field)
+			case "lines":
+				return ec.fieldContext_FulfilmentOrder_lines(ctx, field)
+			case "packages":
+				return ec.fieldContext_FulfilmentOrder_packages(ctx, field)
+			case "carrier":
+				return ec.fieldContext_FulfilmentOrder_carrier(ctx, field)
+			case "trackingNumber":
+				return ec.fieldContext_FulfilmentOrder_trackingNumber(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_FulfilmentOrder_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_FulfilmentOrder_updatedAt(ctx, field)
+			case "shippedAt":
+				return ec.fieldContext_FulfilmentOrder_shippedAt(ctx, field)
+			case "deliveredAt":
+				return ec.fieldContext_FulfilmentOrder_deliveredAt(ctx, field)
+			case "cancelledAt":
+				return ec.fieldContext_FulfilmentOrder_cancelledAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FulfilmentOrder", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkFulfilmentOrderResult_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BulkFulfilmentOrderResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_BulkFulfilmentOrderResult_userErrors,
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		ec.marshalNUserError2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUserErrorᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_BulkFulfilmentOrderResult_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkFulfilmentOrderResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "code":
+				return ec.fieldContext_UserError_code(ctx, field)
+			case "field":
+				return ec.fieldContext_UserError_field(ctx, field)
+			case "message":
+				return ec.fieldContext_UserError_message(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateFulfilmentOrdersPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.CreateFulfilmentOrdersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_CreateFulfilmentOrdersPayload_results,
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		ec.marshalNBulkFulfilmentOrderResult2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderResultᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_CreateFulfilmentOrdersPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateFulfilmentOrdersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "index":
+				return ec.fieldContext_BulkFulfilmentOrderResult_index(ctx, field)
+			case "idempotencyKey":
+				return ec.fieldContext_BulkFulfilmentOrderResult_idempotencyKey(ctx, field)
+			case "fulfilmentOrder":
+				return ec.fieldContext_BulkFulfilmentOrderResult_fulfilmentOrder(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_BulkFulfilmentOrderResult_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BulkFulfilmentOrderResult", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateFulfilmentOrdersPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateFulfilmentOrdersPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_CreateFulfilmentOrdersPayload_userErrors,
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		ec.marshalNUserError2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUserErrorᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_CreateFulfilmentOrdersPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateFulfilmentOrdersPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "code":
+				return ec.fieldContext_UserError_code(ctx, field)
+			case "field":
+				return ec.fieldContext_UserError_field(ctx, field)
+			case "message":
+				return ec.fieldContext_UserError_message(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dimensions_length(ctx context.Context, field graphql.CollectedField, obj *model.Dimensions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8868,6 +9104,68 @@ func (ec *executionContext) unmarshalInputAdjustInventoryInput(ctx context.Conte
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputBulkFulfilmentOrderInput(ctx context.Context, obj any) (model.BulkFulfilmentOrderInput, error) {
+	var it model.BulkFulfilmentOrderInput
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"warehouseId", "idempotencyKey", "reference", "lines", "shipTo", "serviceLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "warehouseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warehouseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarehouseID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNSkuQuantityInput2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSkuQuantityInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "shipTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipTo"))
+			data, err := ec.unmarshalNShipToInput2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipToInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipTo = data
+		case "serviceLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceLevel"))
+			data, err := ec.unmarshalNServiceLevel2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐServiceLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceLevel = data
+		}
+	}
+
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCountInventoryInput(ctx context.Context, obj any) (model.CountInventoryInput, error) {
 	var it model.CountInventoryInput
 	asMap := map[string]any{}
@@ -8979,6 +9277,40 @@ func (ec *executionContext) unmarshalInputCreateFulfilmentOrderInput(ctx context
 				return it, err
 			}
 			it.ServiceLevel = data
+		}
+	}
+
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateFulfilmentOrdersInput(ctx context.Context, obj any) (model.CreateFulfilmentOrdersInput, error) {
+	var it model.CreateFulfilmentOrdersInput
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountId", "orders"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "orders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orders"))
+			data, err := ec.unmarshalNBulkFulfilmentOrderInput2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Orders = data
 		}
 	}
 
@@ -10242,6 +10574,101 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Address_postalCode(ctx, field, obj)
 		case "country":
 			out.Values[i] = ec._Address_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var bulkFulfilmentOrderResultImplementors = []string{"BulkFulfilmentOrderResult"}
+
+func (ec *executionContext) _BulkFulfilmentOrderResult(ctx context.Context, sel ast.SelectionSet, obj *model.BulkFulfilmentOrderResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkFulfilmentOrderResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkFulfilmentOrderResult")
+		case "index":
+			out.Values[i] = ec._BulkFulfilmentOrderResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idempotencyKey":
+			out.Values[i] = ec._BulkFulfilmentOrderResult_idempotencyKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fulfilmentOrder":
+			out.Values[i] = ec._BulkFulfilmentOrderResult_fulfilmentOrder(ctx, field, obj)
+		case "userErrors":
+			out.Values[i] = ec._BulkFulfilmentOrderResult_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var createFulfilmentOrdersPayloadImplementors = []string{"CreateFulfilmentOrdersPayload"}
+
+func (ec *executionContext) _CreateFulfilmentOrdersPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateFulfilmentOrdersPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createFulfilmentOrdersPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateFulfilmentOrdersPayload")
+		case "results":
+			out.Values[i] = ec._CreateFulfilmentOrdersPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateFulfilmentOrdersPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13717,6 +14144,74 @@ func (ec *executionContext) marshalNAdjustmentReason2githubᚗcomᚋtradehubᚋt
 	return v
 }
 
+func (ec *executionContext) unmarshalNBulkFulfilmentOrderInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderInput(ctx context.Context, v any) (model.BulkFulfilmentOrderInput, error) {
+	res, err := ec.unmarshalInputBulkFulfilmentOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBulkFulfilmentOrderInput2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderInputᚄ(ctx context.Context, v any) ([]model.BulkFulfilmentOrderInput, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.BulkFulfilmentOrderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBulkFulfilmentOrderInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNBulkFulfilmentOrderResult2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderResult(ctx context.Context, sel ast.SelectionSet, v model.BulkFulfilmentOrderResult) graphql.Marshaler {
+	return ec._BulkFulfilmentOrderResult(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBulkFulfilmentOrderResult2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderResultᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BulkFulfilmentOrderResult) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNBulkFulfilmentOrderResult2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBulkFulfilmentOrderResult(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCountInventoryInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCountInventoryInput(ctx context.Context, v any) (model.CountInventoryInput, error) {
 	res, err := ec.unmarshalInputCountInventoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13725,6 +14220,25 @@ func (ec *executionContext) unmarshalNCountInventoryInput2githubᚗcomᚋtradehu
 func (ec *executionContext) unmarshalNCreateFulfilmentOrderInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrderInput(ctx context.Context, v any) (model.CreateFulfilmentOrderInput, error) {
 	res, err := ec.unmarshalInputCreateFulfilmentOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateFulfilmentOrdersInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrdersInput(ctx context.Context, v any) (model.CreateFulfilmentOrdersInput, error) {
+	res, err := ec.unmarshalInputCreateFulfilmentOrdersInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateFulfilmentOrdersPayload2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrdersPayload(ctx context.Context, sel ast.SelectionSet, v model.CreateFulfilmentOrdersPayload) graphql.Marshaler {
+	return ec._CreateFulfilmentOrdersPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCreateFulfilmentOrdersPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFulfilmentOrdersPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateFulfilmentOrdersPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateFulfilmentOrdersPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateReceiptInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateReceiptInput(ctx context.Context, v any) (model.CreateReceiptInput, error) {

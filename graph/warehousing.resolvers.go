@@ -317,6 +317,22 @@ func (r *mutationResolver) SnapshotStorage(ctx context.Context, input model.Snap
 	return &model.SnapshotStoragePayload{UserErrors: ue}, err
 }
 
+// CreateFulfilmentOrders is the resolver for the createFulfilmentOrders field.
+func (r *mutationResolver) CreateFulfilmentOrders(ctx context.Context, input model.CreateFulfilmentOrdersInput) (*model.CreateFulfilmentOrdersPayload, error) {
+	orders := make([]warehousing.OrderInput, 0, len(input.Orders))
+	for _, o := range input.Orders {
+		orders = append(orders, fromCreateOrderInput(model.CreateFulfilmentOrderInput{AccountID: input.AccountID,
+			WarehouseID: o.WarehouseID, IdempotencyKey: o.IdempotencyKey, Reference: o.Reference,
+			Lines: o.Lines, ShipTo: o.ShipTo, ServiceLevel: o.ServiceLevel}))
+	}
+	results, err := r.Warehousing.CreateFulfilmentOrders(ctx, input.AccountID, orders)
+	ue, err := userErrorsOf(err)
+	if err != nil || ue != nil {
+		return &model.CreateFulfilmentOrdersPayload{Results: []model.BulkFulfilmentOrderResult{}, UserErrors: ue}, err
+	}
+	return toGQLBulkOrders(input.Orders, results)
+}
+
 // Warehouses is the resolver for the warehouses field.
 func (r *queryResolver) Warehouses(ctx context.Context, includeInactive *bool, first *int, after *string, last *int, before *string) (*model.WarehouseConnection, error) {
 	out, err := r.Warehousing.Warehouses(ctx, deref(includeInactive), pageArgs(first, after, last, before))

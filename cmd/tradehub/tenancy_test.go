@@ -147,6 +147,11 @@ var warehousingTenancyCases = map[string]tenancyCase{
 		func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt} }},
 	"Mutation.cancelReceipt": {`mutation($id: ID!) { cancelReceipt(input: {receiptId: $id}) { receipt { id } userErrors { code field } } }`,
 		func(f foreignIDs) map[string]any { return map[string]any{"id": f.receipt} }},
+	"Mutation.createFulfilmentOrders": {`mutation($a: ID!, $w: ID!, $s: ID!) { createFulfilmentOrders(input: {accountId: $a, orders: [{warehouseId: $w, idempotencyKey: "mole-bulk-1", serviceLevel: EXPRESS,
+		lines: [{skuId: $s, quantity: 1}], shipTo: {name: "Mole", address: {line1: "1", city: "X", country: "US"}}}]}) { results { index fulfilmentOrder { id } userErrors { code field } } userErrors { code field } } }`,
+		func(f foreignIDs) map[string]any {
+			return map[string]any{"a": f.home, "w": f.homeWarehouse, "s": f.sku}
+		}},
 	"Mutation.createFulfilmentOrder": {`mutation($a: ID!, $w: ID!, $s: ID!) { createFulfilmentOrder(input: {accountId: $a, warehouseId: $w, idempotencyKey: "mole-1", serviceLevel: EXPRESS,
 		lines: [{skuId: $s, quantity: 1}], shipTo: {name: "Mole", address: {line1: "1", city: "X", country: "US"}}}) { fulfilmentOrder { id } userErrors { code field } } }`,
 		func(f foreignIDs) map[string]any {

@@ -224,6 +224,34 @@ type BookShipmentInput struct {
 	Ioss *string `json:"ioss,omitempty"`
 }
 
+// One order of a batch: as CreateFulfilmentOrderInput, the account given once for the batch.
+type BulkFulfilmentOrderInput struct {
+	// The warehouse it ships from.
+	WarehouseID string `json:"warehouseId"`
+	// The caller's key for this order (1–100 printable characters), e.g. the shop's order id.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The seller's reference, such as the shop's order number.
+	Reference *string `json:"reference,omitempty"`
+	// The SKUs and quantities (1–100 lines, each SKU once).
+	Lines []SkuQuantityInput `json:"lines"`
+	// Where it goes.
+	ShipTo *ShipToInput `json:"shipTo"`
+	// How fast it should travel.
+	ServiceLevel ServiceLevel `json:"serviceLevel"`
+}
+
+// What became of one order of a batch.
+type BulkFulfilmentOrderResult struct {
+	// The order's position in the batch, from 0.
+	Index int `json:"index"`
+	// The key the order was sent with.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The order, or null when it was refused.
+	FulfilmentOrder *FulfilmentOrder `json:"fulfilmentOrder,omitempty"`
+	// Why this order was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A carrier Tradehub books with. Every signed-in caller may read carriers.
 type Carrier struct {
 	// The carrier's global id (`crr_…`).
@@ -452,6 +480,22 @@ type CreateFulfilmentOrderInput struct {
 	ShipTo *ShipToInput `json:"shipTo"`
 	// How fast it should travel.
 	ServiceLevel ServiceLevel `json:"serviceLevel"`
+}
+
+// A batch of orders for one account.
+type CreateFulfilmentOrdersInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The orders (1–250).
+	Orders []BulkFulfilmentOrderInput `json:"orders"`
+}
+
+// What became of each order of a batch, in the order sent.
+type CreateFulfilmentOrdersPayload struct {
+	// One result per order sent, in the same order.
+	Results []BulkFulfilmentOrderResult `json:"results"`
+	// Why the batch as a whole was refused (empty when each order has its own result).
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // A new finance partner.

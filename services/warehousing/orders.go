@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -569,6 +571,50 @@ func (s *Service) VisibleOrders(ctx context.Context, list []string) (map[string]
 		if s.access.Can(ctx, d.AccountID, access.Orders, access.Read) {
 			out[d.ID] = d.toOrder()
 		}
+	}
+	return out, nil
+}
+
+// MaxBulkOrders caps CreateFulfilmentOrders, like Shopify's input lists (250).
+const MaxBulkOrders = 250
+
+// BulkOrderResult is one order of a bulk intake: the order, or why it was refused.
+type BulkOrderResult struct {
+	Order Order
+	Err   error // a user-correctable refusal (errs.Error), with its field under "input.orders.<i>"
+}
+
+// CreateFulfilmentOrders takes orders from a seller's platform in one request. Each order stands
+// alone: a refused one does not stop the others, and each is idempotent by its own key, so a
+// platform that lost the answer sends the same batch again and gets the same orders. The caller
+// must be allowed to write orders in the account (checked once, first); a failure that is not the
+// order's fault (INTERNAL) stops the batch and is returned, with the orders before it kept.
+// Returns INVALID for an empty or oversized batch.
+func (s *Service) CreateFulfilmentOrders(ctx context.Context, accountID string, orders []OrderInput) ([]BulkOrderResult, error) {
+	audit.Annotate(ctx, accountID, "")
+	if err := s.access.Require(ctx, accountID, access.Orders, access.Write); err != nil {
+		return nil, err
+	}
+	if len(orders) == 0 || len(orders) > MaxBulkOrders {
+		return nil, errs.InvalidField("input.orders", "send 1 to %d orders", MaxBulkOrders)
+	}
+	out := make([]BulkOrderResult, len(orders))
+	for i, in := range orders {
+		in.AccountID = accountID
+		o, err := s.CreateFulfilmentOrder(ctx, in)
+		if err != nil {
+			e, ok := errs.As(err)
+			if !ok || e.Code == errs.Internal || e.Code == errs.Unauthenticated || e.Code == errs.Forbidden {
+				return out[:i], fmt.Errorf("bulk order %d: %w", i, err)
+			}
+			c := *e
+			if len(c.Field) > 0 && c.Field[0] == "input" {
+				c.Field = append([]string{"input", "orders", strconv.Itoa(i)}, c.Field[1:]...)
+			}
+			out[i].Err = &c
+			continue
+		}
+		out[i].Order = o
 	}
 	return out, nil
 }

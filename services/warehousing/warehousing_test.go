@@ -649,3 +649,42 @@ func TestSKUSearchByNameCodeOrBarcode(t *testing.T) {
 		}
 	}
 }
+
+// A platform's batch: the valid orders are created once, the invalid ones get their own
+// errors at input.orders.<i>, and sending the batch again creates nothing new.
+func TestBulkOrderIntake(t *testing.T) {
+	e := newEnv(t)
+	e.stock(t, e.sku, 20)
+	order := func(key string, qty int64) wh.OrderInput {
+		return wh.OrderInput{WarehouseID: e.whs, IdempotencyKey: key, ServiceLevel: wh.Standard,
+			Lines:  []wh.OrderLine{{SKUID: e.sku, Quantity: qty}},
+			ShipTo: wh.ShipTo{Name: "Ana Buyer", Address: wh.Address{Line1: "5 Main St", City: "Austin", Country: "US"}}}
+	}
+	batch := []wh.OrderInput{order("shop-1001", 2), order("shop-1002", 0), order("shop-1003", 3)}
+	first, err := e.svc.CreateFulfilmentOrders(e.op, e.acct, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first[0].Err != nil || first[2].Err != nil || first[1].Err == nil {
+		t.Fatalf("results: %+v", first)
+	}
+	if e, ok := errs.As(first[1].Err); !ok || strings.Join(e.Field, ".") != "input.orders.1.lines.0.quantity" {
+		t.Errorf("refusal field: %v", first[1].Err)
+	}
+	again, err := e.svc.CreateFulfilmentOrders(e.op, e.acct, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0].Order.ID != first[0].Order.ID || again[2].Order.ID != first[2].Order.ID {
+		t.Error("resending the batch created new orders")
+	}
+	if b := e.balance(t, e.sku, e.whs); b.Reserved != 5 {
+		t.Errorf("reserved = %d, want 5 (2 + 3, once)", b.Reserved)
+	}
+	if _, err := e.svc.CreateFulfilmentOrders(e.op, e.acct, make([]wh.OrderInput, wh.MaxBulkOrders+1)); errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("oversized batch: %v", err)
+	}
+	if _, err := e.svc.CreateFulfilmentOrders(e.op, e.acct, nil); errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("empty batch: %v", err)
+	}
+}
