@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { accessibilityViolations, withPage } from './browser.mjs';
-import { apiSession, assertClean, settle, signIn, visit } from './session.mjs';
+import { apiSession, assertClean, settle, signIn, visit, watchRequests } from './session.mjs';
 import { startTradehub } from './tradehub.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -203,6 +203,64 @@ describe('webhooks, invitations and partners in Chromium', { timeout: 600_000 },
     } finally {
       await receiver.close();
     }
+  });
+
+  /**
+   * Invites an email to Brightlight over the API and returns the token of its link, from the
+   * server log (in development the email is written there).
+   * @param {string} email
+   * @param {string} role
+   */
+  async function invite(email, role) {
+    const api = await apiSession(tradehub.baseURL, owner);
+    const { inviteAccountMember } = await api(
+      'mutation($input: InviteAccountMemberInput!) { inviteAccountMember(input: $input) { invitation { id } userErrors { code message } } }',
+      { input: { accountId: brightlight, email, role } },
+    );
+    assert.deepEqual(inviteAccountMember.userErrors, []);
+    let link = '';
+    const deadline = Date.now() + 5_000;
+    while (!link && Date.now() < deadline) {
+      link =
+        /https?:\/\/[^\s"\\]+\/accept-invitation\?token=[A-Za-z0-9_-]+/.exec(
+          tradehub.output().split('\n').filter((l) => l.includes(email)).join('\n'),
+        )?.[0] ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(link, 'no invitation link in the server log');
+    return new URL(link).searchParams.get('token') ?? '';
+  }
+
+  test('an invitation link says what it offers before it is accepted; a bad link says what to do', async () => {
+    const email = `preview.${Date.now()}@example.com`;
+    const newToken = await invite(email, 'FINANCE');
+    const existingToken = await invite('owner@kessler-outdoor.test', 'VIEWER');
+    await withPage('invitation-preview', async (session) => {
+      const { page } = session;
+      watchRequests(page);
+      await page.goto(`${tradehub.baseURL}/accept-invitation?token=${newToken}`);
+      const title = page.getByRole('heading', { level: 1 });
+      await page.getByTestId('invitation-title').waitFor();
+      assert.equal(await title.innerText(), 'Join Shenzhen Brightlight Electronics Co., Ltd. as finance');
+      assert.match(await page.getByTestId('invitation-email').innerText(), new RegExp(email.replace(/\./g, '\\.')));
+      await page.getByLabel('Your name').waitFor();
+      await page.getByLabel('Password').waitFor();
+      await assertAccessible(page);
+
+      // Someone who already uses Tradehub: the current password only, no name.
+      await visit(page, `${tradehub.baseURL}/accept-invitation?token=${existingToken}`);
+      await page.getByTestId('invitation-title').filter({ hasText: 'as viewer' }).waitFor();
+      assert.match(await page.getByTestId('invitation-email').innerText(), /owner@kessler-outdoor\.test/);
+      await page.getByLabel('Current password').waitFor();
+      assert.equal(await page.getByLabel('Your name').count(), 0);
+      await assertAccessible(page);
+
+      // An unknown token.
+      await visit(page, `${tradehub.baseURL}/accept-invitation?token=not-a-real-token`);
+      await page.getByTestId('invitation-problem').filter({ hasText: 'This invitation link is not valid' }).waitFor();
+      await assertAccessible(page);
+      await assertClean(session, tradehub.baseURL);
+    });
   });
 
   test('a viewer has no Webhooks item, and its URL says "You don\'t have access"', async () => {

@@ -15,6 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query AccountFrame($id: ID!) {\n    account(id: $id) {\n      id\n      legalName\n      status\n    }\n  }\n": typeof types.AccountFrameDocument,
+    "\n  query InvitationPreview($token: String!) {\n    invitationPreview(token: $token) {\n      email\n      organisationName\n      accountRole\n      partnerRole\n      status\n      expiresAt\n      existingUser\n    }\n  }\n": typeof types.InvitationPreviewDocument,
     "\n  mutation AcceptInvitation($input: AcceptInvitationInput!) {\n    acceptInvitation(input: $input) {\n      viewer {\n        authenticated\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.AcceptInvitationDocument,
     "\n  query PartnerWorkspace($id: ID!) {\n    partner(id: $id) {\n      id\n      name\n      country\n    }\n  }\n": typeof types.PartnerWorkspaceDocument,
     "\n  mutation SignIn($input: LoginInput!) {\n    login(input: $input) {\n      viewer {\n        authenticated\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.SignInDocument,
@@ -70,6 +71,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query AccountFrame($id: ID!) {\n    account(id: $id) {\n      id\n      legalName\n      status\n    }\n  }\n": types.AccountFrameDocument,
+    "\n  query InvitationPreview($token: String!) {\n    invitationPreview(token: $token) {\n      email\n      organisationName\n      accountRole\n      partnerRole\n      status\n      expiresAt\n      existingUser\n    }\n  }\n": types.InvitationPreviewDocument,
     "\n  mutation AcceptInvitation($input: AcceptInvitationInput!) {\n    acceptInvitation(input: $input) {\n      viewer {\n        authenticated\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.AcceptInvitationDocument,
     "\n  query PartnerWorkspace($id: ID!) {\n    partner(id: $id) {\n      id\n      name\n      country\n    }\n  }\n": types.PartnerWorkspaceDocument,
     "\n  mutation SignIn($input: LoginInput!) {\n    login(input: $input) {\n      viewer {\n        authenticated\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.SignInDocument,
@@ -142,6 +144,10 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AccountFrame($id: ID!) {\n    account(id: $id) {\n      id\n      legalName\n      status\n    }\n  }\n"): (typeof documents)["\n  query AccountFrame($id: ID!) {\n    account(id: $id) {\n      id\n      legalName\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InvitationPreview($token: String!) {\n    invitationPreview(token: $token) {\n      email\n      organisationName\n      accountRole\n      partnerRole\n      status\n      expiresAt\n      existingUser\n    }\n  }\n"): (typeof documents)["\n  query InvitationPreview($token: String!) {\n    invitationPreview(token: $token) {\n      email\n      organisationName\n      accountRole\n      partnerRole\n      status\n      expiresAt\n      existingUser\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

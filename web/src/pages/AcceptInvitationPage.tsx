@@ -1,11 +1,30 @@
-import { useRef, useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useMutation, useQuery } from 'urql';
 import { Link, useLocation, useSearch } from 'wouter';
 import { Field, FormAlert, useErrorFocus } from '../components/Form';
+import { ProblemCallout } from '../components/Problem';
+import { Loading } from '../components/States';
 import { mapUserErrors, missingFields, noErrors, type MappedErrors } from '../forms/userErrors';
 import { graphql } from '../gql';
+import type { InvitationPreviewQuery } from '../gql/graphql';
 import { describeError, type Problem } from '../graphql/errors';
+import { formatDateTime, messages } from '../i18n/messages';
+import { invitationState } from '../invitations/invitation';
 import { useSession } from '../session/Session';
+
+export const InvitationPreviewDoc = graphql(`
+  query InvitationPreview($token: String!) {
+    invitationPreview(token: $token) {
+      email
+      organisationName
+      accountRole
+      partnerRole
+      status
+      expiresAt
+      existingUser
+    }
+  }
+`);
 
 export const AcceptInvitationMutation = graphql(`
   mutation AcceptInvitation($input: AcceptInvitationInput!) {
@@ -24,16 +43,113 @@ export const AcceptInvitationMutation = graphql(`
 
 type InvitationField = 'name' | 'password';
 const fields: readonly InvitationField[] = ['name', 'password'];
+type Preview = NonNullable<InvitationPreviewQuery['invitationPreview']>;
+
+/** The role an invitation offers, as the page names it. */
+function roleName(preview: Preview): string {
+  if (preview.accountRole) {
+    return messages.accountRoles[preview.accountRole].toLowerCase();
+  }
+  if (preview.partnerRole) {
+    return messages.partnerRoles[preview.partnerRole].toLowerCase();
+  }
+  return 'a member';
+}
 
 /**
- * `/accept-invitation?token=…`, the link of an invitation email: the invitee gives their name
- * and a password (or, if they already use Tradehub, their current password) and is signed in.
+ * `/accept-invitation?token=…`, the link of an invitation email. It first asks what the link
+ * offers (`invitationPreview`) and says so: "Join <organisation> as <role>". A new user gives
+ * their name and a password; someone who already uses Tradehub only their current password. An
+ * expired, used or unknown link says what to do instead.
  */
 export default function AcceptInvitationPage() {
+  const token = new URLSearchParams(useSearch()).get('token')?.trim() ?? '';
+  const [preview, reexecute] = useQuery({ query: InvitationPreviewDoc, variables: { token }, pause: token === '' });
+
+  let body;
+  if (token === '') {
+    body = (
+      <LinkProblem title="This link has no invitation in it">
+        Open the link from your invitation email again, and make sure it was not cut off. If it still fails, ask
+        the person who invited you to send a new invitation.
+      </LinkProblem>
+    );
+  } else if (preview.error && !preview.data) {
+    body = (
+      <ProblemCallout
+        problem={describeError(preview.error)}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+        retrying={preview.fetching}
+      />
+    );
+  } else if (preview.fetching || !preview.data) {
+    body = <Loading label="Loading your invitation…" />;
+  } else {
+    const p = preview.data.invitationPreview;
+    const state = invitationState(p);
+    if (state === 'unknown' || !p) {
+      body = (
+        <LinkProblem title="This invitation link is not valid">
+          Open the link from your invitation email again, and make sure it was not cut off. If it still fails, ask
+          the person who invited you to send a new invitation.
+        </LinkProblem>
+      );
+    } else if (state === 'expired') {
+      body = (
+        <LinkProblem title={`This invitation to ${p.organisationName} has expired`}>
+          It was valid until {formatDateTime(p.expiresAt)}. Ask the person who invited you to send a new one to{' '}
+          {p.email}.
+        </LinkProblem>
+      );
+    } else if (state === 'used') {
+      body = (
+        <LinkProblem
+          title={
+            p.status === 'ACCEPTED'
+              ? `This invitation to ${p.organisationName} was already accepted`
+              : `This invitation to ${p.organisationName} was withdrawn`
+          }
+        >
+          {p.status === 'ACCEPTED'
+            ? `If you accepted it, sign in as ${p.email}.`
+            : 'If you still need access, ask the person who invited you to send a new invitation.'}
+        </LinkProblem>
+      );
+    } else {
+      body = <AcceptForm token={token} preview={p} />;
+    }
+  }
+
+  return (
+    <>
+      <title>Accept invitation · Tradehub</title>
+      <div className="auth">
+        <div className="card auth-card">
+          <div className="card-body">{body}</div>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function LinkProblem({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <>
+      <h1 className="auth-title">Join your team on Tradehub</h1>
+      <div className="callout callout-danger" role="alert" data-testid="invitation-problem">
+        <p className="callout-title">{title}</p>
+        <p>{children}</p>
+        <p>
+          Already have a sign-in? <Link href="/sign-in">Sign in</Link>.
+        </p>
+      </div>
+    </>
+  );
+}
+
+function AcceptForm({ token, preview }: { token: string; preview: Preview }) {
   const { restart } = useSession();
   const [, navigate] = useLocation();
-  const token = new URLSearchParams(useSearch()).get('token')?.trim() ?? '';
-
   const [{ fetching }, accept] = useMutation(AcceptInvitationMutation);
   const [errors, setErrors] = useState<MappedErrors<InvitationField>>(noErrors);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -41,6 +157,7 @@ export default function AcceptInvitationPage() {
   const form = useRef<HTMLFormElement>(null);
   const alert = useRef<HTMLDivElement>(null);
   useErrorFocus(form, alert, attempt);
+  const existing = preview.existingUser;
 
   function refuse(mapped: MappedErrors<InvitationField>, failed: Problem | null = null) {
     setErrors(mapped);
@@ -51,9 +168,11 @@ export default function AcceptInvitationPage() {
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const name = String(data.get('name') ?? '').trim();
+    const name = existing ? '' : String(data.get('name') ?? '').trim();
     const password = String(data.get('password') ?? '');
-    const missing = missingFields({ name, password }, { name: 'your name', password: 'a password' });
+    const missing = existing
+      ? missingFields({ password }, { password: 'your current password' })
+      : missingFields({ name, password }, { name: 'your name', password: 'a password' });
     if (missing.length > 0) {
       refuse(mapUserErrors(missing, fields));
       return;
@@ -74,56 +193,42 @@ export default function AcceptInvitationPage() {
 
   return (
     <>
-      <title>Accept invitation · Tradehub</title>
-      <div className="auth">
-        <div className="card auth-card">
-          <div className="card-body">
-            <h1 className="auth-title">Join your team on Tradehub</h1>
-            {token === '' ? (
-              <div className="callout callout-danger" role="alert">
-                <p className="callout-title">This link has no invitation in it</p>
-                <p>
-                  Open the link from your invitation email again, and make sure it was not cut off. If it
-                  still fails, ask the person who invited you to send a new invitation.
-                </p>
-                <p>
-                  Already have a sign-in? <Link href="/sign-in">Sign in</Link>.
-                </p>
-              </div>
-            ) : (
-              <>
-                <p className="muted">
-                  Choose your password to accept the invitation. If you already sign in to Tradehub with this
-                  email, enter your current password instead; your name stays as it is.
-                </p>
-                <FormAlert
-                  errors={errors.form}
-                  problem={problem}
-                  alertRef={alert}
-                  title="The invitation was not accepted"
-                />
-                <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label="Accept invitation">
-                  <Field label="Your name" errors={errors.fields.name}>
-                    {(props) => <input {...props} name="name" type="text" autoComplete="name" required />}
-                  </Field>
-                  <Field
-                    label="Password"
-                    hint="At least 12 characters; a passphrase of a few words is easy to remember."
-                    errors={errors.fields.password}
-                  >
-                    {(props) => (
-                      <input {...props} name="password" type="password" autoComplete="new-password" required />
-                    )}
-                  </Field>
-                  <button type="submit" className="button button-primary button-block" disabled={fetching}>
-                    {fetching ? 'Accepting…' : 'Accept invitation'}
-                  </button>
-                </form>
-              </>
+      <h1 className="auth-title" data-testid="invitation-title">
+        Join {preview.organisationName} as {roleName(preview)}
+      </h1>
+      <p className="muted" data-testid="invitation-email">
+        {existing
+          ? `You already sign in to Tradehub as ${preview.email}: enter your current password to accept.`
+          : `The invitation is for ${preview.email}. Give your name and choose a password to accept it.`}
+      </p>
+      <FormAlert errors={errors.form} problem={problem} alertRef={alert} title="The invitation was not accepted" />
+      <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label="Accept invitation">
+        {/* The email, for the browser's password manager. */}
+        <input type="hidden" name="username" autoComplete="username" value={preview.email} readOnly />
+        {!existing && (
+          <Field label="Your name" errors={errors.fields.name}>
+            {(props) => <input {...props} name="name" type="text" autoComplete="name" required />}
+          </Field>
+        )}
+        {existing ? (
+          <Field label="Current password" errors={errors.fields.password}>
+            {(props) => (
+              <input {...props} name="password" type="password" autoComplete="current-password" required />
             )}
-          </div>
-        </div>
-      </div>
+          </Field>
+        ) : (
+          <Field
+            label="Password"
+            hint="At least 12 characters; a passphrase of a few words is easy to remember."
+            errors={errors.fields.password}
+          >
+            {(props) => <input {...props} name="password" type="password" autoComplete="new-password" required />}
+          </Field>
+        )}
+        <button type="submit" className="button button-primary button-block" disabled={fetching}>
+          {fetching ? 'Accepting…' : 'Accept invitation'}
+        </button>
+      </form>
     </>
   );
 }
