@@ -275,4 +275,21 @@ describe('webhooks, invitations and partners in Chromium', { timeout: 600_000 },
       await assertClean(session, tradehub.baseURL);
     });
   });
+
+  test('the partner admin sees the two borrowers that consented', async () => {
+    await withPage('partner-borrowers', async (session) => {
+      const { page } = session;
+      await signIn(page, tradehub.baseURL, 'partner.admin@harborfinance.test');
+      await page.getByRole('heading', { level: 1, name: 'Harbor Trade Finance' }).waitFor();
+      const rows = page.locator('[data-testid="borrowers"] tbody tr');
+      await rows.first().waitFor();
+      const texts = await rows.allInnerTexts();
+      assert.equal(texts.length, 2, texts.join(' | '));
+      for (const t of texts) {
+        assert.match(t, /\(([A-Z]{2})\)/);
+      }
+      await assertAccessible(page);
+      await assertClean(session, tradehub.baseURL);
+    });
+  });
 });

@@ -10,14 +10,19 @@ export const PartnerWorkspaceQuery = graphql(`
       id
       name
       country
+      borrowers {
+        accountId
+        legalName
+        country
+      }
     }
   }
 `);
 
 /**
- * `/partner`: a finance partner's workspace. For now it says which partner the viewer works for;
- * the financing issue adds the requests and the portfolio, and the accounts that consented once
- * the API lists them for a partner.
+ * `/partner`: a finance partner's workspace: which partner the viewer works for, and its borrowers
+ * (the seller accounts that consented to share their financing data with it). The financing issue
+ * adds the requests and the portfolio.
  */
 export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
   const membership = viewer.partnerMembership;
@@ -54,34 +59,67 @@ export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
           You are {messages.partnerRoles[membership.role].toLowerCase()} at {membership.partner.name}.
         </p>
       </div>
-      <section className="card" aria-labelledby="partner-heading">
-        <div className="card-header">
-          <h2 id="partner-heading">Your organisation</h2>
-        </div>
-        <div className="card-body">
-          <Remote
-            value={result.data?.partner}
-            result={result}
-            what="This partner"
-            onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-          >
-            {(partner) => (
-              <dl className="details">
-                <dt>Name</dt>
-                <dd>{partner.name}</dd>
-                <dt>Registered in</dt>
-                <dd>{formatCountry(partner.country)}</dd>
-                <dt>Your role</dt>
-                <dd>{messages.partnerRoles[membership.role]}</dd>
-              </dl>
-            )}
-          </Remote>
-          <p className="muted">
-            Financing requests, your portfolio and the seller accounts that share their financing data with you
-            will appear here.
-          </p>
-        </div>
-      </section>
+      <Remote
+        value={result.data?.partner}
+        result={result}
+        what="This partner"
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      >
+        {(partner) => (
+          <>
+            <section className="card" aria-labelledby="partner-heading">
+              <div className="card-header">
+                <h2 id="partner-heading">Your organisation</h2>
+              </div>
+              <div className="card-body">
+                <dl className="details">
+                  <dt>Name</dt>
+                  <dd>{partner.name}</dd>
+                  <dt>Registered in</dt>
+                  <dd>{formatCountry(partner.country)}</dd>
+                  <dt>Your role</dt>
+                  <dd>{messages.partnerRoles[membership.role]}</dd>
+                </dl>
+                <p className="muted">Financing requests and your portfolio will appear here.</p>
+              </div>
+            </section>
+            <section className="card card-wide" aria-labelledby="borrowers-heading">
+              <div className="card-header">
+                <h2 id="borrowers-heading">Borrowers</h2>
+              </div>
+              <div className="card-body">
+                <p className="muted">
+                  The seller accounts that allowed {partner.name} to see their financing data.
+                </p>
+              </div>
+              {partner.borrowers.length === 0 ? (
+                <div className="card-body">
+                  <p className="muted">No seller account has consented yet.</p>
+                </div>
+              ) : (
+                <div className="table-wrap">
+                  <table className="table" data-testid="borrowers">
+                    <thead>
+                      <tr>
+                        <th scope="col">Legal name</th>
+                        <th scope="col">Registered in</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {partner.borrowers.map((b) => (
+                        <tr key={b.accountId} data-account-id={b.accountId}>
+                          <td>{b.legalName}</td>
+                          <td>{formatCountry(b.country)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </section>
+          </>
+        )}
+      </Remote>
     </>
   );
 }
