@@ -44,7 +44,7 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'team' | 'apiKeys' | 'webhooks';
+export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'shipments' | 'team' | 'apiKeys' | 'webhooks';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
@@ -52,6 +52,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   receipts: '/receipts',
   orders: '/orders',
   usage: '/usage',
+  shipments: '/shipments',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -60,13 +61,13 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
 export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
 
 /** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
-const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'webhooks']);
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'webhooks']);
 
 /**
  * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
  * and by its staff; see docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);

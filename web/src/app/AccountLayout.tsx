@@ -28,6 +28,10 @@ const OrderPage = lazy(() => import('../pages/account/OrderPage'));
 const UsagePage = lazy(() => import('../pages/account/UsagePage'));
 const WebhooksPage = lazy(() => import('../pages/account/WebhooksPage'));
 const WebhookPage = lazy(() => import('../pages/account/WebhookPage'));
+const ShipmentsPage = lazy(() => import('../pages/account/ShipmentsPage'));
+const ShipmentPage = lazy(() => import('../pages/account/ShipmentPage'));
+const ShipPage = lazy(() => import('../pages/account/ShipPage'));
+const ScorecardsPage = lazy(() => import('../pages/account/ScorecardsPage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -119,6 +123,10 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/orders/new" component={NewOrderPage} />
             <Route path="/accounts/:accountId/orders/:orderId" component={OrderPage} />
             <Route path="/accounts/:accountId/usage" component={UsagePage} />
+            <Route path="/accounts/:accountId/ship" component={ShipPage} />
+            <Route path="/accounts/:accountId/scorecards" component={ScorecardsPage} />
+            <Route path="/accounts/:accountId/shipments" component={ShipmentsPage} />
+            <Route path="/accounts/:accountId/shipments/:shipmentId" component={ShipmentPage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />

@@ -67,6 +67,30 @@ export type AdjustmentReason =
   /** Units lost. */
   | 'LOST';
 
+/** Book a quote. */
+export type BookShipmentInput = {
+  /** The account. */
+  accountId: string | number;
+  /** Required: a replay with the same key returns the first booking's shipment. */
+  idempotencyKey: string;
+  /** The importer's EORI. */
+  importerEori?: string | null | undefined;
+  /** The importer's tax id. */
+  importerTaxId?: string | null | undefined;
+  /** The IOSS number (EU DDP low-value goods). */
+  ioss?: string | null | undefined;
+  /** PACKED fulfilment orders this shipment carries; they ship with it and are delivered with it. */
+  orderIds?: Array<string | number> | null | undefined;
+  /** The quote to book (before it expires). */
+  quoteId: string | number;
+  /** The reason for export (default SALE). */
+  reasonForExport?: ExportReason | null | undefined;
+  /** The seller's reference, printed on the label. */
+  reference?: string | null | undefined;
+  /** The sender's EORI. */
+  senderEori?: string | null | undefined;
+};
+
 /** A member's new role. */
 export type ChangeMemberRoleInput = {
   /** The account. */
@@ -75,6 +99,37 @@ export type ChangeMemberRoleInput = {
   role: AccountRole;
   /** The member. */
   userId: string | number;
+};
+
+/** What a complaint is about. */
+export type ComplaintKind =
+  /** It arrived damaged. */
+  | 'DAMAGED'
+  /** It arrived late. */
+  | 'LATE'
+  /** It never arrived. */
+  | 'LOST'
+  /** Anything else. */
+  | 'OTHER';
+
+/** A line of goods, as given by a caller. */
+export type ContentItemInput = {
+  /** What it is (1–200 characters). */
+  description: string;
+  /** What one unit is known to be worth (catalogue or purchase price); a declared value far from it is flagged. */
+  expectedUnitValue?: MoneyInput | null | undefined;
+  /** HS code: 6–10 digits, dots allowed. */
+  hsCode?: string | null | undefined;
+  /** Where it was made. */
+  originCountry: string;
+  /** How many (1–1,000,000). */
+  quantity: number;
+  /** The seller's SKU code. */
+  sku?: string | null | undefined;
+  /** Value of one unit. */
+  unitValue: MoneyInput;
+  /** Net weight of the line in kg. */
+  weightKg?: string | null | undefined;
 };
 
 /** A new API key. */
@@ -183,6 +238,35 @@ export type DimensionsInput = {
   width: string;
 };
 
+/** The reason for export on a customs declaration. */
+export type ExportReason =
+  /** Documents only. */
+  | 'DOCUMENTS'
+  /** A gift. */
+  | 'GIFT'
+  /** Anything else. */
+  | 'OTHER'
+  /** Goods sent for repair. */
+  | 'REPAIR'
+  /** Goods coming back. */
+  | 'RETURN'
+  /** A sale (the default). */
+  | 'SALE'
+  /** A commercial sample. */
+  | 'SAMPLE';
+
+/** A complaint about a shipment. */
+export type FileComplaintInput = {
+  /** The account. */
+  accountId: string | number;
+  /** What it is about. */
+  kind: ComplaintKind;
+  /** A note (at most 1000 characters). */
+  note?: string | null | undefined;
+  /** The shipment. */
+  shipmentId: string | number;
+};
+
 /** An order. */
 export type FulfilmentOrderIdInput = {
   /** The order. */
@@ -207,6 +291,13 @@ export type FulfilmentOrderStatus =
   | 'RESERVED'
   /** Handed to the carrier. */
   | 'SHIPPED';
+
+/** Who pays duties and taxes. */
+export type Incoterm =
+  /** Delivered at place: the receiver pays. */
+  | 'DAP'
+  /** Delivered duty paid: the seller pays (they are quoted and billed). */
+  | 'DDP';
 
 /** Which balances to list. */
 export type InventoryBalanceFilter = {
@@ -286,12 +377,55 @@ export type PackageInput = {
   widthMm: number;
 };
 
+/** A parcel to quote. */
+export type ParcelInput = {
+  /** Height in cm. */
+  heightCm: string;
+  /** Length in cm (more than 0, at most 1 decimal). */
+  lengthCm: string;
+  /** Actual weight in kg (more than 0, at most 3 decimals). */
+  weightKg: string;
+  /** Width in cm. */
+  widthCm: string;
+};
+
 /** A person's role in a finance partner organisation. */
 export type PartnerRole =
   /** Sets the partner's products, decides and funds requests, manages the partner's team. */
   | 'PARTNER_ADMIN'
   /** Reviews requests and the portfolio; read only. */
   | 'PARTNER_ANALYST';
+
+/** Ask for quotes. */
+export type QuoteShipmentInput = {
+  /** The account. */
+  accountId: string | number;
+  /** The goods (required across borders; at most 100). */
+  contents?: Array<ContentItemInput> | null | undefined;
+  /** Where to. */
+  destination: ShipmentAddressInput;
+  /** Who pays duties (default DAP). */
+  incoterm?: Incoterm | null | undefined;
+  /** Only these modes. */
+  modes?: Array<TransportMode> | null | undefined;
+  /** Ship from this address; or give originWarehouseId. */
+  origin?: ShipmentAddressInput | null | undefined;
+  /** Ship from this warehouse; or give origin. */
+  originWarehouseId?: string | number | null | undefined;
+  /** The parcels (1–50). */
+  parcels: Array<ParcelInput>;
+  /** How to rank (default BEST_VALUE). */
+  sort?: QuoteSort | null | undefined;
+};
+
+/** How quotes are ranked. */
+export type QuoteSort =
+  /** Price divided by the carrier service's measured reliability on the lane (the default; see the README). */
+  | 'BEST_VALUE'
+  /** Lowest total price (compared in USD), then fastest. */
+  | 'CHEAPEST'
+  /** Shortest promised transit, then price. */
+  | 'FASTEST';
 
 /** A receipt. */
 export type ReceiptIdInput = {
@@ -376,6 +510,22 @@ export type RotateWebhookSecretInput = {
   subscriptionId: string | number;
 };
 
+/** Narrows scorecards; months are YYYY-MM, inclusive. */
+export type ScorecardFilter = {
+  /** Only this carrier. */
+  carrierId?: string | number | null | undefined;
+  /** Only this destination country. */
+  destination?: string | null | undefined;
+  /** From this booking month. */
+  fromMonth?: string | null | undefined;
+  /** Only this origin country. */
+  origin?: string | null | undefined;
+  /** Only this service code. */
+  serviceCode?: string | null | undefined;
+  /** Up to this booking month. */
+  toMonth?: string | null | undefined;
+};
+
 /** How fast an order should travel. */
 export type ServiceLevel =
   /** Cheapest. */
@@ -406,6 +556,68 @@ export type ShipToInput = {
   /** Phone. */
   phone?: string | null | undefined;
 };
+
+/** A postal address with its contact. */
+export type ShipmentAddressInput = {
+  /** City (1–200 characters). */
+  city: string;
+  /** The company. */
+  company?: string | null | undefined;
+  /** Country. */
+  country: string;
+  /** Email. */
+  email?: string | null | undefined;
+  /** Street and number (1–200 characters). */
+  line1: string;
+  /** More of the address. */
+  line2?: string | null | undefined;
+  /** The contact's name (1–200 characters). */
+  name: string;
+  /** Phone. */
+  phone?: string | null | undefined;
+  /** Postal code (at most 12 characters). */
+  postalCode?: string | null | undefined;
+  /** State, province or region. */
+  region?: string | null | undefined;
+};
+
+/** A shipment document's kind. */
+export type ShipmentDocumentKind =
+  /** The commercial invoice for customs (PDF). */
+  | 'COMMERCIAL_INVOICE'
+  /** The shipping label (PDF). */
+  | 'LABEL';
+
+/** Narrows shipments. */
+export type ShipmentFilter = {
+  /** Only this carrier's shipments. */
+  carrierId?: string | number | null | undefined;
+  /** Only shipments in this status. */
+  status?: ShipmentStatus | null | undefined;
+};
+
+/** Where a shipment stands. BOOKED → PICKED_UP → IN_TRANSIT ⇄ CUSTOMS_HOLD → CUSTOMS_CLEARED → OUT_FOR_DELIVERY → DELIVERED, plus EXCEPTION, LOST and RETURNED_TO_SENDER. */
+export type ShipmentStatus =
+  /** Booked; the carrier has not collected it yet. */
+  | 'BOOKED'
+  /** Released by customs. */
+  | 'CUSTOMS_CLEARED'
+  /** Held by customs. */
+  | 'CUSTOMS_HOLD'
+  /** Delivered (final). */
+  | 'DELIVERED'
+  /** Something went wrong; it may still recover. */
+  | 'EXCEPTION'
+  /** On its way. */
+  | 'IN_TRANSIT'
+  /** Lost (final). */
+  | 'LOST'
+  /** With the courier for delivery. */
+  | 'OUT_FOR_DELIVERY'
+  /** Collected by the carrier. */
+  | 'PICKED_UP'
+  /** Sent back to the sender (final). */
+  | 'RETURNED_TO_SENDER';
 
 /** A SKU and a quantity. */
 export type SkuQuantityInput = {
@@ -448,6 +660,28 @@ export type StockMovementReason =
   | 'TRANSFER_IN'
   /** Sent to another warehouse. */
   | 'TRANSFER_OUT';
+
+/** Who reported a tracking event. */
+export type TrackingSource =
+  /** The carrier, through its webhook. */
+  | 'CARRIER'
+  /** Tradehub staff. */
+  | 'STAFF';
+
+/** How a carrier service moves goods. */
+export type TransportMode =
+  /** Air freight. */
+  | 'AIR_FREIGHT'
+  /** Door-to-door express (integrators). */
+  | 'EXPRESS'
+  /** Postal services. */
+  | 'POSTAL'
+  /** Rail freight. */
+  | 'RAIL'
+  /** Sea freight. */
+  | 'SEA_FREIGHT'
+  /** Road freight. */
+  | 'TRUCK';
 
 /** A SKU's new details (all of them; the code stays). */
 export type UpdateSkuInput = {
@@ -844,6 +1078,51 @@ export type ReceiptsQueryVariables = Exact<{
 
 export type ReceiptsQuery = { receipts: { nodes: Array<{ id: string, reference: string | null, status: ReceiptStatus, hasDiscrepancy: boolean, expectedAt: string | null, createdAt: string, warehouse: { id: string, code: string, name: string }, lines: Array<{ expected: number }> }>, pageInfo: { hasPreviousPage: boolean, startCursor: string | null } } };
 
+export type ScorecardsQueryVariables = Exact<{
+  filter?: ScorecardFilter | null | undefined;
+}>;
+
+
+export type ScorecardsQuery = { scorecards: Array<{ serviceCode: string, origin: string, destination: string, month: string, shipments: number, delivered: number, onTime: number, p50Days: number | null, p90Days: number | null, onTimeRate: number | null, exceptionRate: number | null, customsHoldRate: number | null, lostRate: number | null, carrier: { id: string, code: string, name: string }, complaints: Array<{ kind: ComplaintKind, count: number }> }> };
+
+export type QuoteShipmentMutationVariables = Exact<{
+  input: QuoteShipmentInput;
+}>;
+
+
+export type QuoteShipmentMutation = { quoteShipment: { sort: QuoteSort | null, quotes: Array<{ id: string, rank: number, serviceCode: string, serviceName: string, mode: TransportMode, transitDaysMin: number, transitDaysMax: number, expiresAt: string, carrier: { id: string, code: string, name: string }, weights: { chargeableKg: string }, breakdown: { minimumApplied: boolean, linehaul: { amount: string, currencyCode: string }, tierDiscount: { amount: string, currencyCode: string }, freight: { amount: string, currencyCode: string }, remoteArea: { amount: string, currencyCode: string }, oversize: { amount: string, currencyCode: string }, fuel: { amount: string, currencyCode: string }, shipping: { amount: string, currencyCode: string }, duties: { amount: string, currencyCode: string }, taxes: { amount: string, currencyCode: string }, total: { amount: string, currencyCode: string } }, pool: { discountBps: number, nextTierDiscountBps: number | null, kgToNextTier: string | null, saving: { amount: string, currencyCode: string } }, scorecard: { shipments: number, onTimeRate: number | null, p50Days: number | null, p90Days: number | null, reliability: number }, customsFlags: Array<{ code: string, message: string }> }> | null, unavailable: Array<{ carrierCode: string, serviceCode: string, reason: string, message: string }> | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type BookShipmentMutationVariables = Exact<{
+  input: BookShipmentInput;
+}>;
+
+
+export type BookShipmentMutation = { bookShipment: { shipment: { id: string } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ShipmentQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ShipmentQuery = { shipment: { id: string, accountId: string, reference: string | null, trackingNumber: string, status: ShipmentStatus, statusAt: string, serviceName: string, incoterm: Incoterm, transitDaysMin: number, transitDaysMax: number, bookedAt: string, updatedAt: string, billedChargeableKg: string, carrier: { id: string, name: string }, origin: { name: string, city: string, country: string }, destination: { name: string, line1: string, city: string, region: string | null, postalCode: string | null, country: string }, breakdown: { total: { amount: string, currencyCode: string } }, events: Array<{ id: string, status: ShipmentStatus, occurredAt: string, location: string | null, description: string | null, source: TrackingSource, ignored: boolean }>, declaration: { incoterm: Incoterm, reasonForExport: ExportReason, items: Array<{ description: string, hsCode: string | null, originCountry: string, quantity: number, unitValue: { amount: string, currencyCode: string } }>, estimate: { total: { amount: string, currencyCode: string } } | null, flags: Array<{ code: string, message: string }> } | null, documents: Array<{ kind: ShipmentDocumentKind, fileName: string, contentType: string, url: string }>, complaints: Array<{ kind: ComplaintKind, note: string | null, filedAt: string }> } | null };
+
+export type FileComplaintMutationVariables = Exact<{
+  input: FileComplaintInput;
+}>;
+
+
+export type FileComplaintMutation = { fileComplaint: { shipment: { id: string, complaints: Array<{ kind: ComplaintKind, note: string | null, filedAt: string }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ShipmentsQueryVariables = Exact<{
+  accountId: string | number;
+  filter?: ShipmentFilter | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type ShipmentsQuery = { shipments: { nodes: Array<{ id: string, reference: string | null, trackingNumber: string, status: ShipmentStatus, serviceName: string, bookedAt: string, carrier: { id: string, name: string }, destination: { name: string, city: string, country: string }, latestEvent: { id: string, status: ShipmentStatus, occurredAt: string, location: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type SkuEditQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -1090,6 +1369,12 @@ export const ReceiveReceiptDocument = {"kind":"Document","definitions":[{"kind":
 export const PutawayReceiptDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PutawayReceipt"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReceiptIdInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"putawayReceipt"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"receipt"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"putAwayAt"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"received"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<PutawayReceiptMutation, PutawayReceiptMutationVariables>;
 export const CancelReceiptDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelReceipt"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReceiptIdInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelReceipt"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"receipt"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CancelReceiptMutation, CancelReceiptMutationVariables>;
 export const ReceiptsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Receipts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ReceiptStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"receipts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"hasDiscrepancy"}},{"kind":"Field","name":{"kind":"Name","value":"expectedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"warehouse"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"expected"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}}]}}]}}]}}]} as unknown as DocumentNode<ReceiptsQuery, ReceiptsQueryVariables>;
+export const ScorecardsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Scorecards"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ScorecardFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scorecards"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"serviceCode"}},{"kind":"Field","name":{"kind":"Name","value":"origin"}},{"kind":"Field","name":{"kind":"Name","value":"destination"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"shipments"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"onTime"}},{"kind":"Field","name":{"kind":"Name","value":"p50Days"}},{"kind":"Field","name":{"kind":"Name","value":"p90Days"}},{"kind":"Field","name":{"kind":"Name","value":"onTimeRate"}},{"kind":"Field","name":{"kind":"Name","value":"exceptionRate"}},{"kind":"Field","name":{"kind":"Name","value":"customsHoldRate"}},{"kind":"Field","name":{"kind":"Name","value":"lostRate"}},{"kind":"Field","name":{"kind":"Name","value":"complaints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]} as unknown as DocumentNode<ScorecardsQuery, ScorecardsQueryVariables>;
+export const QuoteShipmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"QuoteShipment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"QuoteShipmentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quoteShipment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sort"}},{"kind":"Field","name":{"kind":"Name","value":"quotes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"rank"}},{"kind":"Field","name":{"kind":"Name","value":"serviceCode"}},{"kind":"Field","name":{"kind":"Name","value":"serviceName"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"transitDaysMin"}},{"kind":"Field","name":{"kind":"Name","value":"transitDaysMax"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"weights"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chargeableKg"}}]}},{"kind":"Field","name":{"kind":"Name","value":"breakdown"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"linehaul"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tierDiscount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"minimumApplied"}},{"kind":"Field","name":{"kind":"Name","value":"freight"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"remoteArea"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"oversize"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fuel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shipping"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"duties"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"taxes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pool"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"discountBps"}},{"kind":"Field","name":{"kind":"Name","value":"saving"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextTierDiscountBps"}},{"kind":"Field","name":{"kind":"Name","value":"kgToNextTier"}}]}},{"kind":"Field","name":{"kind":"Name","value":"scorecard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipments"}},{"kind":"Field","name":{"kind":"Name","value":"onTimeRate"}},{"kind":"Field","name":{"kind":"Name","value":"p50Days"}},{"kind":"Field","name":{"kind":"Name","value":"p90Days"}},{"kind":"Field","name":{"kind":"Name","value":"reliability"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customsFlags"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"unavailable"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"carrierCode"}},{"kind":"Field","name":{"kind":"Name","value":"serviceCode"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<QuoteShipmentMutation, QuoteShipmentMutationVariables>;
+export const BookShipmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BookShipment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"BookShipmentInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bookShipment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<BookShipmentMutation, BookShipmentMutationVariables>;
+export const ShipmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Shipment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"statusAt"}},{"kind":"Field","name":{"kind":"Name","value":"serviceName"}},{"kind":"Field","name":{"kind":"Name","value":"incoterm"}},{"kind":"Field","name":{"kind":"Name","value":"transitDaysMin"}},{"kind":"Field","name":{"kind":"Name","value":"transitDaysMax"}},{"kind":"Field","name":{"kind":"Name","value":"bookedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"billedChargeableKg"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"origin"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"destination"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"line1"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"breakdown"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}},{"kind":"Field","name":{"kind":"Name","value":"location"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"ignored"}}]}},{"kind":"Field","name":{"kind":"Name","value":"declaration"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"incoterm"}},{"kind":"Field","name":{"kind":"Name","value":"reasonForExport"}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"hsCode"}},{"kind":"Field","name":{"kind":"Name","value":"originCountry"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitValue"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"estimate"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"flags"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"documents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"fileName"}},{"kind":"Field","name":{"kind":"Name","value":"contentType"}},{"kind":"Field","name":{"kind":"Name","value":"url"}}]}},{"kind":"Field","name":{"kind":"Name","value":"complaints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"filedAt"}}]}}]}}]}}]} as unknown as DocumentNode<ShipmentQuery, ShipmentQueryVariables>;
+export const FileComplaintDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"FileComplaint"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"FileComplaintInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fileComplaint"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"complaints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"filedAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<FileComplaintMutation, FileComplaintMutationVariables>;
+export const ShipmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Shipments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ShipmentFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"serviceName"}},{"kind":"Field","name":{"kind":"Name","value":"bookedAt"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"destination"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"latestEvent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}},{"kind":"Field","name":{"kind":"Name","value":"location"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<ShipmentsQuery, ShipmentsQueryVariables>;
 export const SkuEditDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SkuEdit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sku"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"barcode"}},{"kind":"Field","name":{"kind":"Name","value":"hsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryOfOrigin"}},{"kind":"Field","name":{"kind":"Name","value":"unitValue"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"weight"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dimensions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"length"}},{"kind":"Field","name":{"kind":"Name","value":"width"}},{"kind":"Field","name":{"kind":"Name","value":"height"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tracksLots"}},{"kind":"Field","name":{"kind":"Name","value":"reorderPoints"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"warehouse"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"point"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}}]}}]}}]}}]} as unknown as DocumentNode<SkuEditQuery, SkuEditQueryVariables>;
 export const SkuFormAccountDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SkuFormAccount"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"defaultCurrency"}}]}}]}}]} as unknown as DocumentNode<SkuFormAccountQuery, SkuFormAccountQueryVariables>;
 export const CreateSkuDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSku"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSkuInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSku"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CreateSkuMutation, CreateSkuMutationVariables>;
