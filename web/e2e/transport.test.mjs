@@ -62,6 +62,20 @@ describe('transport in Chromium', { timeout: 600_000 }, () => {
   test('an operator quotes a CN→US parcel, sees ranked quotes with reasons, books the first, and watches it move', async () => {
     await withPage('transport-operator', async (session) => {
       const { page } = session;
+      // The shipment page subscribes to shipmentUpdated over WebSocket at the same origin.
+      /** @type {string[]} */
+      const sockets = [];
+      /** @type {Promise<void>} */
+      const subscribed = new Promise((resolve) => {
+        page.on('websocket', (ws) => {
+          sockets.push(ws.url());
+          ws.on('framesent', (frame) => {
+            if (String(frame.payload).includes('"subscribe"') && String(frame.payload).includes('shipmentUpdated')) {
+              resolve();
+            }
+          });
+        });
+      });
       await signIn(page, tradehub.baseURL, operator);
       await mainNav(page).getByRole('link', { name: 'Shipments' }).click();
       await page.getByRole('heading', { level: 1, name: 'Shipments' }).waitFor();
@@ -128,7 +142,19 @@ describe('transport in Chromium', { timeout: 600_000 }, () => {
       assert.equal(label.status(), 200);
       assert.match(label.headers()['content-type'] ?? '', /^application\/pdf/);
 
-      // The carrier reports a pickup: the page shows it by itself.
+      // The carrier reports a pickup: the page shows it by itself, pushed over the socket.
+      await subscribed;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let reads = 0;
+      page.on('request', (req) => {
+        if ((req.postData() ?? '').includes('query Shipment(')) {
+          reads++;
+        }
+      });
+      assert.deepEqual(
+        sockets.map((u) => new URL(u).host),
+        sockets.map(() => new URL(tradehub.baseURL).host),
+      );
       const now = Date.now();
       await carrierWebhook(shipment.carrier.code, [
         {
@@ -151,6 +177,7 @@ describe('transport in Chromium', { timeout: 600_000 }, () => {
         },
       ]);
       await page.getByTestId('timeline').getByText('In transit').waitFor({ timeout: 15_000 });
+      assert.equal(reads, 0, 'the updates came over the socket, not by reading the shipment again');
 
       // A complaint, filed from the page.
       await page.getByLabel('What went wrong').selectOption('DAMAGED');

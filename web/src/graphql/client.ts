@@ -1,4 +1,5 @@
-import { Client, cacheExchange, fetchExchange, mapExchange } from '@urql/core';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange, type Exchange } from '@urql/core';
+import { createClient as createWebSocketClient } from 'graphql-ws';
 import { graphqlEndpoint, graphqlHeaders } from './endpoint';
 import { errorCode } from './errors';
 
@@ -32,6 +33,7 @@ export function createGraphQLClient(
         },
       }),
       fetchExchange,
+      ...webSocketExchanges(),
     ],
     preferGetMethod: false,
     fetch: fetchFn,
@@ -40,4 +42,31 @@ export function createGraphQLClient(
       headers: { ...graphqlHeaders },
     },
   });
+}
+
+/**
+ * Subscriptions (shipmentUpdated, …) over WebSocket at the same `/graphql`, with the
+ * graphql-transport-ws protocol; the upgrade request carries the session cookie. Lazy: the
+ * socket opens with the first subscription and closes after the last. None outside a browser.
+ */
+function webSocketExchanges(): Exchange[] {
+  if (typeof window === 'undefined' || typeof WebSocket === 'undefined') {
+    return [];
+  }
+  const url = new URL(graphqlEndpoint, window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = createWebSocketClient({ url: url.toString(), lazy: true, retryAttempts: 5 });
+  return [
+    subscriptionExchange({
+      forwardSubscription(request) {
+        const input = { ...request, query: request.query ?? '' };
+        return {
+          subscribe(sink) {
+            const unsubscribe = ws.subscribe(input, sink);
+            return { unsubscribe };
+          },
+        };
+      },
+    }),
+  ];
 }

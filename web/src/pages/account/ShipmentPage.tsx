@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, useSubscription } from 'urql';
 import { Link, useParams } from 'wouter';
 import { canOperateWarehouse } from '../../access/access';
 import { useAccount } from '../../app/account';
@@ -18,6 +18,93 @@ import { PageHeader } from '../../warehousing/ui';
 export const ShipmentQuery = graphql(`
   query Shipment($id: ID!) {
     shipment(id: $id) {
+      id
+      accountId
+      reference
+      trackingNumber
+      status
+      statusAt
+      serviceName
+      incoterm
+      transitDaysMin
+      transitDaysMax
+      bookedAt
+      updatedAt
+      billedChargeableKg
+      carrier {
+        id
+        name
+      }
+      origin {
+        name
+        city
+        country
+      }
+      destination {
+        name
+        line1
+        city
+        region
+        postalCode
+        country
+      }
+      breakdown {
+        total {
+          amount
+          currencyCode
+        }
+      }
+      events {
+        id
+        status
+        occurredAt
+        location
+        description
+        source
+        ignored
+      }
+      declaration {
+        incoterm
+        reasonForExport
+        items {
+          description
+          hsCode
+          originCountry
+          quantity
+          unitValue {
+            amount
+            currencyCode
+          }
+        }
+        estimate {
+          total {
+            amount
+            currencyCode
+          }
+        }
+        flags {
+          code
+          message
+        }
+      }
+      documents {
+        kind
+        fileName
+        contentType
+        url
+      }
+      complaints {
+        kind
+        note
+        filedAt
+      }
+    }
+  }
+`);
+
+export const ShipmentUpdatedSubscription = graphql(`
+  subscription ShipmentUpdated($id: ID!) {
+    shipmentUpdated(id: $id) {
       id
       accountId
       reference
@@ -122,7 +209,7 @@ export const FileComplaintMutation = graphql(`
   }
 `);
 
-/** How often the page asks for news while the shipment can still change. */
+/** How often the page asks for news when the subscription fails. */
 const pollMs = 3000;
 const finalStatuses = new Set(['DELIVERED', 'RETURNED_TO_SENDER', 'LOST']);
 
@@ -133,18 +220,24 @@ export default function ShipmentPage() {
   const { account } = useAccount();
   const { shipmentId = '' } = useParams<{ shipmentId: string }>();
   const [result, reexecute] = useQuery({ query: ShipmentQuery, variables: { id: shipmentId }, requestPolicy: 'cache-and-network' });
-  const shipment = result.data?.shipment;
+  const loaded = result.data?.shipment;
+  const final = loaded !== null && loaded !== undefined && finalStatuses.has(loaded.status);
+  // Live updates: the shipmentUpdated subscription pushes the shipment as it changes; its latest
+  // value wins over the loaded one. If the socket fails, the page falls back to asking again
+  // every few seconds.
+  const [sub] = useSubscription({ query: ShipmentUpdatedSubscription, variables: { id: shipmentId }, pause: final });
+  const pushed = sub.data?.shipmentUpdated;
+  const shipment = pushed && loaded && pushed.updatedAt >= loaded.updatedAt ? pushed : loaded;
   const live = shipment !== null && shipment !== undefined && !finalStatuses.has(shipment.status);
+  const polling = live && sub.error !== undefined;
 
-  // Live updates: the page asks again every few seconds while the shipment can still move (a
-  // polling fallback for the shipmentUpdated subscription).
   useEffect(() => {
-    if (!live) {
+    if (!polling) {
       return;
     }
     const timer = window.setInterval(() => reexecute({ requestPolicy: 'network-only' }), pollMs);
     return () => window.clearInterval(timer);
-  }, [live, reexecute]);
+  }, [polling, reexecute]);
 
   const found = shipment && shipment.accountId === account.id ? shipment : result.data ? null : undefined;
   return (
