@@ -143,7 +143,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
-	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit,
+	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
+	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
 	httpConfig := server.Config{Addr: cfg.Addr, Web: web.Handler(), Ready: a.store.Ping,
 		Authenticate: svc.accounts.Authenticate, Logger: logger,

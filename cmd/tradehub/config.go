@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tradehub/tradehub/graph"
+	"github.com/tradehub/tradehub/graph/cost"
 	"github.com/tradehub/tradehub/internal/clock"
 )
 
@@ -35,6 +36,8 @@ type config struct {
 	PublicURL     string
 	// MetricsAddr is the private listener of /metrics and /debug/pprof; empty disables it.
 	MetricsAddr string
+	// CostBucket and CostRestore size every caller's query-cost bucket (points, points/s).
+	CostBucket, CostRestore string
 
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
@@ -61,6 +64,8 @@ func (c *config) settings() []setting {
 		{"TRADEHUB_LOG_FORMAT", "log-format", "json", "json or text", &c.LogFormat, false},
 		{"TRADEHUB_INTROSPECTION", "introspection", graph.IntrospectionAuthenticated, "GraphQL introspection: authenticated, all or off", &c.Introspection, false},
 		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL, false},
+		{"TRADEHUB_COST_BUCKET", "cost-bucket", "1000", "query-cost points each caller (API key, user, client address) can spend at once", &c.CostBucket, false},
+		{"TRADEHUB_COST_RESTORE", "cost-restore", "50", "query-cost points restored to each caller's bucket per second", &c.CostRestore, false},
 		{"TRADEHUB_METRICS_ADDR", "metrics-addr", "127.0.0.1:9090", "private listener for /metrics and /debug/pprof (never the public address); empty disables it", &c.MetricsAddr, true},
 	}
 }
@@ -111,6 +116,9 @@ func parseBool(s string) (bool, error) {
 
 func (c config) validate() error {
 	var problems []string
+	if _, err := c.costConfig(); err != nil {
+		problems = append(problems, err.Error())
+	}
 	if c.Env != envProduction && c.Env != envDevelopment {
 		problems = append(problems, fmt.Sprintf("TRADEHUB_ENV %q: want production or development", c.Env))
 	}
@@ -151,3 +159,16 @@ func (c config) publicURL() string {
 
 // embedded reports whether this configuration runs the in-process store.
 func (c config) embedded() bool { return c.MongoURI == "" }
+
+// costConfig is the buckets' size and restore rate as the GraphQL server takes them.
+func (c config) costConfig() (cost.Config, error) {
+	bucket, err1 := strconv.Atoi(c.CostBucket)
+	restore, err2 := strconv.Atoi(c.CostRestore)
+	switch {
+	case err1 != nil || bucket < 100 || bucket > 10_000_000:
+		return cost.Config{}, fmt.Errorf("TRADEHUB_COST_BUCKET %q: want a whole number of points from 100 to 10000000", c.CostBucket)
+	case err2 != nil || restore < 1 || restore > bucket:
+		return cost.Config{}, fmt.Errorf("TRADEHUB_COST_RESTORE %q: want a whole number of points per second from 1 to the bucket size", c.CostRestore)
+	}
+	return cost.Config{BucketSize: float64(bucket), RestoreRate: float64(restore)}, nil
+}

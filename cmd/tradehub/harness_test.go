@@ -59,6 +59,9 @@ func startApp(t *testing.T, o appOptions) (*app, string, func()) {
 		"TRADEHUB_DEMO": "1", "TRADEHUB_ENV": envDevelopment,
 		// Each app's own free port, so that tests never meet a running server's 9090.
 		"TRADEHUB_METRICS_ADDR": "127.0.0.1:0",
+		// Tests fire hundreds of queries as one user within seconds: a bucket that never runs
+		// dry keeps them about what they test (throttling has its own tests).
+		"TRADEHUB_COST_BUCKET": "10000000", "TRADEHUB_COST_RESTORE": "10000",
 	}
 	for k, v := range o.env {
 		env[k] = v

@@ -192,3 +192,16 @@ func TestRestartKeepsData(t *testing.T) {
 		t.Fatalf("after restart: %s", r.Raw)
 	}
 }
+
+func TestCostSettings(t *testing.T) {
+	for _, c := range []struct {
+		bucket, restore string
+		ok              bool
+	}{{"1000", "50", true}, {"5000", "200", true}, {"99", "50", false}, {"1000", "0", false}, {"1000", "2000", false}, {"lots", "50", false}} {
+		env := map[string]string{"TRADEHUB_COST_BUCKET": c.bucket, "TRADEHUB_COST_RESTORE": c.restore}
+		_, err := parseConfig("test", nil, mapEnv(env), io.Discard)
+		if (err == nil) != c.ok {
+			t.Errorf("bucket %s restore %s: %v, want ok=%v", c.bucket, c.restore, err, c.ok)
+		}
+	}
+}

@@ -41,7 +41,8 @@ func metricValue(text, series string) float64 {
 // After a few GraphQL requests, a throttled burst and a webhook delivery, the private listener
 // serves every series the issue asks for; the public port serves neither /metrics nor pprof.
 func TestMetricsListener(t *testing.T) {
-	a, base, _ := startApp(t, appOptions{})
+	// The default bucket, so that a burst is throttled.
+	a, base, _ := startApp(t, appOptions{env: map[string]string{"TRADEHUB_COST_BUCKET": "1000", "TRADEHUB_COST_RESTORE": "50"}})
 	if a.ops == nil || a.ops.Addr() == a.http.Addr() {
 		t.Fatal("no separate metrics listener")
 	}
