@@ -131,24 +131,7 @@ func (s *Service) CreateReceipt(ctx context.Context, in ReceiptInput) (Receipt, 
 }
 
 func (s *Service) authorizeReceipt(ctx context.Context, id string, act access.Action) (receiptDoc, error) {
-	audit.Annotate(ctx, "", id)
-	fieldPath := "input.receiptId"
-	if act == access.Read {
-		fieldPath = "id"
-	}
-	if err := checkID(id, ids.Receipt, fieldPath); err != nil {
-		return receiptDoc{}, err
-	}
-	var d receiptDoc
-	err := s.receipts.FindOne(ctx, bson.M{fID: id}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return d, notFound(fieldPath)
-	}
-	if err != nil {
-		return d, mongodb.MapError(err, "find receipt")
-	}
-	audit.Annotate(ctx, d.AccountID, id)
-	return d, s.requireObject(ctx, d.AccountID, access.Receipts, act, fieldPath)
+	return loadAuthorized(ctx, s, s.receipts, id, ids.Receipt, access.Receipts, act, "input.receiptId", func(d receiptDoc) string { return d.AccountID })
 }
 
 // ReceiveLine is what arrived for one SKU of a receipt.
@@ -493,24 +476,7 @@ func (s *Service) CreateTransfer(ctx context.Context, in TransferInput) (Transfe
 }
 
 func (s *Service) authorizeTransfer(ctx context.Context, id string, act access.Action) (transferDoc, error) {
-	audit.Annotate(ctx, "", id)
-	fieldPath := "input.transferId"
-	if act == access.Read {
-		fieldPath = "id"
-	}
-	if err := checkID(id, ids.Transfer, fieldPath); err != nil {
-		return transferDoc{}, err
-	}
-	var d transferDoc
-	err := s.transfers.FindOne(ctx, bson.M{fID: id}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return d, notFound(fieldPath)
-	}
-	if err != nil {
-		return d, mongodb.MapError(err, "find transfer")
-	}
-	audit.Annotate(ctx, d.AccountID, id)
-	return d, s.requireObject(ctx, d.AccountID, access.Transfers, act, fieldPath)
+	return loadAuthorized(ctx, s, s.transfers, id, ids.Transfer, access.Transfers, act, "input.transferId", func(d transferDoc) string { return d.AccountID })
 }
 
 // ReceiveTransfer completes an IN_TRANSIT transfer: the units leave the source's in-transit
@@ -628,24 +594,7 @@ func (s *Service) CreateReturn(ctx context.Context, in ReturnInput) (Return, err
 }
 
 func (s *Service) authorizeReturn(ctx context.Context, id string, act access.Action) (returnDoc, error) {
-	audit.Annotate(ctx, "", id)
-	fieldPath := "input.returnId"
-	if act == access.Read {
-		fieldPath = "id"
-	}
-	if err := checkID(id, ids.Return, fieldPath); err != nil {
-		return returnDoc{}, err
-	}
-	var d returnDoc
-	err := s.returns.FindOne(ctx, bson.M{fID: id}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return d, notFound(fieldPath)
-	}
-	if err != nil {
-		return d, mongodb.MapError(err, "find return")
-	}
-	audit.Annotate(ctx, d.AccountID, id)
-	return d, s.requireObject(ctx, d.AccountID, access.Returns, act, fieldPath)
+	return loadAuthorized(ctx, s, s.returns, id, ids.Return, access.Returns, act, "input.returnId", func(d returnDoc) string { return d.AccountID })
 }
 
 // ReceiveReturn records the units that came back on an EXPECTED return (RETURN: awaiting
@@ -765,4 +714,30 @@ func (s *Service) VisibleReturns(ctx context.Context, list []string) (map[string
 		out[k] = d.toReturn()
 	}
 	return out, err
+}
+
+// loadAuthorized loads one tenant document by id and checks that the caller may do act on it,
+// annotating the audit entry with its account: the common first step of every method on a
+// receipt, transfer or return. A malformed, missing or foreign id is NOT_FOUND at writeField
+// for changes, or at "id" for reads.
+func loadAuthorized[D any](ctx context.Context, s *Service, coll *mongo.Collection, id string, prefix ids.Prefix,
+	res access.Resource, act access.Action, writeField string, accountOf func(D) string) (D, error) {
+	var d D
+	audit.Annotate(ctx, "", id)
+	fieldPath := writeField
+	if act == access.Read {
+		fieldPath = "id"
+	}
+	if err := checkID(id, prefix, fieldPath); err != nil {
+		return d, err
+	}
+	err := coll.FindOne(ctx, bson.M{fID: id}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return d, notFound(fieldPath)
+	}
+	if err != nil {
+		return d, mongodb.MapError(err, "find "+coll.Name())
+	}
+	audit.Annotate(ctx, accountOf(d), id)
+	return d, s.requireObject(ctx, accountOf(d), res, act, fieldPath)
 }
