@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -151,7 +152,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
 		CarrierWebhooks: svc.transport.WebhookHandler(),
 		Documents:       documentHandler(svc.transport, logger)}
+	var debugMetrics http.Handler
 	if m := a.metrics; m != nil {
+		debugMetrics = m.Handler()
 		gqlConfig.Observer = m
 		httpConfig.ObserveRequest = m.ObserveHTTP
 		m.RegisterWebhooks(webhookMetrics(svc.webhooks))
@@ -163,6 +166,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 			a.ops = nil
 		}
 	}
+	httpConfig.Debug = debugHandler(platformAdmin(svc.accounts), debugMetrics)
 	httpConfig.GraphQL = graph.NewHandler(resolver, gqlConfig)
 	a.http = server.New(httpConfig)
 	if err := a.http.Listen(); err != nil {
