@@ -8448,7 +8448,8 @@ extend type Query {
 # - A mutation takes one ` + "`" + `input` + "`" + ` and returns a payload with ` + "`" + `userErrors` + "`" + `; business refusals are
 #   userErrors, never top-level errors.
 # - Top-level errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
-#   BAD_USER_INPUT, RATE_LIMITED or INTERNAL.
+#   BAD_USER_INPUT, RATE_LIMITED or INTERNAL; PERSISTED_QUERY_NOT_FOUND and
+#   PERSISTED_QUERY_NOT_ALLOWED for persisted queries and the allow-list (README).
 
 """
 An instant in time, as an RFC 3339 string in UTC with an explicit offset

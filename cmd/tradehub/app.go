@@ -147,6 +147,14 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
+	if cfg.AllowList == "on" {
+		list, err := graph.NewAllowList(web.PersistedDocuments)
+		if err != nil {
+			return nil, err
+		}
+		gqlConfig.AllowList = list
+		logger.Info("GraphQL allow-list on", "operations", list.Len())
+	}
 	httpConfig := server.Config{Addr: cfg.Addr, Web: web.Handler(), Ready: a.store.Ping,
 		Authenticate: svc.accounts.Authenticate, Logger: logger,
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
