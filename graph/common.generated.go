@@ -40,6 +40,7 @@ type MutationResolver interface {
 	RevokeAllSessions(ctx context.Context) (*model.LogoutPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	SetCostLimits(ctx context.Context, input model.SetCostLimitsInput) (*model.SetCostLimitsPayload, error)
 	QuoteShipment(ctx context.Context, input model.QuoteShipmentInput) (*model.QuoteShipmentPayload, error)
 	BookShipment(ctx context.Context, input model.BookShipmentInput) (*model.ShipmentPayload, error)
 	RecordTrackingEvent(ctx context.Context, input model.RecordTrackingEventInput) (*model.ShipmentPayload, error)
@@ -90,6 +91,7 @@ type QueryResolver interface {
 	Partner(ctx context.Context, id string) (*model.Partner, error)
 	AuditLog(ctx context.Context, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	Events(ctx context.Context, accountID string, after *string, types []string, first *int) (*model.EventConnection, error)
+	CostLimits(ctx context.Context, accountID string) (*model.CostLimits, error)
 	Carriers(ctx context.Context) ([]model.Carrier, error)
 	RateCards(ctx context.Context, filter *model.RateCardFilter) ([]model.RateCard, error)
 	Shipment(ctx context.Context, id string) (*model.Shipment, error)
@@ -647,6 +649,17 @@ func (ec *executionContext) field_Mutation_setAccountStatus_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCostLimits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetCostLimitsInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetCostLimitsInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_shipFulfilmentOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -827,6 +840,17 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costLimits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
 	return args, nil
 }
 
@@ -2346,6 +2370,53 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCostLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_setCostLimits,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().SetCostLimits(ctx, fc.Args["input"].(model.SetCostLimitsInput))
+		},
+		nil,
+		ec.marshalNSetCostLimitsPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetCostLimitsPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_setCostLimits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "costLimits":
+				return ec.fieldContext_SetCostLimitsPayload_costLimits(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_SetCostLimitsPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type SetCostLimitsPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCostLimits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4766,6 +4837,59 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_costLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_costLimits,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().CostLimits(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalOCostLimits2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCostLimits,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_costLimits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "accountId":
+				return ec.fieldContext_CostLimits_accountId(ctx, field)
+			case "bucketSize":
+				return ec.fieldContext_CostLimits_bucketSize(ctx, field)
+			case "restoreRate":
+				return ec.fieldContext_CostLimits_restoreRate(ctx, field)
+			case "custom":
+				return ec.fieldContext_CostLimits_custom(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_CostLimits_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CostLimits", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costLimits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_carriers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7151,6 +7275,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setCostLimits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCostLimits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "quoteShipment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_quoteShipment(ctx, field)
@@ -7691,6 +7822,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "costLimits":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_costLimits(ctx, field)
 				return res
 			}
 

@@ -50,7 +50,13 @@ var requestErrorCodes = map[string]bool{
 	"GRAPHQL_PARSE_FAILED":      true,
 	"GRAPHQL_VALIDATION_FAILED": true,
 	"COMPLEXITY_LIMIT_EXCEEDED": true,
-	"PERSISTED_QUERY_NOT_FOUND": true,
+}
+
+// Codes that clients act on as they are: APQ clients retry with the document on
+// PERSISTED_QUERY_NOT_FOUND; PERSISTED_QUERY_NOT_ALLOWED is the allow-list's refusal.
+var passThroughCodes = map[string]bool{
+	CodePersistedQueryNotFound:   true,
+	CodePersistedQueryNotAllowed: true,
 }
 
 // NewErrorPresenter returns the presenter that decides what a client sees of an error:
@@ -71,7 +77,12 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		var raw *gqlerror.Error
 		if errors.As(err, &raw) && raw.Unwrap() == nil {
-			if code, _ := raw.Extensions["code"].(string); requestErrorCodes[code] {
+			code, _ := raw.Extensions["code"].(string)
+			if passThroughCodes[code] {
+				gqlErr.Extensions = map[string]any{"code": code}
+				return gqlErr
+			}
+			if requestErrorCodes[code] {
 				gqlErr.Extensions = map[string]any{"code": CodeBadUserInput, "reason": code}
 				return gqlErr
 			}

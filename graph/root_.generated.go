@@ -225,6 +225,14 @@ type ComplexityRoot struct {
 		WeightKg      func(childComplexity int) int
 	}
 
+	CostLimits struct {
+		AccountID   func(childComplexity int) int
+		BucketSize  func(childComplexity int) int
+		Custom      func(childComplexity int) int
+		RestoreRate func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
 	CreateAccountPayload struct {
 		Account         func(childComplexity int) int
 		OwnerInvitation func(childComplexity int) int
@@ -569,6 +577,7 @@ type ComplexityRoot struct {
 		RotateCarrierWebhookSecret func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
 		RotateWebhookSecret        func(childComplexity int, input model.RotateWebhookSecretInput) int
 		SetAccountStatus           func(childComplexity int, input model.SetAccountStatusInput) int
+		SetCostLimits              func(childComplexity int, input model.SetCostLimitsInput) int
 		ShipFulfilmentOrder        func(childComplexity int, input model.ShipFulfilmentOrderInput) int
 		SnapshotStorage            func(childComplexity int, input model.SnapshotStorageInput) int
 		UnassignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
@@ -664,6 +673,7 @@ type ComplexityRoot struct {
 		Accounts             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AuditLog             func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
 		Carriers             func(childComplexity int) int
+		CostLimits           func(childComplexity int, accountID string) int
 		CustomsRules         func(childComplexity int) int
 		Events               func(childComplexity int, accountID string, after *string, types []string, first *int) int
 		FulfilmentOrder      func(childComplexity int, id string) int
@@ -913,6 +923,11 @@ type ComplexityRoot struct {
 
 	SetAccountStatusPayload struct {
 		Account    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SetCostLimitsPayload struct {
+		CostLimits func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -2039,6 +2054,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ContentItem.WeightKg(childComplexity), true
+
+	case "CostLimits.accountId":
+		if e.complexity.CostLimits.AccountID == nil {
+			break
+		}
+
+		return e.complexity.CostLimits.AccountID(childComplexity), true
+
+	case "CostLimits.bucketSize":
+		if e.complexity.CostLimits.BucketSize == nil {
+			break
+		}
+
+		return e.complexity.CostLimits.BucketSize(childComplexity), true
+
+	case "CostLimits.custom":
+		if e.complexity.CostLimits.Custom == nil {
+			break
+		}
+
+		return e.complexity.CostLimits.Custom(childComplexity), true
+
+	case "CostLimits.restoreRate":
+		if e.complexity.CostLimits.RestoreRate == nil {
+			break
+		}
+
+		return e.complexity.CostLimits.RestoreRate(childComplexity), true
+
+	case "CostLimits.updatedAt":
+		if e.complexity.CostLimits.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.CostLimits.UpdatedAt(childComplexity), true
 
 	case "CreateAccountPayload.account":
 		if e.complexity.CreateAccountPayload.Account == nil {
@@ -3815,6 +3865,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.SetAccountStatus(childComplexity, args["input"].(model.SetAccountStatusInput)), true
 
+	case "Mutation.setCostLimits":
+		if e.complexity.Mutation.SetCostLimits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCostLimits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetCostLimits(childComplexity, args["input"].(model.SetCostLimitsInput)), true
+
 	case "Mutation.shipFulfilmentOrder":
 		if e.complexity.Mutation.ShipFulfilmentOrder == nil {
 			break
@@ -4287,6 +4349,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Carriers(childComplexity), true
+
+	case "Query.costLimits":
+		if e.complexity.Query.CostLimits == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costLimits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.CostLimits(childComplexity, args["accountId"].(string)), true
 
 	case "Query.customsRules":
 		if e.complexity.Query.CustomsRules == nil {
@@ -5694,6 +5768,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SetAccountStatusPayload.UserErrors(childComplexity), true
+
+	case "SetCostLimitsPayload.costLimits":
+		if e.complexity.SetCostLimitsPayload.CostLimits == nil {
+			break
+		}
+
+		return e.complexity.SetCostLimitsPayload.CostLimits(childComplexity), true
+
+	case "SetCostLimitsPayload.userErrors":
+		if e.complexity.SetCostLimitsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SetCostLimitsPayload.UserErrors(childComplexity), true
 
 	case "ShipTo.address":
 		if e.complexity.ShipTo.Address == nil {
@@ -7721,6 +7809,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRotateWebhookSecretInput,
 		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
+		ec.unmarshalInputSetCostLimitsInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
 		ec.unmarshalInputShipToInput,
 		ec.unmarshalInputShipmentAddressInput,
@@ -8448,7 +8537,8 @@ extend type Query {
 # - A mutation takes one ` + "`" + `input` + "`" + ` and returns a payload with ` + "`" + `userErrors` + "`" + `; business refusals are
 #   userErrors, never top-level errors.
 # - Top-level errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
-#   BAD_USER_INPUT, RATE_LIMITED or INTERNAL.
+#   BAD_USER_INPUT, RATE_LIMITED or INTERNAL; PERSISTED_QUERY_NOT_FOUND and
+#   PERSISTED_QUERY_NOT_ALLOWED for persisted queries and the allow-list (README).
 
 """
 An instant in time, as an RFC 3339 string in UTC with an explicit offset
@@ -8758,6 +8848,47 @@ type RevokeApiKeyPayload {
   apiKey: ApiKey
   "Why it was refused."
   userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/limits.graphqls", Input: `# Per-account query-cost limits (issue #10): platform admins give an account a bucket of its
+# own; graph/cost sizes the buckets of that account's callers (its API keys, and users whose only
+# account it is) with it. See the README's "Limits and cost".
+
+"The query-cost bucket that applies to each caller of an account."
+type CostLimits {
+  accountId: ID!
+  "Points each caller (API key, user) of the account may spend at once."
+  bucketSize: Int!
+  "Points restored to each caller's bucket per second."
+  restoreRate: Int!
+  "True when the account has limits of its own; false when the server's defaults apply."
+  custom: Boolean!
+  "When a platform admin last set them (null for the defaults)."
+  updatedAt: DateTime
+}
+
+extend type Query {
+  "The query-cost limits of an account's callers; null (NOT_FOUND) for an account the caller cannot read."
+  costLimits(accountId: ID!): CostLimits
+}
+
+"Both null returns the account to the server's defaults; otherwise give both."
+input SetCostLimitsInput {
+  accountId: ID!
+  "From 100 to 10,000,000 points."
+  bucketSize: Int
+  "From 1 point per second to the bucket size."
+  restoreRate: Int
+}
+
+type SetCostLimitsPayload {
+  costLimits: CostLimits
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Give an account a query-cost bucket of its own, or take it away (platform admins). Applies within 30 seconds on every instance."
+  setCostLimits(input: SetCostLimitsInput!): SetCostLimitsPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/transport.graphqls", Input: `# Transport and customs: carriers and their services, rate cards with pooled-volume tiers,

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/gorilla/websocket"
@@ -58,7 +59,13 @@ type ServerConfig struct {
 	// AuthenticateToken, when set, resolves an `Authorization` value from a WebSocket's
 	// connection_init payload (API keys); see websocketInit.
 	AuthenticateToken func(ctx context.Context, authorization string) (*auth.Principal, error)
-	Logger            *slog.Logger
+	// APQCacheSize bounds the automatic persisted queries' cache of hash → document (default
+	// 1,000; least recently used first out). The parsed-query cache has the same bound.
+	APQCacheSize int
+	// AllowList, when set, accepts only its registered operations (see AllowList); nil accepts
+	// any document.
+	AllowList *AllowList
+	Logger    *slog.Logger
 }
 
 // Observer is told what the endpoint does, for metrics. Its methods run on the request's
@@ -80,6 +87,9 @@ func (c *ServerConfig) defaults() {
 	if c.TokenLimit == 0 {
 		c.TokenLimit = 15000
 	}
+	if c.APQCacheSize == 0 {
+		c.APQCacheSize = 1000
+	}
 	if c.Introspection == "" {
 		c.Introspection = IntrospectionAuthenticated
 	}
@@ -88,7 +98,8 @@ func (c *ServerConfig) defaults() {
 // NewHandler builds the /graphql endpoint with handler.New and each transport, cache and
 // extension chosen on purpose (gqlgen's NewDefaultServer turns on more than we want): POST JSON,
 // GET for queries only, no multipart or form transports, no batching, no "did you mean"
-// suggestions, a parsed-query cache, masked errors and recovered panics.
+// suggestions, a parsed-query cache, automatic persisted queries (and, when configured, an
+// allow-list of registered operations), masked errors and recovered panics.
 func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	cfg.defaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
@@ -103,6 +114,12 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// The allow-list first: a registered hash sent alone gets its document, then APQ checks the
+	// hash and remembers it; an unregistered document is refused before anything else.
+	if cfg.AllowList != nil {
+		srv.Use(cfg.AllowList)
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	srv.SetParserTokenLimit(cfg.TokenLimit)
 	srv.SetDisableSuggestion(true)
 	present := NewErrorPresenter(cfg.Logger)

@@ -16,6 +16,11 @@ const config: CodegenConfig = {
       presetConfig: {
         // Pages read the fields they ask for; fragments are for sharing selections, not hiding them.
         fragmentMasking: false,
+        // persisted-documents.json: sha256 hash → document for every operation of the portal,
+        // embedded in the binary (web/persisted.go) as the allow-list of
+        // TRADEHUB_GRAPHQL_ALLOWLIST=on. The portal still sends full documents; the server
+        // checks them against this list.
+        persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' },
       },
       config: {
         useTypeImports: true,

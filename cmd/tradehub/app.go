@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -141,17 +142,30 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
-	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
-		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
+	limits := newCostLimits(a.store, svc, costCfg)
+	a.runCostLimits(ctx, limits, logger)
+	costCfg.Limits = callerLimits(svc.accounts, limits)
+	resolver := &graph.Resolver{Logger: logger, Limits: limits, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
+	if cfg.AllowList == "on" {
+		list, err := graph.NewAllowList(web.PersistedDocuments)
+		if err != nil {
+			return nil, err
+		}
+		gqlConfig.AllowList = list
+		logger.Info("GraphQL allow-list on", "operations", list.Len())
+	}
 	httpConfig := server.Config{Addr: cfg.Addr, Web: web.Handler(), Ready: a.store.Ping,
 		Authenticate: svc.accounts.Authenticate, Logger: logger,
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
 		CarrierWebhooks: svc.transport.WebhookHandler(),
 		Documents:       documentHandler(svc.transport, logger)}
+	var debugMetrics http.Handler
 	if m := a.metrics; m != nil {
+		debugMetrics = m.Handler()
 		gqlConfig.Observer = m
 		httpConfig.ObserveRequest = m.ObserveHTTP
 		m.RegisterWebhooks(webhookMetrics(svc.webhooks))
@@ -163,6 +177,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 			a.ops = nil
 		}
 	}
+	httpConfig.Debug = debugHandler(platformAdmin(svc.accounts), debugMetrics)
 	httpConfig.GraphQL = graph.NewHandler(resolver, gqlConfig)
 	a.http = server.New(httpConfig)
 	if err := a.http.Listen(); err != nil {

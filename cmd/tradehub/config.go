@@ -38,6 +38,10 @@ type config struct {
 	MetricsAddr string
 	// CostBucket and CostRestore size every caller's query-cost bucket (points, points/s).
 	CostBucket, CostRestore string
+	// AllowList is "on" to accept only the portal's registered GraphQL operations.
+	AllowList string
+	// OTLPEndpoint turns tracing on: where spans are sent (OTLP over HTTP).
+	OTLPEndpoint string
 
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
@@ -66,6 +70,8 @@ func (c *config) settings() []setting {
 		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL, false},
 		{"TRADEHUB_COST_BUCKET", "cost-bucket", "1000", "query-cost points each caller (API key, user, client address) can spend at once", &c.CostBucket, false},
 		{"TRADEHUB_COST_RESTORE", "cost-restore", "50", "query-cost points restored to each caller's bucket per second", &c.CostRestore, false},
+		{"TRADEHUB_GRAPHQL_ALLOWLIST", "graphql-allowlist", "off", "on: /graphql accepts only the portal's own operations (the persisted-documents manifest built into the binary); off: any document", &c.AllowList, false},
+		{"TRADEHUB_OTLP_ENDPOINT", "otlp-endpoint", "", "send OpenTelemetry traces over OTLP/HTTP to this endpoint (e.g. http://127.0.0.1:4318); empty: OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT if set, else tracing is off", &c.OTLPEndpoint, false},
 		{"TRADEHUB_METRICS_ADDR", "metrics-addr", "127.0.0.1:9090", "private listener for /metrics and /debug/pprof (never the public address); empty disables it", &c.MetricsAddr, true},
 	}
 }
@@ -126,6 +132,9 @@ func (c config) validate() error {
 	case graph.IntrospectionAuthenticated, graph.IntrospectionAll, graph.IntrospectionOff:
 	default:
 		problems = append(problems, fmt.Sprintf("TRADEHUB_INTROSPECTION %q: want authenticated, all or off", c.Introspection))
+	}
+	if c.AllowList != "on" && c.AllowList != "off" {
+		problems = append(problems, fmt.Sprintf("TRADEHUB_GRAPHQL_ALLOWLIST %q: want on or off", c.AllowList))
 	}
 	if c.Database == "" {
 		problems = append(problems, "TRADEHUB_DB is empty")

@@ -14,6 +14,8 @@
 //   - Every response reports extensions.cost {requestedQueryCost, actualQueryCost,
 //     throttleStatus {maximumAvailable, currentlyAvailable, restoreRate}}.
 //   - A request with extensions {"cost": {"dryRun": true}} is priced and not run.
+//   - Config.Limits may give a caller other limits than the defaults (per-account limits set by
+//     a platform admin); the bucket is still the caller's.
 package cost
 
 import (
@@ -42,6 +44,10 @@ type Config struct {
 	MutationCost int     // added per root mutation field (default 10)
 	// Caller names the bucket of a request (an API key id, a user id, a client address).
 	Caller func(ctx context.Context) string
+	// Limits, when set, gives the bucket size and restore rate of a request's caller when they
+	// differ from BucketSize and RestoreRate (an account configured by a platform admin); ok
+	// false means the defaults. It runs on every operation, so it must be cheap (cached).
+	Limits func(ctx context.Context) (bucketSize, restoreRate float64, ok bool)
 	// Now is the clock of the buckets (default time.Now).
 	Now func() time.Time
 	// Present turns a refusal into the client's error (the server's error presenter).
@@ -102,7 +108,12 @@ type Extension struct {
 type bucket struct {
 	available float64
 	at        time.Time
+	size      float64
+	rate      float64
 }
+
+// limits are a bucket's size and restore rate.
+type limits struct{ size, rate float64 }
 
 // New returns the extension. Buckets live in a bounded LRU on this instance: a caller spread
 // over several instances gets each instance's budget, which bounds the load per instance.
@@ -125,6 +136,7 @@ type costKey struct{}
 type opCost struct {
 	requested int
 	caller    string
+	limits    limits
 	status    ThrottleStatus
 }
 
@@ -136,21 +148,22 @@ func (e *Extension) InterceptOperation(ctx context.Context, next graphql.Operati
 	}
 	requested := e.Requested(op.Doc, op.Operation, op.Variables)
 	caller := e.cfg.Caller(ctx)
+	lim := e.limitsOf(ctx)
 	if requested > e.cfg.MaxQueryCost {
 		return e.refuse(errs.E(errs.Invalid, "the query costs %d points; the limit for one query is %d: ask for fewer items or fields", requested, e.cfg.MaxQueryCost), Report{
-			RequestedQueryCost: requested, ThrottleStatus: e.peek(caller),
+			RequestedQueryCost: requested, ThrottleStatus: e.peek(caller, lim),
 		})
 	}
 	if dryRun(op.Extensions) {
-		return e.refuse(nil, Report{RequestedQueryCost: requested, ThrottleStatus: e.peek(caller)})
+		return e.refuse(nil, Report{RequestedQueryCost: requested, ThrottleStatus: e.peek(caller, lim)})
 	}
-	status, retryAfter, ok := e.take(caller, float64(requested))
+	status, retryAfter, ok := e.take(caller, lim, float64(requested))
 	if !ok {
 		err := errs.E(errs.RateLimited, "throttled: this query costs %d points and %.0f are available; retry in %.0f s",
 			requested, status.CurrentlyAvailable, math.Ceil(retryAfter.Seconds()))
 		return e.refuse(err, Report{RequestedQueryCost: requested, ThrottleStatus: status})
 	}
-	ctx = context.WithValue(ctx, costKey{}, &opCost{requested: requested, caller: caller, status: status})
+	ctx = context.WithValue(ctx, costKey{}, &opCost{requested: requested, caller: caller, limits: lim, status: status})
 	return next(ctx)
 }
 
@@ -163,7 +176,7 @@ func (e *Extension) InterceptResponse(ctx context.Context, next graphql.Response
 	}
 	op := graphql.GetOperationContext(ctx)
 	actual := e.Actual(op.Doc, op.Operation, resp.Data)
-	status := e.refund(oc.caller, float64(oc.requested-actual))
+	status := e.refund(oc.caller, oc.limits, float64(oc.requested-actual))
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
@@ -192,46 +205,59 @@ func dryRun(ext map[string]any) bool {
 	return d
 }
 
-func (e *Extension) bucketOf(caller string, now time.Time) *bucket {
+// limitsOf is the bucket size and restore rate of the request's caller.
+func (e *Extension) limitsOf(ctx context.Context) limits {
+	if e.cfg.Limits != nil {
+		if size, rate, ok := e.cfg.Limits(ctx); ok && size > 0 && rate > 0 {
+			return limits{size, rate}
+		}
+	}
+	return limits{e.cfg.BucketSize, e.cfg.RestoreRate}
+}
+
+// bucketOf restores the caller's bucket up to now under its current limits. When the limits
+// changed (a platform admin set them), the bucket keeps what it holds, capped at the new size.
+func (e *Extension) bucketOf(caller string, l limits, now time.Time) *bucket {
 	b, ok := e.buckets.Get(caller)
 	if !ok {
-		b = &bucket{available: e.cfg.BucketSize, at: now}
+		b = &bucket{available: l.size, at: now, size: l.size, rate: l.rate}
 		e.buckets.Add(caller, b)
 	}
-	b.available = math.Min(e.cfg.BucketSize, b.available+now.Sub(b.at).Seconds()*e.cfg.RestoreRate)
+	b.size, b.rate = l.size, l.rate
+	b.available = math.Min(b.size, b.available+now.Sub(b.at).Seconds()*b.rate)
 	b.at = now
 	return b
 }
 
 func (e *Extension) status(b *bucket) ThrottleStatus {
-	return ThrottleStatus{MaximumAvailable: e.cfg.BucketSize, CurrentlyAvailable: math.Floor(b.available), RestoreRate: e.cfg.RestoreRate}
+	return ThrottleStatus{MaximumAvailable: b.size, CurrentlyAvailable: math.Floor(b.available), RestoreRate: b.rate}
 }
 
-func (e *Extension) peek(caller string) ThrottleStatus {
+func (e *Extension) peek(caller string, l limits) ThrottleStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.status(e.bucketOf(caller, e.cfg.Now()))
+	return e.status(e.bucketOf(caller, l, e.cfg.Now()))
 }
 
 // take charges cost if the bucket can pay it; otherwise it says how long until it could.
-func (e *Extension) take(caller string, cost float64) (ThrottleStatus, time.Duration, bool) {
+func (e *Extension) take(caller string, l limits, cost float64) (ThrottleStatus, time.Duration, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	b := e.bucketOf(caller, e.cfg.Now())
+	b := e.bucketOf(caller, l, e.cfg.Now())
 	if b.available < cost {
-		wait := time.Duration((cost - b.available) / e.cfg.RestoreRate * float64(time.Second))
+		wait := time.Duration((cost - b.available) / b.rate * float64(time.Second))
 		return e.status(b), wait, false
 	}
 	b.available -= cost
 	return e.status(b), 0, true
 }
 
-func (e *Extension) refund(caller string, points float64) ThrottleStatus {
+func (e *Extension) refund(caller string, l limits, points float64) ThrottleStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	b := e.bucketOf(caller, e.cfg.Now())
+	b := e.bucketOf(caller, l, e.cfg.Now())
 	if points > 0 {
-		b.available = math.Min(e.cfg.BucketSize, b.available+points)
+		b.available = math.Min(b.size, b.available+points)
 	}
 	return e.status(b)
 }

@@ -79,22 +79,45 @@ func TestActualCountsWhatCameBack(t *testing.T) {
 func TestBucketDrainsRestoresAndRefunds(t *testing.T) {
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	e := New(Config{BucketSize: 100, RestoreRate: 10, Now: func() time.Time { return now }})
-	if _, _, ok := e.take("a", 80); !ok {
+	d := limits{100, 10}
+	if _, _, ok := e.take("a", d, 80); !ok {
 		t.Fatal("first take refused")
 	}
-	st, wait, ok := e.take("a", 50)
+	st, wait, ok := e.take("a", d, 50)
 	if ok || st.CurrentlyAvailable != 20 || wait != 3*time.Second {
 		t.Fatalf("second take: ok=%v available=%v wait=%v, want refused, 20, 3s", ok, st.CurrentlyAvailable, wait)
 	}
-	if _, _, ok := e.take("b", 50); !ok {
+	if _, _, ok := e.take("b", d, 50); !ok {
 		t.Error("another caller was throttled by a's spending")
 	}
 	now = now.Add(3 * time.Second)
-	if _, _, ok := e.take("a", 50); !ok {
+	if _, _, ok := e.take("a", d, 50); !ok {
 		t.Error("bucket did not restore")
 	}
-	if st := e.refund("a", 1000); st.CurrentlyAvailable != 100 {
+	if st := e.refund("a", d, 1000); st.CurrentlyAvailable != 100 {
 		t.Errorf("refund overflowed the bucket: %v", st.CurrentlyAvailable)
+	}
+}
+
+// A caller whose account has limits of its own gets a bucket of that size and rate; when the
+// limits change, the bucket keeps what it holds up to the new size.
+func TestLimitsPerCaller(t *testing.T) {
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	e := New(Config{BucketSize: 100, RestoreRate: 10, Now: func() time.Time { return now }})
+	big := limits{5000, 250}
+	st, _, ok := e.take("big", big, 1000)
+	if !ok || st != (ThrottleStatus{MaximumAvailable: 5000, CurrentlyAvailable: 4000, RestoreRate: 250}) {
+		t.Fatalf("configured caller: ok=%v %+v", ok, st)
+	}
+	if st, _, ok := e.take("small", limits{100, 10}, 1000); ok || st.MaximumAvailable != 100 {
+		t.Errorf("default caller could spend 1000: %+v", st)
+	}
+	st, wait, ok := e.take("big", limits{500, 50}, 600)
+	if ok || st != (ThrottleStatus{MaximumAvailable: 500, CurrentlyAvailable: 500, RestoreRate: 50}) || wait != 2*time.Second {
+		t.Errorf("after shrinking: ok=%v %+v wait %v", ok, st, wait)
+	}
+	if l := New(Config{BucketSize: 100, RestoreRate: 10}).limitsOf(t.Context()); l != (limits{100, 10}) {
+		t.Errorf("no Limits func: %+v", l)
 	}
 }
 

@@ -380,6 +380,19 @@ type ContentItemInput struct {
 	ExpectedUnitValue *MoneyInput `json:"expectedUnitValue,omitempty"`
 }
 
+// The query-cost bucket that applies to each caller of an account.
+type CostLimits struct {
+	AccountID string `json:"accountId"`
+	// Points each caller (API key, user) of the account may spend at once.
+	BucketSize int `json:"bucketSize"`
+	// Points restored to each caller's bucket per second.
+	RestoreRate int `json:"restoreRate"`
+	// True when the account has limits of its own; false when the server's defaults apply.
+	Custom bool `json:"custom"`
+	// When a platform admin last set them (null for the defaults).
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
 // A cycle count.
 type CountInventoryInput struct {
 	// The SKU.
@@ -1754,6 +1767,20 @@ type SetAccountStatusPayload struct {
 	// The account after the change, or null when refused.
 	Account *Account `json:"account,omitempty"`
 	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Both null returns the account to the server's defaults; otherwise give both.
+type SetCostLimitsInput struct {
+	AccountID string `json:"accountId"`
+	// From 100 to 10,000,000 points.
+	BucketSize *int `json:"bucketSize,omitempty"`
+	// From 1 point per second to the bucket size.
+	RestoreRate *int `json:"restoreRate,omitempty"`
+}
+
+type SetCostLimitsPayload struct {
+	CostLimits *CostLimits `json:"costLimits,omitempty"`
 	UserErrors []UserError `json:"userErrors"`
 }
 

@@ -83,7 +83,7 @@ type storeObservers struct{ ok, failed prometheus.Observer }
 // else counts as OTHER.
 var errorCodes = map[string]bool{
 	"UNAUTHENTICATED": true, "FORBIDDEN": true, "NOT_FOUND": true, "BAD_USER_INPUT": true,
-	"RATE_LIMITED": true, "INTERNAL": true,
+	"RATE_LIMITED": true, "INTERNAL": true, "PERSISTED_QUERY_NOT_FOUND": true, "PERSISTED_QUERY_NOT_ALLOWED": true,
 }
 
 // storeCommands are the command names the driver sends for Tradehub's operations; others count

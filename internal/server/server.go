@@ -38,6 +38,12 @@ type Config struct {
 	// Documents, when set, serves GET /documents/shipments/{account}/{shipment}/{kind}, behind
 	// Authenticate like /graphql.
 	Documents http.Handler
+	// Debug, when set, serves /debug/ (the profiler and runtime metrics) behind Authenticate;
+	// it decides itself who may see it (platform admins) and answers 404 to everyone else.
+	Debug http.Handler
+	// Exports, when set, serves GET /exports/{id}, the files of bulk exports, behind
+	// Authenticate like /graphql.
+	Exports http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
 	// ObserveRequest, when set, is told of every request once it is answered: its route (see
@@ -73,6 +79,15 @@ func New(cfg Config) *Server {
 			docs = cfg.Authenticate(docs)
 		}
 		mux.Handle("GET /documents/shipments/{account}/{shipment}/{kind}", docs)
+	}
+	for pattern, h := range map[string]http.Handler{"/debug/": cfg.Debug, "GET /exports/{id}": cfg.Exports} {
+		if h == nil {
+			continue
+		}
+		if cfg.Authenticate != nil {
+			h = cfg.Authenticate(h)
+		}
+		mux.Handle(pattern, h)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
@@ -240,7 +255,7 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Route names the route of a path for metrics, from a fixed set, so that a path chosen by a
 // client never becomes a label: graphql, graphiql, healthz, readyz, carrier_webhooks,
-// documents or portal (everything else).
+// documents, debug, exports or portal (everything else).
 func Route(path string) string {
 	switch path {
 	case "/graphql":
@@ -257,6 +272,10 @@ func Route(path string) string {
 		return "carrier_webhooks"
 	case strings.HasPrefix(path, "/documents/"):
 		return "documents"
+	case strings.HasPrefix(path, "/debug/"):
+		return "debug"
+	case strings.HasPrefix(path, "/exports/"):
+		return "exports"
 	}
 	return "portal"
 }

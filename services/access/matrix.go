@@ -92,6 +92,9 @@ const (
 	Carriers     Resource = "carriers"      // carriers and their webhook secrets
 	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
 	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
+
+	// Operations, in the platform domain.
+	CostLimits Resource = "cost_limits" // an account's own query-cost bucket (reading it needs read access to the account)
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -172,6 +175,7 @@ func Matrix() []Grant {
 		{RateCards, Write, []Role{PlatformAdmin}, "create, edit, delete and import rate cards"},
 		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
 		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
+		{CostLimits, Write, []Role{PlatformAdmin}, "give an account a query-cost bucket of its own"},
 	}
 }
 
