@@ -215,4 +215,3 @@ func Compose(monitors ...*event.CommandMonitor) *event.CommandMonitor {
 		},
 	}
 }
-
