@@ -23,12 +23,14 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tradehub/tradehub/graph/cost"
 	"github.com/tradehub/tradehub/graph/limits"
 	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
+	"github.com/tradehub/tradehub/internal/tracing"
 	"github.com/tradehub/tradehub/services/audit"
 )
 
@@ -65,7 +67,10 @@ type ServerConfig struct {
 	// AllowList, when set, accepts only its registered operations (see AllowList); nil accepts
 	// any document.
 	AllowList *AllowList
-	Logger    *slog.Logger
+	// Tracer, when set and not a no-op, gives operations and resolvers spans (see
+	// traceOperations).
+	Tracer trace.TracerProvider
+	Logger *slog.Logger
 }
 
 // Observer is told what the endpoint does, for metrics. Its methods run on the request's
@@ -129,6 +134,9 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 		present = observeErrors(present, cfg.Observer)
 		// First, so that it is the outermost interceptor and times the others too.
 		srv.Use(observeOperations{cfg.Observer})
+	}
+	if !tracing.IsNoop(cfg.Tracer) {
+		srv.Use(newTraceOperations(cfg.Tracer))
 	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(NewRecoverFunc(cfg.Logger))

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/event"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tradehub/tradehub/graph"
 	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/clock"
@@ -17,6 +20,7 @@ import (
 	"github.com/tradehub/tradehub/internal/metrics"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/internal/server"
+	"github.com/tradehub/tradehub/internal/tracing"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
@@ -41,6 +45,9 @@ type app struct {
 	// TRADEHUB_METRICS_ADDR is empty.
 	metrics *metrics.Metrics
 	ops     *server.Server
+	// tracer is a no-op provider unless tracing is configured; stopTracing flushes it.
+	tracer      trace.TracerProvider
+	stopTracing func(context.Context) error
 
 	// Background work (sweeps, relays) runs under bgCtx and is waited for before the store
 	// closes.
@@ -67,6 +74,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	}()
 	if cfg.MetricsAddr != "" {
 		a.metrics = metrics.New()
+	}
+	if err := a.startTracing(ctx); err != nil {
+		return nil, err
 	}
 
 	if err := a.openStore(ctx); err != nil {
@@ -177,6 +187,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 			a.ops = nil
 		}
 	}
+	gqlConfig.Tracer = a.tracer
+	httpConfig.Trace = func(h http.Handler) http.Handler { return tracing.HTTP(a.tracer, server.Route, h) }
 	httpConfig.Debug = debugHandler(platformAdmin(svc.accounts), debugMetrics)
 	httpConfig.GraphQL = graph.NewHandler(resolver, gqlConfig)
 	a.http = server.New(httpConfig)
@@ -345,9 +357,14 @@ func (a *app) openStore(ctx context.Context) error {
 		uri = emb.URI()
 	}
 	opts := mongodb.Options{URI: uri, Database: a.cfg.Database, SingleConnection: a.cfg.embedded()}
+	var monitors []*event.CommandMonitor
 	if a.metrics != nil {
-		opts.Monitor = a.metrics.StoreMonitor()
+		monitors = append(monitors, a.metrics.StoreMonitor())
 	}
+	if !tracing.IsNoop(a.tracer) {
+		monitors = append(monitors, tracing.StoreMonitor(a.tracer, a.cfg.Database))
+	}
+	opts.Monitor = tracing.Compose(monitors...)
 	s, err := mongodb.Connect(ctx, opts)
 	if err != nil {
 		return err
@@ -464,6 +481,11 @@ func (a *app) stop(ctx context.Context) error {
 	if a.embedded != nil {
 		err = errors.Join(err, a.embedded.Stop(ctx))
 		a.embedded = nil
+	}
+	if a.stopTracing != nil {
+		// Flush the spans still queued for the collector (bounded by ctx).
+		err = errors.Join(err, a.stopTracing(ctx))
+		a.stopTracing = nil
 	}
 	if err != nil {
 		a.logger.Error("stop", "error", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/tradehub/tradehub/graph"
 	"github.com/tradehub/tradehub/graph/cost"
 	"github.com/tradehub/tradehub/internal/clock"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Environments (TRADEHUB_ENV). Production is the default so that a deployment that forgets to
@@ -46,6 +47,9 @@ type config struct {
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
 	Clock clock.Clock
+	// Tracer is not a setting either: tests set it to record spans in memory. Nil builds the
+	// provider from OTLPEndpoint and the OTEL_EXPORTER_OTLP_* variables.
+	Tracer trace.TracerProvider
 }
 
 // setting describes one configuration entry for both the flag set and the usage text.

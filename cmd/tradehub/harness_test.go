@@ -17,6 +17,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tradehub/tradehub/internal/clock"
 	"github.com/tradehub/tradehub/internal/demo"
@@ -41,6 +42,8 @@ type appOptions struct {
 	env   map[string]string // more settings, or other values for the defaults
 	clock clock.Clock       // default: the system clock
 	logs  io.Writer         // default: discarded
+	// tracer records spans (default: tracing off, unless the environment configures it).
+	tracer trace.TracerProvider
 }
 
 // startApp runs the real app, in development mode with demo data, on a free port, and returns
@@ -71,6 +74,7 @@ func startApp(t *testing.T, o appOptions) (*app, string, func()) {
 		t.Fatal(err)
 	}
 	cfg.Clock = o.clock
+	cfg.Tracer = o.tracer
 	a, err := start(context.Background(), cfg, slog.New(slog.NewTextHandler(o.logs, nil)))
 	if err != nil {
 		t.Fatal(err)

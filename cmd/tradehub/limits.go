@@ -50,4 +50,3 @@ func callerLimits(acc *accounts.Service, l *costlimits.Service) func(context.Con
 		return float64(lim.BucketSize), float64(lim.RestoreRate), true
 	}
 }
-

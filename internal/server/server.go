@@ -44,6 +44,9 @@ type Config struct {
 	// Exports, when set, serves GET /exports/{id}, the files of bulk exports, behind
 	// Authenticate like /graphql.
 	Exports http.Handler
+	// Trace, when set, wraps the routes (inside the request id and the access log, outside
+	// authentication), to give each request a span.
+	Trace func(http.Handler) http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
 	// ObserveRequest, when set, is told of every request once it is answered: its route (see
@@ -105,6 +108,9 @@ func New(cfg Config) *Server {
 	mux.Handle("/", cfg.Web)
 
 	var h http.Handler = mux
+	if cfg.Trace != nil {
+		h = cfg.Trace(h)
+	}
 	h = deadline(cfg.RequestTimeout, h)
 	h = securityHeaders(h)
 	h = accessLog(cfg.Logger, cfg.ObserveRequest, h)
