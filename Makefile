@@ -16,7 +16,7 @@ export TRADEHUB_INTROSPECTION ?= all
 
 WEB_SOURCES := $(shell find web/src web/public web/plugins -type f 2>/dev/null) web/index.html web/graphiql.html web/vite.config.ts web/tsconfig.json web/tsconfig.node.json $(wildcard schema/*.graphqls)
 
-.PHONY: run build web test test-go test-web e2e fuzz generate check-generated lint clean
+.PHONY: run build web test test-go test-web e2e fuzz generate check-generated lint clean loadtest bench
 
 ## run: build the portal and the server, start Tradehub with demo data, print its URLs
 run: build
@@ -59,6 +59,13 @@ fuzz:
 	    tail -n 3 /tmp/tradehub-fuzz.log | grep -E '^(ok|fuzz: elapsed)' | tail -n 1; \
 	  done; \
 	done
+
+## loadtest: load without loss (docs/RELIABILITY.md): mixed reads and writes from three sellers
+## against the real binary, SIGTERM and restart at half time; every acknowledged write must be
+## there after it, no request cut, memory flat. Not part of make test. LOADTEST_FLAGS="-duration 5m"
+LOADTEST_FLAGS ?= -duration 2m -clients 8
+loadtest:
+	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 ## generate: regenerate the GraphQL code from schema/: gqlgen for Go, graphql-codegen for the portal
 generate: web/node_modules/.package-lock.json

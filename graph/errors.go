@@ -12,6 +12,7 @@ import (
 
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
+	"github.com/tradehub/tradehub/internal/requestid"
 )
 
 // Top-level error codes, in extensions.code. The set is fixed and documented in the schema;
@@ -88,11 +89,17 @@ func NewErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		}
 		logger.ErrorContext(ctx, "request failed", "error", err.Error(), "path", gqlErr.Path.String())
+		ext := map[string]any{"code": CodeInternal}
+		// The request id is in the X-Request-Id header too, but a WebSocket client never sees
+		// the upgrade's headers: in the error, every client can quote it to support.
+		if id := requestid.From(ctx); id != "" {
+			ext["requestId"] = id
+		}
 		return &gqlerror.Error{
 			Message:    "internal error",
 			Path:       gqlErr.Path,
 			Locations:  gqlErr.Locations,
-			Extensions: map[string]any{"code": CodeInternal},
+			Extensions: ext,
 		}
 	}
 }

@@ -51,7 +51,7 @@ func (m *mailbox) Send(_ context.Context, to, _, body string) error {
 	return nil
 }
 
-func (m *mailbox) tokenFor(t *testing.T, email string) string {
+func (m *mailbox) tokenFor(t testing.TB, email string) string {
 	t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -69,7 +69,7 @@ func userCtx(id string) context.Context {
 	return auth.WithPrincipal(context.Background(), &auth.Principal{Kind: auth.KindUser, UserID: id})
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store := mongotest.Store(t, nil)
