@@ -276,3 +276,43 @@ func TestSweepExpiresAfterRetention(t *testing.T) {
 		t.Errorf("open after expiry: %v", err)
 	}
 }
+
+// A shutdown in the middle of an export gives it up at once (no lease to wait out): the next
+// start (a new Service over the same store and folder) runs it from the beginning.
+func TestShutdownGivesTheExportUpForTheNextStart(t *testing.T) {
+	q := &items{n: 5, block: make(chan struct{})}
+	e := newEnv(t, q, 0)
+	ex, err := e.svc.Run(caller(), bulk.RunInput{AccountID: account, Query: "{ items }"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = e.svc.Work(ctx)
+	}()
+	for {
+		got, _ := e.svc.Get(caller(), ex.ID)
+		if got.Status == bulk.Running {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	<-done
+
+	restarted, err := bulk.New(bulk.Config{DB: e.db, Access: allowOne{}, Query: &items{n: 5}, Dir: e.dir, PageSize: 3,
+		Clock: e.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran, err := restarted.RunNext(context.Background()); !ran || err != nil {
+		t.Fatalf("after the restart: ran %v, %v", ran, err)
+	}
+	got, _ := restarted.Get(caller(), ex.ID)
+	body, _ := e.file(t, ex.ID)
+	if got.Status != bulk.Completed || got.ObjectCount != 5 || strings.Count(body, "\n") != 5 {
+		t.Errorf("after the restart: %+v %q", got, body)
+	}
+}
