@@ -79,6 +79,12 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 			return toGQLRateCard(c), err
 		})
 	}
+	if b := r.Bulk; b != nil {
+		fetchers[ids.BulkOperation] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			e, err := b.Get(ctx, id)
+			return r.toGQLBulkExport(e), err
+		})
+	}
 	return fetchers
 }
 

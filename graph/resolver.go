@@ -9,6 +9,7 @@ import (
 	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/costlimits"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/transport"
@@ -28,6 +29,9 @@ type Resolver struct {
 	EventsFeed *events.Reader
 	Transport  *transport.Service
 	Limits     *costlimits.Service // per-account query-cost limits
+	Bulk       *bulk.Service       // bulk exports
+	// ExportURL is where a completed export is downloaded (the public URL and /exports/{id}).
+	ExportURL func(id string) string
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

@@ -172,11 +172,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BulkExport struct {
+		AccountID    func(childComplexity int) int
+		CompletedAt  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ErrorCode    func(childComplexity int) int
+		ErrorMessage func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		FileSize     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectCount  func(childComplexity int) int
+		Query        func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		URL          func(childComplexity int) int
+	}
+
+	BulkExportConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BulkExportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	BulkFulfilmentOrderResult struct {
 		FulfilmentOrder func(childComplexity int) int
 		IdempotencyKey  func(childComplexity int) int
 		Index           func(childComplexity int) int
 		UserErrors      func(childComplexity int) int
+	}
+
+	CancelBulkExportPayload struct {
+		BulkExport func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Carrier struct {
@@ -532,6 +564,7 @@ type ComplexityRoot struct {
 		AdjustInventory            func(childComplexity int, input model.AdjustInventoryInput) int
 		AssignAccountManager       func(childComplexity int, input model.AssignAccountManagerInput) int
 		BookShipment               func(childComplexity int, input model.BookShipmentInput) int
+		CancelBulkExport           func(childComplexity int, input model.CancelBulkExportInput) int
 		CancelFulfilmentOrder      func(childComplexity int, input model.FulfilmentOrderIDInput) int
 		CancelReceipt              func(childComplexity int, input model.ReceiptIDInput) int
 		ChangeMemberRole           func(childComplexity int, input model.ChangeMemberRoleInput) int
@@ -576,6 +609,7 @@ type ComplexityRoot struct {
 		RevokePartnerConsent       func(childComplexity int, input model.PartnerConsentInput) int
 		RotateCarrierWebhookSecret func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
 		RotateWebhookSecret        func(childComplexity int, input model.RotateWebhookSecretInput) int
+		RunBulkExport              func(childComplexity int, input model.RunBulkExportInput) int
 		SetAccountStatus           func(childComplexity int, input model.SetAccountStatusInput) int
 		SetCostLimits              func(childComplexity int, input model.SetCostLimitsInput) int
 		ShipFulfilmentOrder        func(childComplexity int, input model.ShipFulfilmentOrderInput) int
@@ -672,6 +706,8 @@ type ComplexityRoot struct {
 		Account              func(childComplexity int, id string) int
 		Accounts             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AuditLog             func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		BulkExport           func(childComplexity int, id string) int
+		BulkExports          func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
 		Carriers             func(childComplexity int) int
 		CostLimits           func(childComplexity int, accountID string) int
 		CustomsRules         func(childComplexity int) int
@@ -876,6 +912,11 @@ type ComplexityRoot struct {
 		Secret              func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
 		WebhookSubscription func(childComplexity int) int
+	}
+
+	RunBulkExportPayload struct {
+		BulkExport func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Scorecard struct {
@@ -1831,6 +1872,132 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AuditEntryEdge.Node(childComplexity), true
 
+	case "BulkExport.accountId":
+		if e.complexity.BulkExport.AccountID == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.AccountID(childComplexity), true
+
+	case "BulkExport.completedAt":
+		if e.complexity.BulkExport.CompletedAt == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.CompletedAt(childComplexity), true
+
+	case "BulkExport.createdAt":
+		if e.complexity.BulkExport.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.CreatedAt(childComplexity), true
+
+	case "BulkExport.errorCode":
+		if e.complexity.BulkExport.ErrorCode == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.ErrorCode(childComplexity), true
+
+	case "BulkExport.errorMessage":
+		if e.complexity.BulkExport.ErrorMessage == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.ErrorMessage(childComplexity), true
+
+	case "BulkExport.expiresAt":
+		if e.complexity.BulkExport.ExpiresAt == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.ExpiresAt(childComplexity), true
+
+	case "BulkExport.fileSize":
+		if e.complexity.BulkExport.FileSize == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.FileSize(childComplexity), true
+
+	case "BulkExport.id":
+		if e.complexity.BulkExport.ID == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.ID(childComplexity), true
+
+	case "BulkExport.objectCount":
+		if e.complexity.BulkExport.ObjectCount == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.ObjectCount(childComplexity), true
+
+	case "BulkExport.query":
+		if e.complexity.BulkExport.Query == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.Query(childComplexity), true
+
+	case "BulkExport.startedAt":
+		if e.complexity.BulkExport.StartedAt == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.StartedAt(childComplexity), true
+
+	case "BulkExport.status":
+		if e.complexity.BulkExport.Status == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.Status(childComplexity), true
+
+	case "BulkExport.url":
+		if e.complexity.BulkExport.URL == nil {
+			break
+		}
+
+		return e.complexity.BulkExport.URL(childComplexity), true
+
+	case "BulkExportConnection.edges":
+		if e.complexity.BulkExportConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.BulkExportConnection.Edges(childComplexity), true
+
+	case "BulkExportConnection.nodes":
+		if e.complexity.BulkExportConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.BulkExportConnection.Nodes(childComplexity), true
+
+	case "BulkExportConnection.pageInfo":
+		if e.complexity.BulkExportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.BulkExportConnection.PageInfo(childComplexity), true
+
+	case "BulkExportEdge.cursor":
+		if e.complexity.BulkExportEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.BulkExportEdge.Cursor(childComplexity), true
+
+	case "BulkExportEdge.node":
+		if e.complexity.BulkExportEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.BulkExportEdge.Node(childComplexity), true
+
 	case "BulkFulfilmentOrderResult.fulfilmentOrder":
 		if e.complexity.BulkFulfilmentOrderResult.FulfilmentOrder == nil {
 			break
@@ -1858,6 +2025,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.BulkFulfilmentOrderResult.UserErrors(childComplexity), true
+
+	case "CancelBulkExportPayload.bulkExport":
+		if e.complexity.CancelBulkExportPayload.BulkExport == nil {
+			break
+		}
+
+		return e.complexity.CancelBulkExportPayload.BulkExport(childComplexity), true
+
+	case "CancelBulkExportPayload.userErrors":
+		if e.complexity.CancelBulkExportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CancelBulkExportPayload.UserErrors(childComplexity), true
 
 	case "Carrier.active":
 		if e.complexity.Carrier.Active == nil {
@@ -3335,6 +3516,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.BookShipment(childComplexity, args["input"].(model.BookShipmentInput)), true
 
+	case "Mutation.cancelBulkExport":
+		if e.complexity.Mutation.CancelBulkExport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelBulkExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CancelBulkExport(childComplexity, args["input"].(model.CancelBulkExportInput)), true
+
 	case "Mutation.cancelFulfilmentOrder":
 		if e.complexity.Mutation.CancelFulfilmentOrder == nil {
 			break
@@ -3853,6 +4046,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.RotateWebhookSecret(childComplexity, args["input"].(model.RotateWebhookSecretInput)), true
 
+	case "Mutation.runBulkExport":
+		if e.complexity.Mutation.RunBulkExport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runBulkExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RunBulkExport(childComplexity, args["input"].(model.RunBulkExportInput)), true
+
 	case "Mutation.setAccountStatus":
 		if e.complexity.Mutation.SetAccountStatus == nil {
 			break
@@ -4342,6 +4547,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.bulkExport":
+		if e.complexity.Query.BulkExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bulkExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.BulkExport(childComplexity, args["id"].(string)), true
+
+	case "Query.bulkExports":
+		if e.complexity.Query.BulkExports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bulkExports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.BulkExports(childComplexity, args["accountId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.carriers":
 		if e.complexity.Query.Carriers == nil {
@@ -5495,6 +5724,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RotateWebhookSecretPayload.WebhookSubscription(childComplexity), true
+
+	case "RunBulkExportPayload.bulkExport":
+		if e.complexity.RunBulkExportPayload.BulkExport == nil {
+			break
+		}
+
+		return e.complexity.RunBulkExportPayload.BulkExport(childComplexity), true
+
+	case "RunBulkExportPayload.userErrors":
+		if e.complexity.RunBulkExportPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RunBulkExportPayload.UserErrors(childComplexity), true
 
 	case "Scorecard.carrier":
 		if e.complexity.Scorecard.Carrier == nil {
@@ -7757,6 +8000,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAuditLogFilter,
 		ec.unmarshalInputBookShipmentInput,
 		ec.unmarshalInputBulkFulfilmentOrderInput,
+		ec.unmarshalInputCancelBulkExportInput,
 		ec.unmarshalInputCarrierServiceInput,
 		ec.unmarshalInputChangeMemberRoleInput,
 		ec.unmarshalInputContentItemInput,
@@ -7807,6 +8051,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRevokeInvitationInput,
 		ec.unmarshalInputRotateCarrierWebhookSecretInput,
 		ec.unmarshalInputRotateWebhookSecretInput,
+		ec.unmarshalInputRunBulkExportInput,
 		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputSetCostLimitsInput,
@@ -8526,6 +8771,119 @@ extend type Query {
     last: Int
     before: String
   ): AuditEntryConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/bulk.graphqls", Input: `# Bulk exports (issue #11), like Shopify's bulk operations: a query over one connection of an
+# account runs in the background, page after page, as the caller and outside the cost bucket,
+# and its nodes are written as JSON Lines to a file downloaded from ` + "`" + `url` + "`" + `. See the README's
+# "Bulk exports".
+
+"Where a bulk export is."
+enum BulkExportStatus {
+  "Waiting for a worker."
+  CREATED
+  "Paging through the query."
+  RUNNING
+  "Done: the file can be downloaded from ` + "`" + `url` + "`" + ` until ` + "`" + `expiresAt` + "`" + `."
+  COMPLETED
+  "Stopped with ` + "`" + `errorCode` + "`" + ` and ` + "`" + `errorMessage` + "`" + `; no file."
+  FAILED
+  "Canceled by a person; no file."
+  CANCELED
+  "Completed more than 7 days ago; the file is deleted."
+  EXPIRED
+}
+
+"A bulk export of one connection query, written as JSON Lines (one node per line)."
+type BulkExport implements Node {
+  id: ID!
+  accountId: ID!
+  "The query as submitted."
+  query: String!
+  status: BulkExportStatus!
+  "Lines written so far (while RUNNING) or in all (COMPLETED)."
+  objectCount: Int!
+  "Bytes written so far, or the file's size."
+  fileSize: Int!
+  "Where to download the file (with the same session or API key as for GraphQL); null unless COMPLETED."
+  url: String
+  "Why the export FAILED: TOO_MANY_OBJECTS, FILE_TOO_LARGE, QUERY_FAILED, INTERRUPTED or INTERNAL."
+  errorCode: String
+  errorMessage: String
+  createdAt: DateTime!
+  "When the latest run started."
+  startedAt: DateTime
+  completedAt: DateTime
+  "When the file is deleted (COMPLETED exports)."
+  expiresAt: DateTime
+}
+
+"A page of bulk exports."
+type BulkExportConnection {
+  "The exports with their cursors."
+  edges: [BulkExportEdge!]!
+  "The exports of this page."
+  nodes: [BulkExport!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A bulk export and its cursor."
+type BulkExportEdge {
+  "Opaque; pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  node: BulkExport!
+}
+
+extend type Query {
+  "One bulk export; null (NOT_FOUND) when it does not exist or the caller may not see it."
+  bulkExport(id: ID!): BulkExport
+  "An account's bulk exports, oldest first."
+  bulkExports(
+    "The account."
+    accountId: ID!
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100."
+    last: Int
+    "A cursor from a later page."
+    before: String
+  ): BulkExportConnection!
+}
+
+input RunBulkExportInput {
+  "The account whose data is exported (one export per account at a time)."
+  accountId: ID!
+  """
+  One query operation selecting exactly one connection at its root, without variables and without
+  first/last/after/before on it, for example
+  ` + "`" + `{ shipments(accountId: "acct_…") { nodes { id status trackingNumber } } }` + "`" + `.
+  Nested connections take their own ` + "`" + `first` + "`" + `. A page of 100 items may cost at most 25,000 points.
+  """
+  query: String!
+}
+
+type RunBulkExportPayload {
+  bulkExport: BulkExport
+  userErrors: [UserError!]!
+}
+
+input CancelBulkExportInput {
+  bulkExportId: ID!
+}
+
+type CancelBulkExportPayload {
+  bulkExport: BulkExport
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Start a bulk export; CONFLICT while the account has one that has not finished."
+  runBulkExport(input: RunBulkExportInput!): RunBulkExportPayload!
+  "Stop an export that has not finished; its partial file is deleted."
+  cancelBulkExport(input: CancelBulkExportInput!): CancelBulkExportPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `# Tradehub's common schema: the conventions every domain file builds on.

@@ -24,6 +24,7 @@ import (
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
@@ -158,6 +159,12 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	costCfg.Limits = callerLimits(svc.accounts, limits)
 	resolver := &graph.Resolver{Logger: logger, Limits: limits, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
+	exports, err := newBulk(a.store, svc, cfg, logger, a.metrics)
+	if err != nil {
+		return nil, err
+	}
+	wireBulk(resolver, exports, cfg, logger)
+	a.runBulk(exports, logger)
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
 	if cfg.AllowList == "on" {
@@ -172,7 +179,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		Authenticate: svc.accounts.Authenticate, Logger: logger,
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
 		CarrierWebhooks: svc.transport.WebhookHandler(),
-		Documents:       documentHandler(svc.transport, logger)}
+		Documents:       documentHandler(svc.transport, logger),
+		Exports:         exportHandler(exports, logger)}
 	var debugMetrics http.Handler
 	if m := a.metrics; m != nil {
 		debugMetrics = m.Handler()
@@ -290,6 +298,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, warehousing.Indexes()...)
 	all = append(all, webhooks.Indexes()...)
 	all = append(all, transport.Indexes()...)
+	all = append(all, bulk.Indexes()...)
 	return all
 }
 

@@ -50,6 +50,8 @@ type config struct {
 	// Tracer is not a setting either: tests set it to record spans in memory. Nil builds the
 	// provider from OTLPEndpoint and the OTEL_EXPORTER_OTLP_* variables.
 	Tracer trace.TracerProvider
+	// BulkPageSize is not a setting: tests set it to page exports in a few items (0: 100).
+	BulkPageSize int
 }
 
 // setting describes one configuration entry for both the flag set and the usage text.

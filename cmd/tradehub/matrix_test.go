@@ -231,7 +231,7 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	w := loadWorld(t, base)
 	transportWorld(t, &w)
 
-	all := append(append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...), opsCells...)
+	all := append(append(append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...), opsCells...), bulkCells...)
 	covered := map[string]bool{}
 	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true

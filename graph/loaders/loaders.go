@@ -93,6 +93,12 @@ func Middleware(src Source, carriers CarrierSource, next http.Handler) http.Hand
 	})
 }
 
+// Attach gives ctx its own Loaders, for work that runs the executor outside an HTTP request
+// (bulk exports run each page with fresh loaders).
+func Attach(ctx context.Context, src Source, carriers CarrierSource) context.Context {
+	return context.WithValue(ctx, ctxKey{}, New(src, carriers))
+}
+
 // From returns the request's loaders; ok is false outside Middleware.
 func From(ctx context.Context) (*Loaders, bool) {
 	l, ok := ctx.Value(ctxKey{}).(*Loaders)

@@ -224,6 +224,49 @@ type BookShipmentInput struct {
 	Ioss *string `json:"ioss,omitempty"`
 }
 
+// A bulk export of one connection query, written as JSON Lines (one node per line).
+type BulkExport struct {
+	ID        string `json:"id"`
+	AccountID string `json:"accountId"`
+	// The query as submitted.
+	Query  string           `json:"query"`
+	Status BulkExportStatus `json:"status"`
+	// Lines written so far (while RUNNING) or in all (COMPLETED).
+	ObjectCount int `json:"objectCount"`
+	// Bytes written so far, or the file's size.
+	FileSize int `json:"fileSize"`
+	// Where to download the file (with the same session or API key as for GraphQL); null unless COMPLETED.
+	URL *string `json:"url,omitempty"`
+	// Why the export FAILED: TOO_MANY_OBJECTS, FILE_TOO_LARGE, QUERY_FAILED, INTERRUPTED or INTERNAL.
+	ErrorCode    *string   `json:"errorCode,omitempty"`
+	ErrorMessage *string   `json:"errorMessage,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	// When the latest run started.
+	StartedAt   *time.Time `json:"startedAt,omitempty"`
+	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// When the file is deleted (COMPLETED exports).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+func (BulkExport) IsNode() {}
+
+// A page of bulk exports.
+type BulkExportConnection struct {
+	// The exports with their cursors.
+	Edges []BulkExportEdge `json:"edges"`
+	// The exports of this page.
+	Nodes []BulkExport `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A bulk export and its cursor.
+type BulkExportEdge struct {
+	// Opaque; pass it as `after` or `before`.
+	Cursor string      `json:"cursor"`
+	Node   *BulkExport `json:"node"`
+}
+
 // One order of a batch: as CreateFulfilmentOrderInput, the account given once for the batch.
 type BulkFulfilmentOrderInput struct {
 	// The warehouse it ships from.
@@ -249,6 +292,15 @@ type BulkFulfilmentOrderResult struct {
 	// The order, or null when it was refused.
 	FulfilmentOrder *FulfilmentOrder `json:"fulfilmentOrder,omitempty"`
 	// Why this order was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type CancelBulkExportInput struct {
+	BulkExportID string `json:"bulkExportId"`
+}
+
+type CancelBulkExportPayload struct {
+	BulkExport *BulkExport `json:"bulkExport,omitempty"`
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -1654,6 +1706,21 @@ type RotateWebhookSecretPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type RunBulkExportInput struct {
+	// The account whose data is exported (one export per account at a time).
+	AccountID string `json:"accountId"`
+	// One query operation selecting exactly one connection at its root, without variables and without
+	// first/last/after/before on it, for example
+	// `{ shipments(accountId: "acct_…") { nodes { id status trackingNumber } } }`.
+	// Nested connections take their own `first`. A page of 100 items may cost at most 25,000 points.
+	Query string `json:"query"`
+}
+
+type RunBulkExportPayload struct {
+	BulkExport *BulkExport `json:"bulkExport,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A carrier service's record on a lane for the shipments booked in one month.
 type Scorecard struct {
 	// The carrier.
@@ -2869,6 +2936,76 @@ func (e *AuditOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuditOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a bulk export is.
+type BulkExportStatus string
+
+const (
+	// Waiting for a worker.
+	BulkExportStatusCreated BulkExportStatus = "CREATED"
+	// Paging through the query.
+	BulkExportStatusRunning BulkExportStatus = "RUNNING"
+	// Done: the file can be downloaded from `url` until `expiresAt`.
+	BulkExportStatusCompleted BulkExportStatus = "COMPLETED"
+	// Stopped with `errorCode` and `errorMessage`; no file.
+	BulkExportStatusFailed BulkExportStatus = "FAILED"
+	// Canceled by a person; no file.
+	BulkExportStatusCanceled BulkExportStatus = "CANCELED"
+	// Completed more than 7 days ago; the file is deleted.
+	BulkExportStatusExpired BulkExportStatus = "EXPIRED"
+)
+
+var AllBulkExportStatus = []BulkExportStatus{
+	BulkExportStatusCreated,
+	BulkExportStatusRunning,
+	BulkExportStatusCompleted,
+	BulkExportStatusFailed,
+	BulkExportStatusCanceled,
+	BulkExportStatusExpired,
+}
+
+func (e BulkExportStatus) IsValid() bool {
+	switch e {
+	case BulkExportStatusCreated, BulkExportStatusRunning, BulkExportStatusCompleted, BulkExportStatusFailed, BulkExportStatusCanceled, BulkExportStatusExpired:
+		return true
+	}
+	return false
+}
+
+func (e BulkExportStatus) String() string {
+	return string(e)
+}
+
+func (e *BulkExportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BulkExportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BulkExportStatus", str)
+	}
+	return nil
+}
+
+func (e BulkExportStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BulkExportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BulkExportStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -27,6 +27,8 @@
 //	tradehub_webhook_attempts_in_flight                      attempts being made now
 //	tradehub_webhook_queue_pending, tradehub_webhook_queue_due
 //	                                                         the delivery queue, across processes
+//	tradehub_bulk_exports_total{status, error}               bulk exports ended by this process
+//	tradehub_bulk_export_objects_total                       lines written by completed exports
 //
 // plus the Go runtime's and the process's own (go_*, process_*).
 //
@@ -68,6 +70,7 @@ type Metrics struct {
 	throttled     prometheus.Counter
 	storeDuration *prometheus.HistogramVec
 	hookDuration  *prometheus.HistogramVec
+	bulk          bulkCollectors
 
 	// store caches the observers of each command seen, so that the command monitor, which
 	// runs inside every store round trip, does a lock-free map read and an atomic add.
@@ -139,6 +142,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.opDuration, m.gqlErrors, m.throttled, m.storeDuration, m.hookDuration,
 	)
+	m.bulk = newBulkCollectors(m.reg)
 	for code := range errorCodes {
 		m.gqlErrors.WithLabelValues(code) // every code shows, at 0, before the first error
 	}

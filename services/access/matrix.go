@@ -93,6 +93,10 @@ const (
 	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
 	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
 
+	// Bulk exports, in an account's domain. The exported query runs with the caller's own
+	// permissions, so these decide only who may run, see and download exports.
+	BulkExports Resource = "bulk_exports"
+
 	// Operations, in the platform domain.
 	CostLimits Resource = "cost_limits" // an account's own query-cost bucket (reading it needs read access to the account)
 )
@@ -176,6 +180,8 @@ func Matrix() []Grant {
 		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
 		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
 		{CostLimits, Write, []Role{PlatformAdmin}, "give an account a query-cost bucket of its own"},
+		{BulkExports, Read, roles(seller, staff), "bulk exports and their files (whose contents the exporter's own permissions decided)"},
+		{BulkExports, Write, []Role{Owner, Admin, Operator, Finance, AccountManager, PlatformAdmin}, "run and cancel bulk exports"},
 	}
 }
 

@@ -1249,6 +1249,7 @@ export type UsageObjectsQuery = { nodes: Array<
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { reference: string | null, id: string }
     | { id: string }
     | { id: string }
