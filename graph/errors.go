@@ -51,6 +51,7 @@ var requestErrorCodes = map[string]bool{
 	"GRAPHQL_PARSE_FAILED":      true,
 	"GRAPHQL_VALIDATION_FAILED": true,
 	"COMPLEXITY_LIMIT_EXCEEDED": true,
+	codePersistedQueryInvalid:   true,
 }
 
 // Codes that clients act on as they are: APQ clients retry with the document on

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -153,3 +154,21 @@ func withoutTypename(set ast.SelectionSet) ast.SelectionSet {
 	}
 	return out
 }
+
+// apq is gqlgen's automatic persisted queries with a code on its protocol errors (a hash that
+// does not match its document, a wrong version), which it leaves uncoded and the presenter
+// would otherwise mask as INTERNAL: they are the client's mistakes (BAD_USER_INPUT, reason
+// PERSISTED_QUERY_INVALID).
+type apq struct {
+	extension.AutomaticPersistedQuery
+}
+
+func (a apq) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := a.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err != nil && err.Extensions["code"] == nil {
+		errcode.Set(err, codePersistedQueryInvalid)
+	}
+	return err
+}
+
+const codePersistedQueryInvalid = "PERSISTED_QUERY_INVALID"

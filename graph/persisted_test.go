@@ -96,8 +96,9 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	if _, resp, raw := do(t, h, post(body("", apq(sha(q))))); len(resp.Errors) != 0 || string(resp.Data) != `{"viewer":{"authenticated":false}}` {
 		t.Fatalf("by hash: %s", raw)
 	}
-	if _, resp, _ := do(t, h, post(body("{ viewer { __typename } }", apq(sha(q))))); len(resp.Errors) == 0 {
-		t.Error("a document that does not match its hash ran")
+	if _, resp, raw := do(t, h, post(body("{ viewer { __typename } }", apq(sha(q))))); len(resp.Errors) != 1 ||
+		resp.Errors[0].Extensions["code"] != graph.CodeBadUserInput || resp.Errors[0].Extensions["reason"] != "PERSISTED_QUERY_INVALID" {
+		t.Errorf("a document that does not match its hash: %s", raw)
 	}
 }
 

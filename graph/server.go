@@ -124,7 +124,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	if cfg.AllowList != nil {
 		srv.Use(cfg.AllowList)
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	srv.Use(apq{extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)}})
 	srv.SetParserTokenLimit(cfg.TokenLimit)
 	srv.SetDisableSuggestion(true)
 	present := NewErrorPresenter(cfg.Logger)

@@ -163,7 +163,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	if err != nil {
 		return nil, err
 	}
-	wireBulk(resolver, exports, cfg, logger)
+	a.wireBulk(resolver, exports, cfg, logger)
 	a.runBulk(exports, logger)
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}

@@ -100,10 +100,10 @@ func TestBulkExportEndToEnd(t *testing.T) {
 		t.Fatalf("export: %v", e)
 	}
 	url := e["url"].(string)
-	if !strings.HasPrefix(url, "http://") || !strings.HasSuffix(url, "/exports/"+id) {
+	if url != base+"/exports/"+id {
 		t.Errorf("url %q", url)
 	}
-	code, body := owner.getAs("/exports/" + id)
+	code, body := owner.getAs(strings.TrimPrefix(url, base))
 	if code != http.StatusOK {
 		t.Fatalf("download: %d %s", code, body)
 	}

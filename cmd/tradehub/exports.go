@@ -45,10 +45,17 @@ func (a *app) runBulk(b *bulk.Service, logger *slog.Logger) {
 	})
 }
 
-// wireBulk gives the resolver the exports and the service its GraphQL query runner.
-func wireBulk(resolver *graph.Resolver, b *bulk.Service, cfg config, logger *slog.Logger) {
+// wireBulk gives the resolver the exports and the service its GraphQL query runner. Download
+// links use TRADEHUB_PUBLIC_URL, or the address the server is bound to (port 0 picks one).
+func (a *app) wireBulk(resolver *graph.Resolver, b *bulk.Service, cfg config, logger *slog.Logger) {
 	resolver.Bulk = b
-	resolver.ExportURL = func(id string) string { return cfg.publicURL() + "/exports/" + id }
+	resolver.ExportURL = func(id string) string {
+		base := cfg.publicURL()
+		if cfg.PublicURL == "" && a.http != nil {
+			base = "http://" + a.http.Addr()
+		}
+		return base + "/exports/" + id
+	}
 	b.SetQuery(graph.NewBulkQueries(resolver, logger))
 }
 

@@ -71,6 +71,10 @@ func TestTraceOfOneRequest(t *testing.T) {
 	if !storeUnderResolver {
 		t.Errorf("no store span under Query.skus: %v", names(spans))
 	}
+
+	// WebSocket upgrades pass through the request span (the upgrader needs the connection).
+	sub := subscribe(t, owner, base, `subscription($a: ID!) { accountShipmentsUpdated(accountId: $a) { id } }`, map[string]any{"a": account})
+	sub.Close()
 }
 
 func find(spans tracetest.SpanStubs, name string) *tracetest.SpanStub {

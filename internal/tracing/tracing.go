@@ -8,8 +8,10 @@
 package tracing
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -126,8 +128,14 @@ func (s *status) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// Unwrap lets http.ResponseController reach the connection (WebSocket upgrades, flushing).
+// Unwrap lets http.ResponseController reach the connection (flushing, deadlines).
 func (s *status) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Hijack passes WebSocket upgrades through: gorilla/websocket asks the writer itself.
+func (s *status) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	s.code = http.StatusSwitchingProtocols
+	return http.NewResponseController(s.ResponseWriter).Hijack()
+}
 
 // StoreMonitor starts a client span per store round trip, a child of whatever span the
 // command's context carries (the resolver's). It records the command name, the collection and

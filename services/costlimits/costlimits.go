@@ -82,9 +82,6 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg, coll: cfg.DB.Collection(Collection), table: map[string]Limits{}}
 }
 
-// Indexes: the account id is the _id; nothing more is queried.
-func Indexes() []mongodb.Indexes { return nil }
-
 type doc struct {
 	ID          string    `bson:"_id"`
 	BucketSize  int       `bson:"bucketSize"`
