@@ -67,6 +67,14 @@ LOADTEST_FLAGS ?= -duration 2m -clients 8
 loadtest:
 	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
 
+## bench: the benchmark harness (docs/PERFORMANCE.md): seeds a fixed data set, drives the
+## representative queries through the real binary and the same reads as direct store calls (the
+## floor), prints throughput, latency percentiles, round trips, allocations and ratios.
+## BENCH_FLAGS="-scale 5 -time 20s" for a bigger run.
+BENCH_FLAGS ?=
+bench:
+	$(GO) run ./cmd/bench -out bench-results.md $(BENCH_FLAGS)
+
 ## generate: regenerate the GraphQL code from schema/: gqlgen for Go, graphql-codegen for the portal
 generate: web/node_modules/.package-lock.json
 	$(GO) generate ./...
