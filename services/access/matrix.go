@@ -92,6 +92,15 @@ const (
 	Carriers     Resource = "carriers"      // carriers and their webhook secrets
 	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
 	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
+
+	// Procurement. Suppliers, RFQs, quotes and purchase orders live in the buying account's
+	// domain; a supplier user holds SUPPLIER in its supplier's domain (sup_…), and the
+	// procurement service shows it only what its supplier is invited to or was awarded.
+	Suppliers      Resource = "suppliers"       // the account's suppliers (platform-curated ones: platform domain)
+	RFQs           Resource = "rfqs"            // requests for quotation
+	SupplierQuotes Resource = "supplier_quotes" // suppliers' quotes and their landed-cost comparison
+	PurchaseOrders Resource = "purchase_orders" // purchase orders and their receiving
+	FXRates        Resource = "fx_rates"        // exchange rates for comparisons (reading them needs only a sign-in)
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
