@@ -10,6 +10,7 @@ import (
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/services/webhooks"
@@ -26,6 +27,8 @@ type Resolver struct {
 	// Events serves the events feed (authorized reads of events.Feed).
 	EventsFeed *events.Reader
 	Transport  *transport.Service
+	// Procurement serves suppliers, RFQs, quotes and purchase orders.
+	Procurement *procurement.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

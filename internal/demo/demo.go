@@ -15,6 +15,7 @@ import (
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/warehousing"
 )
 
@@ -32,6 +33,8 @@ type Deps struct {
 	Access   *access.Service
 	// Warehousing, when set, gets warehouses, each seller's SKUs, received stock and orders.
 	Warehousing *warehousing.Service
+	// Procurement, when set, gets the curated suppliers (two with supplier users) and FX rates.
+	Procurement *procurement.Service
 }
 
 type seller struct {
@@ -60,6 +63,7 @@ func SignIns() []SignIn {
 		SignIn{"partner.admin@harborfinance.test", string(access.PartnerAdmin), "Harbor Trade Finance"},
 		SignIn{"analyst@harborfinance.test", string(access.PartnerAnalyst), "Harbor Trade Finance"},
 		SignIn{"sales@dongguan-precision.test", string(access.SupplierUser), "Dongguan Precision Molding"},
+		SignIn{"sales@ningbo-homeware.test", string(access.SupplierUser), "Ningbo Homeware Co."},
 	)
 }
 
@@ -146,13 +150,22 @@ func Seed(ctx context.Context, d Deps) (seeded bool, err error) {
 		}
 	}
 
-	supplierID := ids.New(ids.Supplier)
-	sup, err := user("sales@dongguan-precision.test", "Chen Jie")
-	if err != nil {
-		return false, err
+	var supplierIDs []string
+	for _, s := range []struct{ email, name string }{{"sales@dongguan-precision.test", "Chen Jie"}, {"sales@ningbo-homeware.test", "Wang Fang"}} {
+		supplierID := ids.New(ids.Supplier)
+		sup, err := user(s.email, s.name)
+		if err != nil {
+			return false, err
+		}
+		if err := assign(sup, access.SupplierUser, supplierID); err != nil {
+			return false, err
+		}
+		supplierIDs = append(supplierIDs, supplierID)
 	}
-	if err := assign(sup, access.SupplierUser, supplierID); err != nil {
-		return false, err
+	if d.Procurement != nil {
+		if err := seedProcurement(ctx, d.Procurement, admin, supplierIDs); err != nil {
+			return false, err
+		}
 	}
 	if d.Warehousing != nil {
 		if err := seedWarehousing(ctx, d.Warehousing, admin, accts); err != nil {

@@ -122,6 +122,8 @@ var (
 	// warehouseWork is who does warehouse work for an account: its operators and admins, and
 	// the staff who act on its behalf.
 	warehouseWork = []Role{Owner, Admin, Operator, AccountManager, PlatformAdmin}
+	// buyers are who buy for an account: the same people as warehouse work.
+	buyers = warehouseWork
 )
 
 func roles(groups ...[]Role) []Role {
@@ -181,6 +183,15 @@ func Matrix() []Grant {
 		{RateCards, Write, []Role{PlatformAdmin}, "create, edit, delete and import rate cards"},
 		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
 		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
+		{Suppliers, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user reads its own supplier's profile"},
+		{Suppliers, Write, buyers, "add and edit the account's suppliers; platform-curated ones: platform admins"},
+		{RFQs, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only the RFQs its supplier is invited to, and target prices only when shown"},
+		{RFQs, Write, buyers, "create, send, close, cancel and award RFQs, compare quotes"},
+		{SupplierQuotes, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only its own quote"},
+		{SupplierQuotes, Write, []Role{SupplierUser, AccountManager, PlatformAdmin}, "the supplier quotes, or an account manager on its behalf"},
+		{PurchaseOrders, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only its own purchase orders"},
+		{PurchaseOrders, Write, roles(buyers, []Role{SupplierUser}), "amend, cancel, close; the supplier confirms and ships"},
+		{FXRates, Write, []Role{PlatformAdmin}, "exchange rates with their effective time"},
 	}
 }
 

@@ -185,3 +185,31 @@ func (s *Service) quoteDocs(ctx context.Context, f bson.M) ([]quoteDoc, error) {
 	}
 	return docs, nil
 }
+
+// QuotesByID returns the visible quotes among list: all quotes of RFQs the caller buys on,
+// and a supplier user's own.
+func (s *Service) QuotesByID(ctx context.Context, list []string) (map[string]Quote, error) {
+	docs, err := s.quoteDocs(ctx, bson.M{fID: bson.M{"$in": list}})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Quote{}
+	for _, q := range docs {
+		_, v, err := s.loadRFQ(ctx, q.RFQID, "id")
+		if errs.CodeOf(err) == errs.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case v.buyer && s.access.Require(ctx, q.AccountID, access.SupplierQuotes, access.Read) == nil:
+			out[q.ID] = q.toQuote()
+		case !v.buyer && v.supplier == q.SupplierID:
+			qq := q.toQuote()
+			qq.Landed = nil
+			out[q.ID] = qq
+		}
+	}
+	return out, nil
+}

@@ -179,6 +179,24 @@ func (s *Service) SuppliersByID(ctx context.Context, list []string) (map[string]
 	return out, nil
 }
 
+// SuppliersOfRelations loads suppliers by id without authorization, for the dataloader of
+// objects the caller was already allowed to see (an RFQ's invited suppliers, a PO's supplier).
+func (s *Service) SuppliersOfRelations(ctx context.Context, list []string) (map[string]Supplier, error) {
+	cur, err := s.suppliers.Find(ctx, bson.M{fID: bson.M{"$in": list}})
+	if err != nil {
+		return nil, internal("find suppliers", err)
+	}
+	var docs []supplierDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, internal("find suppliers", err)
+	}
+	out := map[string]Supplier{}
+	for _, d := range docs {
+		out[d.ID] = d.toSupplier()
+	}
+	return out, nil
+}
+
 // Suppliers lists the account's own suppliers and the platform-curated ones. Requires read on
 // the account's suppliers.
 func (s *Service) Suppliers(ctx context.Context, accountID string, page cursor.Page) (cursor.Result[Supplier], error) {
