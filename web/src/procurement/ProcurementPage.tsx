@@ -12,7 +12,7 @@ import { Errors, Progress, PurchaseOrderStatusBadge, RfqStatusBadge, Section } f
 
 export const ProcurementOverviewQuery = graphql(`
   query ProcurementOverview($accountId: ID!) {
-    rfqs(accountId: $accountId, last: 50) {
+    rfqs(accountId: $accountId, last: 20) {
       nodes {
         id
         title
@@ -23,7 +23,7 @@ export const ProcurementOverviewQuery = graphql(`
         }
       }
     }
-    purchaseOrders(accountId: $accountId, last: 50) {
+    purchaseOrders(accountId: $accountId, last: 20) {
       nodes {
         id
         number
@@ -43,7 +43,7 @@ export const ProcurementOverviewQuery = graphql(`
         }
       }
     }
-    suppliers(accountId: $accountId, first: 100) {
+    suppliers(accountId: $accountId, first: 50) {
       nodes {
         id
         accountId

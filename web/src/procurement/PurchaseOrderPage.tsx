@@ -11,59 +11,53 @@ import { PageHeader, useCanOperate } from '../warehousing/ui';
 import { procurementPaths, receivedPercent } from './paths';
 import { Errors, Progress, PurchaseOrderStatusBadge, Section } from './ui';
 
-export const PurchaseOrderFields = graphql(`
-  fragment PurchaseOrderFields on PurchaseOrder {
-    id
-    number
-    status
-    incoterm
-    notes
-    promisedShipBy
-    issuedAt
-    shippedAt
-    total {
-      amount
-      currencyCode
-    }
-    receivedValue {
-      amount
-      currencyCode
-    }
-    paymentTerms {
-      depositPercent
-      balance
-    }
-    supplier {
-      id
-      name
-      score {
-        percent
-      }
-    }
-    destinationWarehouse {
-      id
-      code
-      name
-    }
-    lines {
-      rfqLineId
-      description
-      quantity
-      unit
-      received
-      rejected
-      unitPrice {
-        amount
-        currencyCode
-      }
-    }
-  }
-`);
-
 export const PurchaseOrderQuery = graphql(`
   query PurchaseOrder($id: ID!) {
     purchaseOrder(id: $id) {
-      ...PurchaseOrderFields
+      id
+      number
+      status
+      incoterm
+      notes
+      promisedShipBy
+      issuedAt
+      shippedAt
+      total {
+        amount
+        currencyCode
+      }
+      receivedValue {
+        amount
+        currencyCode
+      }
+      paymentTerms {
+        depositPercent
+        balance
+      }
+      supplier {
+        id
+        name
+        score {
+          percent
+        }
+      }
+      destinationWarehouse {
+        id
+        code
+        name
+      }
+      lines {
+        rfqLineId
+        description
+        quantity
+        unit
+        received
+        rejected
+        unitPrice {
+          amount
+          currencyCode
+        }
+      }
       receipt {
         id
         status
@@ -149,7 +143,6 @@ export default function PurchaseOrderPage() {
       ...(d?.closePurchaseOrder?.userErrors ?? []),
     ];
     setErrors(res.error ? [{ message: res.error.message }] : ue);
-    reload();
   };
 
   return (

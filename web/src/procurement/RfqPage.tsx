@@ -206,7 +206,6 @@ export default function RfqPage() {
 
   const report = (res: { error?: { message: string } | undefined }, ue: readonly { message: string }[] | undefined) => {
     setErrors(res.error ? [{ message: res.error.message }] : [...(ue ?? [])]);
-    reload();
     return !res.error && (ue ?? []).length === 0;
   };
 

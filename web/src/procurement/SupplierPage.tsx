@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Remote } from '../components/Remote';
 import { graphql } from '../gql';
-import type { ProcurementIncoterm } from '../gql/graphql';
+import type { ProcurementIncoterm, SupplierQuoteStatus } from '../gql/graphql';
 import { formatDateTime, formatMoney } from '../i18n/messages';
 import { incoterms, procurementMessages as t } from '../i18n/procurement';
 import type { SignedInViewer } from '../session/viewer';
@@ -12,7 +12,7 @@ import { Errors, Progress, PurchaseOrderStatusBadge, QuoteStatusBadge, RfqStatus
 
 export const SupplierWorkspaceQuery = graphql(`
   query SupplierWorkspace {
-    supplierInvitations(last: 50) {
+    supplierInvitations(last: 10) {
       nodes {
         id
         title
@@ -36,25 +36,9 @@ export const SupplierWorkspaceQuery = graphql(`
             currencyCode
           }
         }
-        quotes {
-          id
-          status
-          revision
-          incoterm
-          currency
-          lines {
-            rfqLineId
-            moq
-            leadTimeDays
-            unitPrice {
-              amount
-              currencyCode
-            }
-          }
-        }
       }
     }
-    supplierPurchaseOrders(last: 50) {
+    supplierPurchaseOrders(last: 20) {
       nodes {
         id
         number
@@ -71,6 +55,30 @@ export const SupplierWorkspaceQuery = graphql(`
           quantity
           received
           rejected
+        }
+      }
+    }
+  }
+`);
+
+export const MyQuoteQuery = graphql(`
+  query MyQuote($id: ID!) {
+    rfq(id: $id) {
+      id
+      quotes {
+        id
+        status
+        revision
+        incoterm
+        currency
+        lines {
+          rfqLineId
+          moq
+          leadTimeDays
+          unitPrice {
+            amount
+            currencyCode
+          }
         }
       }
     }
@@ -108,7 +116,6 @@ export default function SupplierPage({ viewer }: { viewer: SignedInViewer }) {
     const res = await act(actionVars(id, action), context);
     const d = res.data;
     setErrors(res.error ? [{ message: res.error.message }] : [...(d?.confirmPurchaseOrder?.userErrors ?? []), ...(d?.shipPurchaseOrder?.userErrors ?? [])]);
-    reload();
   };
   return (
     <>
@@ -135,7 +142,7 @@ export default function SupplierPage({ viewer }: { viewer: SignedInViewer }) {
                   <p className="muted">
                     {t.incoterms[rfq.incoterm]} · {rfq.destinationWarehouse?.code} · {t.rfqs.deadline} {formatDateTime(rfq.responseDeadline)}
                   </p>
-                  <QuoteForm rfq={rfq} supplierId={viewer.supplierId ?? ''} onDone={reload} />
+                  <QuoteForm rfq={rfq} supplierId={viewer.supplierId ?? ''} />
                 </article>
               ))}
             </Section>
@@ -201,11 +208,54 @@ type Invitation = {
   currency: string;
   incoterm: ProcurementIncoterm;
   lines: { id: string; description: string; quantity: number; unit: string; targetUnitPrice?: { amount: string; currencyCode: string } | null }[];
-  quotes: { status: string; revision: number; lines: { rfqLineId: string; moq: number; leadTimeDays: number; unitPrice: { amount: string } }[] }[];
 };
 
-function QuoteForm({ rfq, supplierId, onDone }: { rfq: Invitation; supplierId: string; onDone: () => void }) {
-  const mine = rfq.quotes[0];
+type MyQuote = {
+  id: string;
+  status: SupplierQuoteStatus;
+  revision: number;
+  lines: { rfqLineId: string; moq: number; leadTimeDays: number; unitPrice: { amount: string } }[];
+};
+
+/** The quote form of one invitation, filled with the supplier's current quote once it loaded. */
+function QuoteForm({ rfq, supplierId }: { rfq: Invitation; supplierId: string }) {
+  // The mutation's typenames refresh this query (urql's document cache): no manual refetch, which
+  // would abort the automatic one.
+  const [result] = useQuery({ query: MyQuoteQuery, variables: { id: rfq.id }, context });
+  const [notice, setNotice] = useState('');
+  if (!result.data) {
+    return null;
+  }
+  const mine = result.data.rfq?.quotes[0];
+  return (
+    <>
+      {notice && (
+        <p className="callout callout-success" role="status">
+          {notice}
+        </p>
+      )}
+      <QuoteFormFields
+        key={mine ? `${mine.id}-${mine.revision}` : 'new'}
+        rfq={rfq}
+        mine={mine}
+        supplierId={supplierId}
+        onDone={(revision) => setNotice(t.supplier.submitted(revision))}
+      />
+    </>
+  );
+}
+
+function QuoteFormFields({
+  rfq,
+  mine,
+  supplierId,
+  onDone,
+}: {
+  rfq: Invitation;
+  mine: MyQuote | undefined;
+  supplierId: string;
+  onDone: (revision: number) => void;
+}) {
   const [currency, setCurrency] = useState(rfq.currency);
   const [incoterm, setIncoterm] = useState<ProcurementIncoterm>(rfq.incoterm);
   const [validUntil, setValidUntil] = useState(localInDays(30));
@@ -218,7 +268,6 @@ function QuoteForm({ rfq, supplierId, onDone }: { rfq: Invitation; supplierId: s
     ),
   );
   const [errors, setErrors] = useState<{ message: string }[]>([]);
-  const [notice, setNotice] = useState('');
   const [state, submit] = useMutation(SubmitQuoteMutation);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -245,9 +294,8 @@ function QuoteForm({ rfq, supplierId, onDone }: { rfq: Invitation; supplierId: s
     const ue = res.data?.submitSupplierQuote.userErrors ?? [];
     setErrors(res.error ? [{ message: res.error.message }] : ue);
     const q = res.data?.submitSupplierQuote.supplierQuote;
-    setNotice(q ? t.supplier.submitted(q.revision) : '');
     if (q) {
-      onDone();
+      onDone(q.revision);
     }
   };
   const set = (id: string, patch: Partial<{ price: string; moq: string; lead: string }>) =>
@@ -256,14 +304,9 @@ function QuoteForm({ rfq, supplierId, onDone }: { rfq: Invitation; supplierId: s
   return (
     <form onSubmit={onSubmit} className="form" data-testid="quote-form">
       <Errors errors={errors} />
-      {notice && (
-        <p className="callout callout-success" role="status">
-          {notice}
-        </p>
-      )}
       {mine && (
         <p>
-          {t.supplier.quote}: <QuoteStatusBadge status={mine.status as 'SUBMITTED'} />
+          {t.supplier.quote}: <QuoteStatusBadge status={mine.status} />
         </p>
       )}
       <div className="table-wrap">
