@@ -1,6 +1,7 @@
 // Package demo seeds an empty store with the demo data `make run` shows: staff, three seller
 // accounts in different countries and currencies with a user of each role, a finance partner
-// that two of them consented to, a supplier user, four warehouses, and for each seller a few SKUs
+// that two of them consented to, two supplier users with their curated suppliers and FX rates,
+// four warehouses, and for each seller a few SKUs
 // with stock received and put away, an expected ASN, a reserved order and a shipped one. It is run only with TRADEHUB_DEMO=1 and
 // only into a store without accounts; its sign-ins are printed in development mode only.
 package demo
