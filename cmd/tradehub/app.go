@@ -246,7 +246,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
 	proc := procurement.NewService(procurement.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc,
 		Freight: freightEstimator{tsp, whs}, Inbound: procurementInbound{whs}, Catalog: procurementCatalog{whs},
-		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Clock: clk, Logger: logger})
+		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay, Clock: clk, Logger: logger})
 	linkReceiving(whs, proc, logger)
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
 		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc}, nil
@@ -256,7 +256,8 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 // documents, webhook subscriptions (which record webhook.subscription_disabled) and transport's
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments,
+		procurement.CollPurchaseOrders)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tradehub/tradehub/services/access"
 )
@@ -207,7 +210,7 @@ var poNumber = regexp.MustCompile(`^PO-\d{4}-\d{6}$`)
 // supplier confirms and ships, the operator receives the inbound receipt in LAX1, and stock,
 // the PO's received quantities, the commission usage and the supplier score follow.
 func TestProcurementJourney(t *testing.T) {
-	_, base := demoApp(t)
+	a, base := demoApp(t)
 	w := loadWorld(t, base)
 	owner := signIn(t, base, "owner@brightlight.test")
 	op := signIn(t, base, "operator@brightlight.test")
@@ -351,4 +354,20 @@ func TestProcurementJourney(t *testing.T) {
 	if len(recs) != 1 || recs[0].(map[string]any)["code"] != "procurement.commission" || recs[0].(map[string]any)["amount"].(map[string]any)["amount"] != "42500.00" {
 		t.Fatalf("usage: %s", r.Raw)
 	}
+
+	// The PO's changes reached the account's events feed through the relay: issued, then
+	// CONFIRMED, SHIPPED and RECEIVED.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := a.store.DB.Collection("events").CountDocuments(context.Background(), bson.M{"accountId": w.brightlight, "objectId": poID,
+			"type": bson.M{"$in": bson.A{"purchase_order.issued", "purchase_order.status_changed"}}})
+		if err == nil && n == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("purchase order events: %d in the feed (%v)", n, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	checkCatalogued(t, a)
 }

@@ -18,8 +18,25 @@ import (
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/usage"
 )
+
+// Events of a purchase order, recorded in its outbox with the change they report.
+const (
+	EventPOIssued        = "purchase_order.issued"
+	EventPOStatusChanged = "purchase_order.status_changed"
+)
+
+type poStatusEvent struct {
+	From string `bson:"from"`
+	To   string `bson:"to"`
+}
+
+func poEvent(d poDoc, typ, from, to, actor string, at time.Time) (events.OutboxEntry, error) {
+	return events.New(events.Draft{AccountID: d.AccountID, Type: typ, ObjectID: d.ID, Actor: actor, OccurredAt: at,
+		Data: poStatusEvent{From: from, To: to}})
+}
 
 // LineAward gives one RFQ line to one quote.
 type LineAward struct {
@@ -157,11 +174,17 @@ func (s *Service) AwardRFQ(ctx context.Context, in AwardInput) ([]PurchaseOrder,
 			lead = max(lead, ql.LeadDays)
 		}
 		po.PromisedShipBy = now.Add(time.Duration(lead) * 24 * time.Hour)
+		ev, err := poEvent(po, EventPOIssued, "", string(POIssued), actor(ctx), now)
+		if err != nil {
+			return out, err
+		}
+		po.Outbox = []events.OutboxEntry{ev}
 		if _, err := s.pos.InsertOne(ctx, po); err != nil {
 			return out, internal("insert purchase order", err)
 		}
 		out = append(out, po.toPO())
 	}
+	s.notify()
 	if _, err := s.quotes.UpdateMany(ctx, bson.M{fRFQID: d.ID, fID: bson.M{"$in": order}},
 		bson.M{"$set": bson.M{fStatus: string(QuoteAwarded)}}); err != nil {
 		return out, internal("mark awarded quotes", err)
@@ -313,8 +336,16 @@ func (s *Service) poTransition(ctx context.Context, d poDoc, from []POStatus, to
 		set = bson.M{}
 	}
 	set[fStatus] = string(to)
+	upd := bson.D{{Key: "$set", Value: set}}
+	if to != POStatus(d.Status) {
+		ev, err := poEvent(d, EventPOStatusChanged, d.Status, string(to), actor(ctx), s.clock.Now())
+		if err != nil {
+			return poDoc{}, err
+		}
+		upd = append(upd, events.Push(ev))
+	}
 	var out poDoc
-	err := s.pos.FindOneAndUpdate(ctx, bson.M{fID: d.ID, fStatus: d.Status}, bson.M{"$set": set},
+	err := s.pos.FindOneAndUpdate(ctx, bson.M{fID: d.ID, fStatus: d.Status}, upd,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
 	if err == mongo.ErrNoDocuments {
 		return poDoc{}, ErrInvalidTransition.With("input.purchaseOrderId", nil).WithMessage("the purchase order changed meanwhile; reload it")
@@ -322,6 +353,7 @@ func (s *Service) poTransition(ctx context.Context, d poDoc, from []POStatus, to
 	if err != nil {
 		return poDoc{}, internal("po transition", err)
 	}
+	s.notify()
 	return out, nil
 }
 
@@ -510,14 +542,23 @@ func (s *Service) ApplyReceipt(ctx context.Context, poID, receiptID string, line
 	if full {
 		status = POReceived
 	}
+	push := bson.M{fReceipts: receiptID}
+	if string(status) != d.Status {
+		ev, err := poEvent(d, EventPOStatusChanged, d.Status, string(status), "", at)
+		if err != nil {
+			return err
+		}
+		push[events.OutboxField] = events.Each(ev)
+	}
 	res, err := s.pos.UpdateOne(ctx, bson.M{fID: d.ID, fStatus: d.Status, fReceipts: bson.M{"$ne": receiptID}},
-		bson.M{"$set": bson.M{"lines": newLines, fStatus: string(status), "receivedAt": at}, "$push": bson.M{fReceipts: receiptID}})
+		bson.M{"$set": bson.M{"lines": newLines, fStatus: string(status), "receivedAt": at}, "$push": push})
 	if err != nil {
 		return internal("apply receipt", err)
 	}
 	if res.ModifiedCount != 1 {
 		return nil // applied meanwhile by a concurrent call
 	}
+	s.notify()
 	// The score counts each PO once, at its first receipt: on time when shipped by the promised
 	// date (issue + the longest quoted lead time).
 	inc := bson.M{"score.received": sc.Received, "score.rejected": sc.Rejected}

@@ -115,9 +115,14 @@ type Config struct {
 	// the goods value; default DefaultFeeBps. (The invoiced commission comes from the price
 	// book; this is the buyer's estimate of it.)
 	FeeBps int64
+	// Relay, when set, is told after writes that queued purchase order events.
+	Relay  Notifier
 	Clock  clock.Clock
 	Logger *slog.Logger
 }
+
+// Notifier is told after a write that queued events (events.Relay satisfies it).
+type Notifier interface{ Notify() }
 
 // DefaultFeeBps is a 3 % procurement fee.
 const DefaultFeeBps = 300
@@ -157,6 +162,12 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg, access: cfg.Access, clock: cfg.Clock, log: cfg.Logger,
 		suppliers: db.Collection(CollSuppliers), rfqs: db.Collection(CollRFQs), quotes: db.Collection(CollQuotes),
 		pos: db.Collection(CollPurchaseOrders), counters: db.Collection(CollCounters), fx: db.Collection(CollFXRates)}
+}
+
+func (s *Service) notify() {
+	if s.cfg.Relay != nil {
+		s.cfg.Relay.Notify()
+	}
 }
 
 // actor is the caller's subject for records, "" for the system.

@@ -10,6 +10,7 @@ import (
 	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/internal/mongodb"
+	"github.com/tradehub/tradehub/services/events"
 )
 
 // Collections of this package.
@@ -292,6 +293,9 @@ type poDoc struct {
 	ReceivedAt      *time.Time  `bson:"receivedAt,omitempty"`
 	ClosedAt        *time.Time  `bson:"closedAt,omitempty"`
 	CancelledAt     *time.Time  `bson:"cancelledAt,omitempty"`
+	// Outbox holds the PO's events until the relay moves them to the feed (CollPurchaseOrders
+	// is declared to the relay in cmd/tradehub).
+	Outbox []events.OutboxEntry `bson:"outbox,omitempty"`
 }
 
 func (d poDoc) toPO() PurchaseOrder {
