@@ -68,6 +68,12 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 			return toGQLWebhookDelivery(d), err
 		})
 	}
+	if p := r.Procurement; p != nil {
+		fetchers[ids.Supplier] = mapNodes(p.SuppliersByID, toGQLSupplier)
+		fetchers[ids.RFQ] = mapNodes(p.RFQsByID, toGQLRfq)
+		fetchers[ids.SupplierQuote] = mapNodes(p.QuotesByID, toGQLSupplierQuote)
+		fetchers[ids.PurchaseOrder] = mapNodes(p.PurchaseOrdersByID, toGQLPurchaseOrder)
+	}
 	if t := r.Transport; t != nil {
 		fetchers[ids.Carrier] = mapNodes(t.CarriersByID, toGQLCarrier)
 		fetchers[ids.Shipment] = mapNodes(t.ShipmentsByID, toGQLShipment)

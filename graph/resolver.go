@@ -12,6 +12,7 @@ import (
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/costlimits"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/services/webhooks"
@@ -32,6 +33,8 @@ type Resolver struct {
 	Bulk       *bulk.Service       // bulk exports
 	// ExportURL is where a completed export is downloaded (the public URL and /exports/{id}).
 	ExportURL func(id string) string
+	// Procurement serves suppliers, RFQs, quotes and purchase orders.
+	Procurement *procurement.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

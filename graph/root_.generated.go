@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Partner() PartnerResolver
 	PartnerConsent() PartnerConsentResolver
 	PartnerMembership() PartnerMembershipResolver
+	PurchaseOrder() PurchaseOrderResolver
 	Query() QueryResolver
 	Quote() QuoteResolver
 	RateCard() RateCardResolver
@@ -53,6 +54,7 @@ type ResolverRoot interface {
 	ReorderPoint() ReorderPointResolver
 	Return() ReturnResolver
 	ReturnLine() ReturnLineResolver
+	Rfq() RfqResolver
 	Scorecard() ScorecardResolver
 	Shipment() ShipmentResolver
 	Sku() SkuResolver
@@ -60,6 +62,7 @@ type ResolverRoot interface {
 	StorageSnapshot() StorageSnapshotResolver
 	Subscription() SubscriptionResolver
 	SuggestedReorder() SuggestedReorderResolver
+	SupplierQuote() SupplierQuoteResolver
 	Transfer() TransferResolver
 	TransferLine() TransferLineResolver
 	Viewer() ViewerResolver
@@ -172,6 +175,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AwardRfqPayload struct {
+		PurchaseOrders func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+	}
+
 	BulkExport struct {
 		AccountID    func(childComplexity int) int
 		CompletedAt  func(childComplexity int) int
@@ -234,6 +242,21 @@ type ComplexityRoot struct {
 	ChangeMemberRolePayload struct {
 		Membership func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	CompareSupplierQuotesPayload struct {
+		Comparison func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	ComparedQuote struct {
+		LinesCovered     func(childComplexity int) int
+		Quote            func(childComplexity int) int
+		RankByLandedCost func(childComplexity int) int
+		RankByLeadTime   func(childComplexity int) int
+		RankByScore      func(childComplexity int) int
+		Supplier         func(childComplexity int) int
+		WeightedScore    func(childComplexity int) int
 	}
 
 	Complaint struct {
@@ -446,6 +469,13 @@ type ComplexityRoot struct {
 		UserErrors      func(childComplexity int) int
 	}
 
+	FxRate struct {
+		Base        func(childComplexity int) int
+		EffectiveAt func(childComplexity int) int
+		Quote       func(childComplexity int) int
+		Rate        func(childComplexity int) int
+	}
+
 	HttpHeader struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -527,6 +557,33 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	LandedCost struct {
+		ComputedAt     func(childComplexity int) int
+		Duties         func(childComplexity int) int
+		Fee            func(childComplexity int) int
+		Freight        func(childComplexity int) int
+		FreightCarrier func(childComplexity int) int
+		FreightService func(childComplexity int) int
+		FxRates        func(childComplexity int) int
+		Goods          func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Taxes          func(childComplexity int) int
+		Total          func(childComplexity int) int
+		TransitDays    func(childComplexity int) int
+	}
+
+	LandedCostLine struct {
+		Duties    func(childComplexity int) int
+		Fee       func(childComplexity int) int
+		Freight   func(childComplexity int) int
+		Goods     func(childComplexity int) int
+		PerUnit   func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		RfqLineID func(childComplexity int) int
+		Taxes     func(childComplexity int) int
+		Total     func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		UserErrors func(childComplexity int) int
 		Viewer     func(childComplexity int) int
@@ -563,11 +620,18 @@ type ComplexityRoot struct {
 		AcceptInvitation           func(childComplexity int, input model.AcceptInvitationInput) int
 		AdjustInventory            func(childComplexity int, input model.AdjustInventoryInput) int
 		AssignAccountManager       func(childComplexity int, input model.AssignAccountManagerInput) int
+		AwardRfq                   func(childComplexity int, input model.AwardRfqInput) int
 		BookShipment               func(childComplexity int, input model.BookShipmentInput) int
 		CancelBulkExport           func(childComplexity int, input model.CancelBulkExportInput) int
 		CancelFulfilmentOrder      func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		CancelPurchaseOrder        func(childComplexity int, input model.PurchaseOrderIDInput) int
 		CancelReceipt              func(childComplexity int, input model.ReceiptIDInput) int
+		CancelRfq                  func(childComplexity int, input model.RfqIDInput) int
 		ChangeMemberRole           func(childComplexity int, input model.ChangeMemberRoleInput) int
+		ClosePurchaseOrder         func(childComplexity int, input model.PurchaseOrderIDInput) int
+		CloseRfq                   func(childComplexity int, input model.RfqIDInput) int
+		CompareSupplierQuotes      func(childComplexity int, input model.RfqIDInput) int
+		ConfirmPurchaseOrder       func(childComplexity int, input model.PurchaseOrderIDInput) int
 		CountInventory             func(childComplexity int, input model.CountInventoryInput) int
 		CreateAPIKey               func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateAccount              func(childComplexity int, input model.CreateAccountInput) int
@@ -578,7 +642,10 @@ type ComplexityRoot struct {
 		CreateRateCard             func(childComplexity int, input model.RateCardInput) int
 		CreateReceipt              func(childComplexity int, input model.CreateReceiptInput) int
 		CreateReturn               func(childComplexity int, input model.CreateReturnInput) int
+		CreateRfq                  func(childComplexity int, input model.CreateRfqInput) int
+		CreateRfqFromLowStock      func(childComplexity int, input model.CreateRfqFromLowStockInput) int
 		CreateSku                  func(childComplexity int, input model.CreateSkuInput) int
+		CreateSupplier             func(childComplexity int, input model.CreateSupplierInput) int
 		CreateTransfer             func(childComplexity int, input model.CreateTransferInput) int
 		CreateWarehouse            func(childComplexity int, input model.CreateWarehouseInput) int
 		CreateWebhookSubscription  func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
@@ -610,12 +677,18 @@ type ComplexityRoot struct {
 		RotateCarrierWebhookSecret func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
 		RotateWebhookSecret        func(childComplexity int, input model.RotateWebhookSecretInput) int
 		RunBulkExport              func(childComplexity int, input model.RunBulkExportInput) int
+		SendRfq                    func(childComplexity int, input model.RfqIDInput) int
 		SetAccountStatus           func(childComplexity int, input model.SetAccountStatusInput) int
 		SetCostLimits              func(childComplexity int, input model.SetCostLimitsInput) int
+		SetFxRate                  func(childComplexity int, input model.SetFxRateInput) int
+		SetSupplierStatus          func(childComplexity int, input model.SetSupplierStatusInput) int
 		ShipFulfilmentOrder        func(childComplexity int, input model.ShipFulfilmentOrderInput) int
+		ShipPurchaseOrder          func(childComplexity int, input model.ShipPurchaseOrderInput) int
 		SnapshotStorage            func(childComplexity int, input model.SnapshotStorageInput) int
+		SubmitSupplierQuote        func(childComplexity int, input model.SubmitSupplierQuoteInput) int
 		UnassignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
 		UpdateAccount              func(childComplexity int, input model.UpdateAccountInput) int
+		UpdatePurchaseOrder        func(childComplexity int, input model.UpdatePurchaseOrderInput) int
 		UpdateRateCard             func(childComplexity int, input model.UpdateRateCardInput) int
 		UpdateSku                  func(childComplexity int, input model.UpdateSkuInput) int
 		UpdateWarehouse            func(childComplexity int, input model.UpdateWarehouseInput) int
@@ -673,6 +746,11 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	PaymentTerms struct {
+		Balance        func(childComplexity int) int
+		DepositPercent func(childComplexity int) int
+	}
+
 	PoolStatus struct {
 		BaseTotal           func(childComplexity int) int
 		DiscountBps         func(childComplexity int) int
@@ -702,45 +780,105 @@ type ComplexityRoot struct {
 		Total          func(childComplexity int) int
 	}
 
+	PurchaseOrder struct {
+		AccountID            func(childComplexity int) int
+		ConfirmedAt          func(childComplexity int) int
+		DestinationWarehouse func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Incoterm             func(childComplexity int) int
+		IssuedAt             func(childComplexity int) int
+		Lines                func(childComplexity int) int
+		Notes                func(childComplexity int) int
+		Number               func(childComplexity int) int
+		PaymentTerms         func(childComplexity int) int
+		PromisedShipBy       func(childComplexity int) int
+		QuoteID              func(childComplexity int) int
+		Receipt              func(childComplexity int) int
+		ReceivedAt           func(childComplexity int) int
+		ReceivedValue        func(childComplexity int) int
+		RfqID                func(childComplexity int) int
+		ShippedAt            func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Supplier             func(childComplexity int) int
+		Total                func(childComplexity int) int
+	}
+
+	PurchaseOrderConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PurchaseOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PurchaseOrderLine struct {
+		Description  func(childComplexity int) int
+		LeadTimeDays func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		Received     func(childComplexity int) int
+		Rejected     func(childComplexity int) int
+		RfqLineID    func(childComplexity int) int
+		SkuID        func(childComplexity int) int
+		Unit         func(childComplexity int) int
+		UnitPrice    func(childComplexity int) int
+	}
+
+	PurchaseOrderPayload struct {
+		PurchaseOrder func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
 	Query struct {
-		Account              func(childComplexity int, id string) int
-		Accounts             func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AuditLog             func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
-		BulkExport           func(childComplexity int, id string) int
-		BulkExports          func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
-		Carriers             func(childComplexity int) int
-		CostLimits           func(childComplexity int, accountID string) int
-		CustomsRules         func(childComplexity int) int
-		Events               func(childComplexity int, accountID string, after *string, types []string, first *int) int
-		FulfilmentOrder      func(childComplexity int, id string) int
-		FulfilmentOrders     func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
-		InventoryBalances    func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
-		InventoryValuation   func(childComplexity int, accountID string) int
-		InvitationPreview    func(childComplexity int, token string) int
-		Node                 func(childComplexity int, id string) int
-		Nodes                func(childComplexity int, ids []string) int
-		Partner              func(childComplexity int, id string) int
-		Quote                func(childComplexity int, accountID string, id string) int
-		RateCards            func(childComplexity int, filter *model.RateCardFilter) int
-		Receipt              func(childComplexity int, id string) int
-		Receipts             func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
-		Return               func(childComplexity int, id string) int
-		Returns              func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
-		Scorecards           func(childComplexity int, filter *model.ScorecardFilter) int
-		Shipment             func(childComplexity int, id string) int
-		Shipments            func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
-		Sku                  func(childComplexity int, id string) int
-		Skus                 func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
-		Transfer             func(childComplexity int, id string) int
-		Transfers            func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
-		UsageRecords         func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
-		UsageTotals          func(childComplexity int, accountID string, from time.Time, to time.Time) int
-		Viewer               func(childComplexity int) int
-		Warehouse            func(childComplexity int, id string) int
-		Warehouses           func(childComplexity int, includeInactive *bool, first *int, after *string, last *int, before *string) int
-		WebhookEventTypes    func(childComplexity int) int
-		WebhookSubscription  func(childComplexity int, id string) int
-		WebhookSubscriptions func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
+		Account                func(childComplexity int, id string) int
+		Accounts               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AuditLog               func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		BulkExport             func(childComplexity int, id string) int
+		BulkExports            func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
+		Carriers               func(childComplexity int) int
+		CostLimits             func(childComplexity int, accountID string) int
+		CustomsRules           func(childComplexity int) int
+		Events                 func(childComplexity int, accountID string, after *string, types []string, first *int) int
+		FulfilmentOrder        func(childComplexity int, id string) int
+		FulfilmentOrders       func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
+		FxRates                func(childComplexity int) int
+		InventoryBalances      func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
+		InventoryValuation     func(childComplexity int, accountID string) int
+		InvitationPreview      func(childComplexity int, token string) int
+		Node                   func(childComplexity int, id string) int
+		Nodes                  func(childComplexity int, ids []string) int
+		Partner                func(childComplexity int, id string) int
+		PurchaseOrder          func(childComplexity int, id string) int
+		PurchaseOrders         func(childComplexity int, accountID string, status *model.PurchaseOrderStatus, first *int, after *string, last *int, before *string) int
+		Quote                  func(childComplexity int, accountID string, id string) int
+		RateCards              func(childComplexity int, filter *model.RateCardFilter) int
+		Receipt                func(childComplexity int, id string) int
+		Receipts               func(childComplexity int, accountID string, status *model.ReceiptStatus, first *int, after *string, last *int, before *string) int
+		Return                 func(childComplexity int, id string) int
+		Returns                func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
+		Rfq                    func(childComplexity int, id string) int
+		Rfqs                   func(childComplexity int, accountID string, status *model.RfqStatus, first *int, after *string, last *int, before *string) int
+		Scorecards             func(childComplexity int, filter *model.ScorecardFilter) int
+		Shipment               func(childComplexity int, id string) int
+		Shipments              func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
+		Sku                    func(childComplexity int, id string) int
+		Skus                   func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
+		Supplier               func(childComplexity int, id string) int
+		SupplierInvitations    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		SupplierPurchaseOrders func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Suppliers              func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
+		Transfer               func(childComplexity int, id string) int
+		Transfers              func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
+		UsageRecords           func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
+		UsageTotals            func(childComplexity int, accountID string, from time.Time, to time.Time) int
+		Viewer                 func(childComplexity int) int
+		Warehouse              func(childComplexity int, id string) int
+		Warehouses             func(childComplexity int, includeInactive *bool, first *int, after *string, last *int, before *string) int
+		WebhookEventTypes      func(childComplexity int) int
+		WebhookSubscription    func(childComplexity int, id string) int
+		WebhookSubscriptions   func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
 	}
 
 	Quote struct {
@@ -902,6 +1040,58 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Rfq struct {
+		AccountID            func(childComplexity int) int
+		AwardedAt            func(childComplexity int) int
+		Comparison           func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Currency             func(childComplexity int) int
+		DestinationWarehouse func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Incoterm             func(childComplexity int) int
+		Lines                func(childComplexity int) int
+		Quotes               func(childComplexity int) int
+		ResponseDeadline     func(childComplexity int) int
+		SentAt               func(childComplexity int) int
+		ShowTargetPrices     func(childComplexity int) int
+		Status               func(childComplexity int) int
+		Suppliers            func(childComplexity int) int
+		Title                func(childComplexity int) int
+	}
+
+	RfqComparison struct {
+		Quotes func(childComplexity int) int
+	}
+
+	RfqConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	RfqEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RfqLine struct {
+		Description     func(childComplexity int) int
+		HsCode          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Quantity        func(childComplexity int) int
+		RequiredBy      func(childComplexity int) int
+		SkuID           func(childComplexity int) int
+		Specifications  func(childComplexity int) int
+		TargetUnitPrice func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		UnitWeightGrams func(childComplexity int) int
+	}
+
+	RfqPayload struct {
+		Rfq        func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RotateCarrierWebhookSecretPayload struct {
 		Carrier       func(childComplexity int) int
 		UserErrors    func(childComplexity int) int
@@ -969,6 +1159,11 @@ type ComplexityRoot struct {
 
 	SetCostLimitsPayload struct {
 		CostLimits func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SetFxRatePayload struct {
+		FxRate     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -1156,6 +1351,77 @@ type ComplexityRoot struct {
 		Quantity     func(childComplexity int) int
 		ReorderPoint func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
+	}
+
+	Supplier struct {
+		AccountID  func(childComplexity int) int
+		Categories func(childComplexity int) int
+		Contacts   func(childComplexity int) int
+		Country    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
+	SupplierConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SupplierContact struct {
+		Email func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Phone func(childComplexity int) int
+	}
+
+	SupplierEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SupplierPayload struct {
+		Supplier   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SupplierQuote struct {
+		Currency    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Incoterm    func(childComplexity int) int
+		LandedCost  func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		OnBehalf    func(childComplexity int) int
+		Revision    func(childComplexity int) int
+		RfqID       func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+		Supplier    func(childComplexity int) int
+		ValidUntil  func(childComplexity int) int
+	}
+
+	SupplierQuoteLine struct {
+		LeadTimeDays func(childComplexity int) int
+		Moq          func(childComplexity int) int
+		RfqLineID    func(childComplexity int) int
+		UnitPrice    func(childComplexity int) int
+	}
+
+	SupplierQuotePayload struct {
+		SupplierQuote func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+	}
+
+	SupplierScore struct {
+		OnTime        func(childComplexity int) int
+		Orders        func(childComplexity int) int
+		Percent       func(childComplexity int) int
+		UnitsOrdered  func(childComplexity int) int
+		UnitsReceived func(childComplexity int) int
+		UnitsRejected func(childComplexity int) int
 	}
 
 	TrackingEvent struct {
@@ -1872,6 +2138,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AuditEntryEdge.Node(childComplexity), true
 
+	case "AwardRfqPayload.purchaseOrders":
+		if e.complexity.AwardRfqPayload.PurchaseOrders == nil {
+			break
+		}
+
+		return e.complexity.AwardRfqPayload.PurchaseOrders(childComplexity), true
+
+	case "AwardRfqPayload.userErrors":
+		if e.complexity.AwardRfqPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.AwardRfqPayload.UserErrors(childComplexity), true
+
 	case "BulkExport.accountId":
 		if e.complexity.BulkExport.AccountID == nil {
 			break
@@ -2151,6 +2431,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ChangeMemberRolePayload.UserErrors(childComplexity), true
+
+	case "CompareSupplierQuotesPayload.comparison":
+		if e.complexity.CompareSupplierQuotesPayload.Comparison == nil {
+			break
+		}
+
+		return e.complexity.CompareSupplierQuotesPayload.Comparison(childComplexity), true
+
+	case "CompareSupplierQuotesPayload.userErrors":
+		if e.complexity.CompareSupplierQuotesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CompareSupplierQuotesPayload.UserErrors(childComplexity), true
+
+	case "ComparedQuote.linesCovered":
+		if e.complexity.ComparedQuote.LinesCovered == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.LinesCovered(childComplexity), true
+
+	case "ComparedQuote.quote":
+		if e.complexity.ComparedQuote.Quote == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.Quote(childComplexity), true
+
+	case "ComparedQuote.rankByLandedCost":
+		if e.complexity.ComparedQuote.RankByLandedCost == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.RankByLandedCost(childComplexity), true
+
+	case "ComparedQuote.rankByLeadTime":
+		if e.complexity.ComparedQuote.RankByLeadTime == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.RankByLeadTime(childComplexity), true
+
+	case "ComparedQuote.rankByScore":
+		if e.complexity.ComparedQuote.RankByScore == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.RankByScore(childComplexity), true
+
+	case "ComparedQuote.supplier":
+		if e.complexity.ComparedQuote.Supplier == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.Supplier(childComplexity), true
+
+	case "ComparedQuote.weightedScore":
+		if e.complexity.ComparedQuote.WeightedScore == nil {
+			break
+		}
+
+		return e.complexity.ComparedQuote.WeightedScore(childComplexity), true
 
 	case "Complaint.filedAt":
 		if e.complexity.Complaint.FiledAt == nil {
@@ -3034,6 +3377,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.FulfilmentOrderPayload.UserErrors(childComplexity), true
 
+	case "FxRate.base":
+		if e.complexity.FxRate.Base == nil {
+			break
+		}
+
+		return e.complexity.FxRate.Base(childComplexity), true
+
+	case "FxRate.effectiveAt":
+		if e.complexity.FxRate.EffectiveAt == nil {
+			break
+		}
+
+		return e.complexity.FxRate.EffectiveAt(childComplexity), true
+
+	case "FxRate.quote":
+		if e.complexity.FxRate.Quote == nil {
+			break
+		}
+
+		return e.complexity.FxRate.Quote(childComplexity), true
+
+	case "FxRate.rate":
+		if e.complexity.FxRate.Rate == nil {
+			break
+		}
+
+		return e.complexity.FxRate.Rate(childComplexity), true
+
 	case "HttpHeader.name":
 		if e.complexity.HttpHeader.Name == nil {
 			break
@@ -3370,6 +3741,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.InvitePayload.UserErrors(childComplexity), true
 
+	case "LandedCost.computedAt":
+		if e.complexity.LandedCost.ComputedAt == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.ComputedAt(childComplexity), true
+
+	case "LandedCost.duties":
+		if e.complexity.LandedCost.Duties == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Duties(childComplexity), true
+
+	case "LandedCost.fee":
+		if e.complexity.LandedCost.Fee == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Fee(childComplexity), true
+
+	case "LandedCost.freight":
+		if e.complexity.LandedCost.Freight == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Freight(childComplexity), true
+
+	case "LandedCost.freightCarrier":
+		if e.complexity.LandedCost.FreightCarrier == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.FreightCarrier(childComplexity), true
+
+	case "LandedCost.freightService":
+		if e.complexity.LandedCost.FreightService == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.FreightService(childComplexity), true
+
+	case "LandedCost.fxRates":
+		if e.complexity.LandedCost.FxRates == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.FxRates(childComplexity), true
+
+	case "LandedCost.goods":
+		if e.complexity.LandedCost.Goods == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Goods(childComplexity), true
+
+	case "LandedCost.lines":
+		if e.complexity.LandedCost.Lines == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Lines(childComplexity), true
+
+	case "LandedCost.taxes":
+		if e.complexity.LandedCost.Taxes == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Taxes(childComplexity), true
+
+	case "LandedCost.total":
+		if e.complexity.LandedCost.Total == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.Total(childComplexity), true
+
+	case "LandedCost.transitDays":
+		if e.complexity.LandedCost.TransitDays == nil {
+			break
+		}
+
+		return e.complexity.LandedCost.TransitDays(childComplexity), true
+
+	case "LandedCostLine.duties":
+		if e.complexity.LandedCostLine.Duties == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Duties(childComplexity), true
+
+	case "LandedCostLine.fee":
+		if e.complexity.LandedCostLine.Fee == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Fee(childComplexity), true
+
+	case "LandedCostLine.freight":
+		if e.complexity.LandedCostLine.Freight == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Freight(childComplexity), true
+
+	case "LandedCostLine.goods":
+		if e.complexity.LandedCostLine.Goods == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Goods(childComplexity), true
+
+	case "LandedCostLine.perUnit":
+		if e.complexity.LandedCostLine.PerUnit == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.PerUnit(childComplexity), true
+
+	case "LandedCostLine.quantity":
+		if e.complexity.LandedCostLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Quantity(childComplexity), true
+
+	case "LandedCostLine.rfqLineId":
+		if e.complexity.LandedCostLine.RfqLineID == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.RfqLineID(childComplexity), true
+
+	case "LandedCostLine.taxes":
+		if e.complexity.LandedCostLine.Taxes == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Taxes(childComplexity), true
+
+	case "LandedCostLine.total":
+		if e.complexity.LandedCostLine.Total == nil {
+			break
+		}
+
+		return e.complexity.LandedCostLine.Total(childComplexity), true
+
 	case "LoginPayload.userErrors":
 		if e.complexity.LoginPayload.UserErrors == nil {
 			break
@@ -3504,6 +4022,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
 
+	case "Mutation.awardRfq":
+		if e.complexity.Mutation.AwardRfq == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardRfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AwardRfq(childComplexity, args["input"].(model.AwardRfqInput)), true
+
 	case "Mutation.bookShipment":
 		if e.complexity.Mutation.BookShipment == nil {
 			break
@@ -3540,6 +4070,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CancelFulfilmentOrder(childComplexity, args["input"].(model.FulfilmentOrderIDInput)), true
 
+	case "Mutation.cancelPurchaseOrder":
+		if e.complexity.Mutation.CancelPurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CancelPurchaseOrder(childComplexity, args["input"].(model.PurchaseOrderIDInput)), true
+
 	case "Mutation.cancelReceipt":
 		if e.complexity.Mutation.CancelReceipt == nil {
 			break
@@ -3552,6 +4094,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CancelReceipt(childComplexity, args["input"].(model.ReceiptIDInput)), true
 
+	case "Mutation.cancelRfq":
+		if e.complexity.Mutation.CancelRfq == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelRfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CancelRfq(childComplexity, args["input"].(model.RfqIDInput)), true
+
 	case "Mutation.changeMemberRole":
 		if e.complexity.Mutation.ChangeMemberRole == nil {
 			break
@@ -3563,6 +4117,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.ChangeMemberRole(childComplexity, args["input"].(model.ChangeMemberRoleInput)), true
+
+	case "Mutation.closePurchaseOrder":
+		if e.complexity.Mutation.ClosePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closePurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ClosePurchaseOrder(childComplexity, args["input"].(model.PurchaseOrderIDInput)), true
+
+	case "Mutation.closeRfq":
+		if e.complexity.Mutation.CloseRfq == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeRfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CloseRfq(childComplexity, args["input"].(model.RfqIDInput)), true
+
+	case "Mutation.compareSupplierQuotes":
+		if e.complexity.Mutation.CompareSupplierQuotes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_compareSupplierQuotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CompareSupplierQuotes(childComplexity, args["input"].(model.RfqIDInput)), true
+
+	case "Mutation.confirmPurchaseOrder":
+		if e.complexity.Mutation.ConfirmPurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ConfirmPurchaseOrder(childComplexity, args["input"].(model.PurchaseOrderIDInput)), true
 
 	case "Mutation.countInventory":
 		if e.complexity.Mutation.CountInventory == nil {
@@ -3684,6 +4286,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateReturn(childComplexity, args["input"].(model.CreateReturnInput)), true
 
+	case "Mutation.createRfq":
+		if e.complexity.Mutation.CreateRfq == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateRfq(childComplexity, args["input"].(model.CreateRfqInput)), true
+
+	case "Mutation.createRfqFromLowStock":
+		if e.complexity.Mutation.CreateRfqFromLowStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRfqFromLowStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateRfqFromLowStock(childComplexity, args["input"].(model.CreateRfqFromLowStockInput)), true
+
 	case "Mutation.createSku":
 		if e.complexity.Mutation.CreateSku == nil {
 			break
@@ -3695,6 +4321,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.CreateSku(childComplexity, args["input"].(model.CreateSkuInput)), true
+
+	case "Mutation.createSupplier":
+		if e.complexity.Mutation.CreateSupplier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSupplier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateSupplier(childComplexity, args["input"].(model.CreateSupplierInput)), true
 
 	case "Mutation.createTransfer":
 		if e.complexity.Mutation.CreateTransfer == nil {
@@ -4058,6 +4696,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.RunBulkExport(childComplexity, args["input"].(model.RunBulkExportInput)), true
 
+	case "Mutation.sendRfq":
+		if e.complexity.Mutation.SendRfq == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendRfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SendRfq(childComplexity, args["input"].(model.RfqIDInput)), true
+
 	case "Mutation.setAccountStatus":
 		if e.complexity.Mutation.SetAccountStatus == nil {
 			break
@@ -4082,6 +4732,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.SetCostLimits(childComplexity, args["input"].(model.SetCostLimitsInput)), true
 
+	case "Mutation.setFxRate":
+		if e.complexity.Mutation.SetFxRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFxRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetFxRate(childComplexity, args["input"].(model.SetFxRateInput)), true
+
+	case "Mutation.setSupplierStatus":
+		if e.complexity.Mutation.SetSupplierStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSupplierStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetSupplierStatus(childComplexity, args["input"].(model.SetSupplierStatusInput)), true
+
 	case "Mutation.shipFulfilmentOrder":
 		if e.complexity.Mutation.ShipFulfilmentOrder == nil {
 			break
@@ -4094,6 +4768,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.ShipFulfilmentOrder(childComplexity, args["input"].(model.ShipFulfilmentOrderInput)), true
 
+	case "Mutation.shipPurchaseOrder":
+		if e.complexity.Mutation.ShipPurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shipPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ShipPurchaseOrder(childComplexity, args["input"].(model.ShipPurchaseOrderInput)), true
+
 	case "Mutation.snapshotStorage":
 		if e.complexity.Mutation.SnapshotStorage == nil {
 			break
@@ -4105,6 +4791,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.SnapshotStorage(childComplexity, args["input"].(model.SnapshotStorageInput)), true
+
+	case "Mutation.submitSupplierQuote":
+		if e.complexity.Mutation.SubmitSupplierQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSupplierQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SubmitSupplierQuote(childComplexity, args["input"].(model.SubmitSupplierQuoteInput)), true
 
 	case "Mutation.unassignAccountManager":
 		if e.complexity.Mutation.UnassignAccountManager == nil {
@@ -4129,6 +4827,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
+
+	case "Mutation.updatePurchaseOrder":
+		if e.complexity.Mutation.UpdatePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdatePurchaseOrder(childComplexity, args["input"].(model.UpdatePurchaseOrderInput)), true
 
 	case "Mutation.updateRateCard":
 		if e.complexity.Mutation.UpdateRateCard == nil {
@@ -4372,6 +5082,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PartnerMembership.User(childComplexity), true
 
+	case "PaymentTerms.balance":
+		if e.complexity.PaymentTerms.Balance == nil {
+			break
+		}
+
+		return e.complexity.PaymentTerms.Balance(childComplexity), true
+
+	case "PaymentTerms.depositPercent":
+		if e.complexity.PaymentTerms.DepositPercent == nil {
+			break
+		}
+
+		return e.complexity.PaymentTerms.DepositPercent(childComplexity), true
+
 	case "PoolStatus.baseTotal":
 		if e.complexity.PoolStatus.BaseTotal == nil {
 			break
@@ -4512,6 +5236,258 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PriceBreakdown.Total(childComplexity), true
 
+	case "PurchaseOrder.accountId":
+		if e.complexity.PurchaseOrder.AccountID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.AccountID(childComplexity), true
+
+	case "PurchaseOrder.confirmedAt":
+		if e.complexity.PurchaseOrder.ConfirmedAt == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.ConfirmedAt(childComplexity), true
+
+	case "PurchaseOrder.destinationWarehouse":
+		if e.complexity.PurchaseOrder.DestinationWarehouse == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.DestinationWarehouse(childComplexity), true
+
+	case "PurchaseOrder.id":
+		if e.complexity.PurchaseOrder.ID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.ID(childComplexity), true
+
+	case "PurchaseOrder.incoterm":
+		if e.complexity.PurchaseOrder.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Incoterm(childComplexity), true
+
+	case "PurchaseOrder.issuedAt":
+		if e.complexity.PurchaseOrder.IssuedAt == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.IssuedAt(childComplexity), true
+
+	case "PurchaseOrder.lines":
+		if e.complexity.PurchaseOrder.Lines == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Lines(childComplexity), true
+
+	case "PurchaseOrder.notes":
+		if e.complexity.PurchaseOrder.Notes == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Notes(childComplexity), true
+
+	case "PurchaseOrder.number":
+		if e.complexity.PurchaseOrder.Number == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Number(childComplexity), true
+
+	case "PurchaseOrder.paymentTerms":
+		if e.complexity.PurchaseOrder.PaymentTerms == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.PaymentTerms(childComplexity), true
+
+	case "PurchaseOrder.promisedShipBy":
+		if e.complexity.PurchaseOrder.PromisedShipBy == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.PromisedShipBy(childComplexity), true
+
+	case "PurchaseOrder.quoteId":
+		if e.complexity.PurchaseOrder.QuoteID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.QuoteID(childComplexity), true
+
+	case "PurchaseOrder.receipt":
+		if e.complexity.PurchaseOrder.Receipt == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Receipt(childComplexity), true
+
+	case "PurchaseOrder.receivedAt":
+		if e.complexity.PurchaseOrder.ReceivedAt == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.ReceivedAt(childComplexity), true
+
+	case "PurchaseOrder.receivedValue":
+		if e.complexity.PurchaseOrder.ReceivedValue == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.ReceivedValue(childComplexity), true
+
+	case "PurchaseOrder.rfqId":
+		if e.complexity.PurchaseOrder.RfqID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.RfqID(childComplexity), true
+
+	case "PurchaseOrder.shippedAt":
+		if e.complexity.PurchaseOrder.ShippedAt == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.ShippedAt(childComplexity), true
+
+	case "PurchaseOrder.status":
+		if e.complexity.PurchaseOrder.Status == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Status(childComplexity), true
+
+	case "PurchaseOrder.supplier":
+		if e.complexity.PurchaseOrder.Supplier == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Supplier(childComplexity), true
+
+	case "PurchaseOrder.total":
+		if e.complexity.PurchaseOrder.Total == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrder.Total(childComplexity), true
+
+	case "PurchaseOrderConnection.edges":
+		if e.complexity.PurchaseOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderConnection.Edges(childComplexity), true
+
+	case "PurchaseOrderConnection.nodes":
+		if e.complexity.PurchaseOrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderConnection.Nodes(childComplexity), true
+
+	case "PurchaseOrderConnection.pageInfo":
+		if e.complexity.PurchaseOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderConnection.PageInfo(childComplexity), true
+
+	case "PurchaseOrderEdge.cursor":
+		if e.complexity.PurchaseOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderEdge.Cursor(childComplexity), true
+
+	case "PurchaseOrderEdge.node":
+		if e.complexity.PurchaseOrderEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderEdge.Node(childComplexity), true
+
+	case "PurchaseOrderLine.description":
+		if e.complexity.PurchaseOrderLine.Description == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.Description(childComplexity), true
+
+	case "PurchaseOrderLine.leadTimeDays":
+		if e.complexity.PurchaseOrderLine.LeadTimeDays == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.LeadTimeDays(childComplexity), true
+
+	case "PurchaseOrderLine.quantity":
+		if e.complexity.PurchaseOrderLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.Quantity(childComplexity), true
+
+	case "PurchaseOrderLine.received":
+		if e.complexity.PurchaseOrderLine.Received == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.Received(childComplexity), true
+
+	case "PurchaseOrderLine.rejected":
+		if e.complexity.PurchaseOrderLine.Rejected == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.Rejected(childComplexity), true
+
+	case "PurchaseOrderLine.rfqLineId":
+		if e.complexity.PurchaseOrderLine.RfqLineID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.RfqLineID(childComplexity), true
+
+	case "PurchaseOrderLine.skuId":
+		if e.complexity.PurchaseOrderLine.SkuID == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.SkuID(childComplexity), true
+
+	case "PurchaseOrderLine.unit":
+		if e.complexity.PurchaseOrderLine.Unit == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.Unit(childComplexity), true
+
+	case "PurchaseOrderLine.unitPrice":
+		if e.complexity.PurchaseOrderLine.UnitPrice == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderLine.UnitPrice(childComplexity), true
+
+	case "PurchaseOrderPayload.purchaseOrder":
+		if e.complexity.PurchaseOrderPayload.PurchaseOrder == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderPayload.PurchaseOrder(childComplexity), true
+
+	case "PurchaseOrderPayload.userErrors":
+		if e.complexity.PurchaseOrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.PurchaseOrderPayload.UserErrors(childComplexity), true
+
 	case "Query.account":
 		if e.complexity.Query.Account == nil {
 			break
@@ -4634,6 +5610,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.FulfilmentOrders(childComplexity, args["accountId"].(string), args["status"].([]model.FulfilmentOrderStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.fxRates":
+		if e.complexity.Query.FxRates == nil {
+			break
+		}
+
+		return e.complexity.Query.FxRates(childComplexity), true
+
 	case "Query.inventoryBalances":
 		if e.complexity.Query.InventoryBalances == nil {
 			break
@@ -4705,6 +5688,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Partner(childComplexity, args["id"].(string)), true
+
+	case "Query.purchaseOrder":
+		if e.complexity.Query.PurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Query_purchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.PurchaseOrder(childComplexity, args["id"].(string)), true
+
+	case "Query.purchaseOrders":
+		if e.complexity.Query.PurchaseOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_purchaseOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.PurchaseOrders(childComplexity, args["accountId"].(string), args["status"].(*model.PurchaseOrderStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.quote":
 		if e.complexity.Query.Quote == nil {
@@ -4778,6 +5785,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Returns(childComplexity, args["accountId"].(string), args["status"].(*model.ReturnStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.rfq":
+		if e.complexity.Query.Rfq == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rfq_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Rfq(childComplexity, args["id"].(string)), true
+
+	case "Query.rfqs":
+		if e.complexity.Query.Rfqs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rfqs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Rfqs(childComplexity, args["accountId"].(string), args["status"].(*model.RfqStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
 	case "Query.scorecards":
 		if e.complexity.Query.Scorecards == nil {
 			break
@@ -4837,6 +5868,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Skus(childComplexity, args["accountId"].(string), args["search"].(*string), args["filter"].(*model.SkuFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.supplier":
+		if e.complexity.Query.Supplier == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supplier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Supplier(childComplexity, args["id"].(string)), true
+
+	case "Query.supplierInvitations":
+		if e.complexity.Query.SupplierInvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supplierInvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.SupplierInvitations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.supplierPurchaseOrders":
+		if e.complexity.Query.SupplierPurchaseOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supplierPurchaseOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.SupplierPurchaseOrders(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.suppliers":
+		if e.complexity.Query.Suppliers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suppliers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Suppliers(childComplexity, args["accountId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.transfer":
 		if e.complexity.Query.Transfer == nil {
@@ -5683,6 +6762,244 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.RevokeInvitationPayload.UserErrors(childComplexity), true
 
+	case "Rfq.accountId":
+		if e.complexity.Rfq.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Rfq.AccountID(childComplexity), true
+
+	case "Rfq.awardedAt":
+		if e.complexity.Rfq.AwardedAt == nil {
+			break
+		}
+
+		return e.complexity.Rfq.AwardedAt(childComplexity), true
+
+	case "Rfq.comparison":
+		if e.complexity.Rfq.Comparison == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Comparison(childComplexity), true
+
+	case "Rfq.createdAt":
+		if e.complexity.Rfq.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Rfq.CreatedAt(childComplexity), true
+
+	case "Rfq.currency":
+		if e.complexity.Rfq.Currency == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Currency(childComplexity), true
+
+	case "Rfq.destinationWarehouse":
+		if e.complexity.Rfq.DestinationWarehouse == nil {
+			break
+		}
+
+		return e.complexity.Rfq.DestinationWarehouse(childComplexity), true
+
+	case "Rfq.id":
+		if e.complexity.Rfq.ID == nil {
+			break
+		}
+
+		return e.complexity.Rfq.ID(childComplexity), true
+
+	case "Rfq.incoterm":
+		if e.complexity.Rfq.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Incoterm(childComplexity), true
+
+	case "Rfq.lines":
+		if e.complexity.Rfq.Lines == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Lines(childComplexity), true
+
+	case "Rfq.quotes":
+		if e.complexity.Rfq.Quotes == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Quotes(childComplexity), true
+
+	case "Rfq.responseDeadline":
+		if e.complexity.Rfq.ResponseDeadline == nil {
+			break
+		}
+
+		return e.complexity.Rfq.ResponseDeadline(childComplexity), true
+
+	case "Rfq.sentAt":
+		if e.complexity.Rfq.SentAt == nil {
+			break
+		}
+
+		return e.complexity.Rfq.SentAt(childComplexity), true
+
+	case "Rfq.showTargetPrices":
+		if e.complexity.Rfq.ShowTargetPrices == nil {
+			break
+		}
+
+		return e.complexity.Rfq.ShowTargetPrices(childComplexity), true
+
+	case "Rfq.status":
+		if e.complexity.Rfq.Status == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Status(childComplexity), true
+
+	case "Rfq.suppliers":
+		if e.complexity.Rfq.Suppliers == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Suppliers(childComplexity), true
+
+	case "Rfq.title":
+		if e.complexity.Rfq.Title == nil {
+			break
+		}
+
+		return e.complexity.Rfq.Title(childComplexity), true
+
+	case "RfqComparison.quotes":
+		if e.complexity.RfqComparison.Quotes == nil {
+			break
+		}
+
+		return e.complexity.RfqComparison.Quotes(childComplexity), true
+
+	case "RfqConnection.edges":
+		if e.complexity.RfqConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.RfqConnection.Edges(childComplexity), true
+
+	case "RfqConnection.nodes":
+		if e.complexity.RfqConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.RfqConnection.Nodes(childComplexity), true
+
+	case "RfqConnection.pageInfo":
+		if e.complexity.RfqConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.RfqConnection.PageInfo(childComplexity), true
+
+	case "RfqEdge.cursor":
+		if e.complexity.RfqEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.RfqEdge.Cursor(childComplexity), true
+
+	case "RfqEdge.node":
+		if e.complexity.RfqEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.RfqEdge.Node(childComplexity), true
+
+	case "RfqLine.description":
+		if e.complexity.RfqLine.Description == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.Description(childComplexity), true
+
+	case "RfqLine.hsCode":
+		if e.complexity.RfqLine.HsCode == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.HsCode(childComplexity), true
+
+	case "RfqLine.id":
+		if e.complexity.RfqLine.ID == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.ID(childComplexity), true
+
+	case "RfqLine.quantity":
+		if e.complexity.RfqLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.Quantity(childComplexity), true
+
+	case "RfqLine.requiredBy":
+		if e.complexity.RfqLine.RequiredBy == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.RequiredBy(childComplexity), true
+
+	case "RfqLine.skuId":
+		if e.complexity.RfqLine.SkuID == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.SkuID(childComplexity), true
+
+	case "RfqLine.specifications":
+		if e.complexity.RfqLine.Specifications == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.Specifications(childComplexity), true
+
+	case "RfqLine.targetUnitPrice":
+		if e.complexity.RfqLine.TargetUnitPrice == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.TargetUnitPrice(childComplexity), true
+
+	case "RfqLine.unit":
+		if e.complexity.RfqLine.Unit == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.Unit(childComplexity), true
+
+	case "RfqLine.unitWeightGrams":
+		if e.complexity.RfqLine.UnitWeightGrams == nil {
+			break
+		}
+
+		return e.complexity.RfqLine.UnitWeightGrams(childComplexity), true
+
+	case "RfqPayload.rfq":
+		if e.complexity.RfqPayload.Rfq == nil {
+			break
+		}
+
+		return e.complexity.RfqPayload.Rfq(childComplexity), true
+
+	case "RfqPayload.userErrors":
+		if e.complexity.RfqPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RfqPayload.UserErrors(childComplexity), true
+
 	case "RotateCarrierWebhookSecretPayload.carrier":
 		if e.complexity.RotateCarrierWebhookSecretPayload.Carrier == nil {
 			break
@@ -6025,6 +7342,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SetCostLimitsPayload.UserErrors(childComplexity), true
+
+	case "SetFxRatePayload.fxRate":
+		if e.complexity.SetFxRatePayload.FxRate == nil {
+			break
+		}
+
+		return e.complexity.SetFxRatePayload.FxRate(childComplexity), true
+
+	case "SetFxRatePayload.userErrors":
+		if e.complexity.SetFxRatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SetFxRatePayload.UserErrors(childComplexity), true
 
 	case "ShipTo.address":
 		if e.complexity.ShipTo.Address == nil {
@@ -6922,6 +8253,314 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SuggestedReorder.Warehouse(childComplexity), true
+
+	case "Supplier.accountId":
+		if e.complexity.Supplier.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Supplier.AccountID(childComplexity), true
+
+	case "Supplier.categories":
+		if e.complexity.Supplier.Categories == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Categories(childComplexity), true
+
+	case "Supplier.contacts":
+		if e.complexity.Supplier.Contacts == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Contacts(childComplexity), true
+
+	case "Supplier.country":
+		if e.complexity.Supplier.Country == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Country(childComplexity), true
+
+	case "Supplier.createdAt":
+		if e.complexity.Supplier.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Supplier.CreatedAt(childComplexity), true
+
+	case "Supplier.id":
+		if e.complexity.Supplier.ID == nil {
+			break
+		}
+
+		return e.complexity.Supplier.ID(childComplexity), true
+
+	case "Supplier.name":
+		if e.complexity.Supplier.Name == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Name(childComplexity), true
+
+	case "Supplier.score":
+		if e.complexity.Supplier.Score == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Score(childComplexity), true
+
+	case "Supplier.status":
+		if e.complexity.Supplier.Status == nil {
+			break
+		}
+
+		return e.complexity.Supplier.Status(childComplexity), true
+
+	case "SupplierConnection.edges":
+		if e.complexity.SupplierConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.SupplierConnection.Edges(childComplexity), true
+
+	case "SupplierConnection.nodes":
+		if e.complexity.SupplierConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.SupplierConnection.Nodes(childComplexity), true
+
+	case "SupplierConnection.pageInfo":
+		if e.complexity.SupplierConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.SupplierConnection.PageInfo(childComplexity), true
+
+	case "SupplierContact.email":
+		if e.complexity.SupplierContact.Email == nil {
+			break
+		}
+
+		return e.complexity.SupplierContact.Email(childComplexity), true
+
+	case "SupplierContact.name":
+		if e.complexity.SupplierContact.Name == nil {
+			break
+		}
+
+		return e.complexity.SupplierContact.Name(childComplexity), true
+
+	case "SupplierContact.phone":
+		if e.complexity.SupplierContact.Phone == nil {
+			break
+		}
+
+		return e.complexity.SupplierContact.Phone(childComplexity), true
+
+	case "SupplierEdge.cursor":
+		if e.complexity.SupplierEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.SupplierEdge.Cursor(childComplexity), true
+
+	case "SupplierEdge.node":
+		if e.complexity.SupplierEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.SupplierEdge.Node(childComplexity), true
+
+	case "SupplierPayload.supplier":
+		if e.complexity.SupplierPayload.Supplier == nil {
+			break
+		}
+
+		return e.complexity.SupplierPayload.Supplier(childComplexity), true
+
+	case "SupplierPayload.userErrors":
+		if e.complexity.SupplierPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SupplierPayload.UserErrors(childComplexity), true
+
+	case "SupplierQuote.currency":
+		if e.complexity.SupplierQuote.Currency == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Currency(childComplexity), true
+
+	case "SupplierQuote.id":
+		if e.complexity.SupplierQuote.ID == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.ID(childComplexity), true
+
+	case "SupplierQuote.incoterm":
+		if e.complexity.SupplierQuote.Incoterm == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Incoterm(childComplexity), true
+
+	case "SupplierQuote.landedCost":
+		if e.complexity.SupplierQuote.LandedCost == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.LandedCost(childComplexity), true
+
+	case "SupplierQuote.lines":
+		if e.complexity.SupplierQuote.Lines == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Lines(childComplexity), true
+
+	case "SupplierQuote.notes":
+		if e.complexity.SupplierQuote.Notes == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Notes(childComplexity), true
+
+	case "SupplierQuote.onBehalf":
+		if e.complexity.SupplierQuote.OnBehalf == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.OnBehalf(childComplexity), true
+
+	case "SupplierQuote.revision":
+		if e.complexity.SupplierQuote.Revision == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Revision(childComplexity), true
+
+	case "SupplierQuote.rfqId":
+		if e.complexity.SupplierQuote.RfqID == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.RfqID(childComplexity), true
+
+	case "SupplierQuote.status":
+		if e.complexity.SupplierQuote.Status == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Status(childComplexity), true
+
+	case "SupplierQuote.submittedAt":
+		if e.complexity.SupplierQuote.SubmittedAt == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.SubmittedAt(childComplexity), true
+
+	case "SupplierQuote.supplier":
+		if e.complexity.SupplierQuote.Supplier == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.Supplier(childComplexity), true
+
+	case "SupplierQuote.validUntil":
+		if e.complexity.SupplierQuote.ValidUntil == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuote.ValidUntil(childComplexity), true
+
+	case "SupplierQuoteLine.leadTimeDays":
+		if e.complexity.SupplierQuoteLine.LeadTimeDays == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuoteLine.LeadTimeDays(childComplexity), true
+
+	case "SupplierQuoteLine.moq":
+		if e.complexity.SupplierQuoteLine.Moq == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuoteLine.Moq(childComplexity), true
+
+	case "SupplierQuoteLine.rfqLineId":
+		if e.complexity.SupplierQuoteLine.RfqLineID == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuoteLine.RfqLineID(childComplexity), true
+
+	case "SupplierQuoteLine.unitPrice":
+		if e.complexity.SupplierQuoteLine.UnitPrice == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuoteLine.UnitPrice(childComplexity), true
+
+	case "SupplierQuotePayload.supplierQuote":
+		if e.complexity.SupplierQuotePayload.SupplierQuote == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuotePayload.SupplierQuote(childComplexity), true
+
+	case "SupplierQuotePayload.userErrors":
+		if e.complexity.SupplierQuotePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.SupplierQuotePayload.UserErrors(childComplexity), true
+
+	case "SupplierScore.onTime":
+		if e.complexity.SupplierScore.OnTime == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.OnTime(childComplexity), true
+
+	case "SupplierScore.orders":
+		if e.complexity.SupplierScore.Orders == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.Orders(childComplexity), true
+
+	case "SupplierScore.percent":
+		if e.complexity.SupplierScore.Percent == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.Percent(childComplexity), true
+
+	case "SupplierScore.unitsOrdered":
+		if e.complexity.SupplierScore.UnitsOrdered == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.UnitsOrdered(childComplexity), true
+
+	case "SupplierScore.unitsReceived":
+		if e.complexity.SupplierScore.UnitsReceived == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.UnitsReceived(childComplexity), true
+
+	case "SupplierScore.unitsRejected":
+		if e.complexity.SupplierScore.UnitsRejected == nil {
+			break
+		}
+
+		return e.complexity.SupplierScore.UnitsRejected(childComplexity), true
 
 	case "TrackingEvent.description":
 		if e.complexity.TrackingEvent.Description == nil {
@@ -7998,6 +9637,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAdjustInventoryInput,
 		ec.unmarshalInputAssignAccountManagerInput,
 		ec.unmarshalInputAuditLogFilter,
+		ec.unmarshalInputAwardRfqInput,
 		ec.unmarshalInputBookShipmentInput,
 		ec.unmarshalInputBulkFulfilmentOrderInput,
 		ec.unmarshalInputCancelBulkExportInput,
@@ -8013,7 +9653,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreatePartnerInput,
 		ec.unmarshalInputCreateReceiptInput,
 		ec.unmarshalInputCreateReturnInput,
+		ec.unmarshalInputCreateRfqFromLowStockInput,
+		ec.unmarshalInputCreateRfqInput,
 		ec.unmarshalInputCreateSkuInput,
+		ec.unmarshalInputCreateSupplierInput,
 		ec.unmarshalInputCreateTransferInput,
 		ec.unmarshalInputCreateWarehouseInput,
 		ec.unmarshalInputCreateWebhookSubscriptionInput,
@@ -8028,13 +9671,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputInventoryBalanceFilter,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
+		ec.unmarshalInputLineAwardInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
 		ec.unmarshalInputPackFulfilmentOrderInput,
 		ec.unmarshalInputPackageInput,
 		ec.unmarshalInputParcelInput,
 		ec.unmarshalInputPartnerConsentInput,
+		ec.unmarshalInputPaymentTermsInput,
 		ec.unmarshalInputPoolTierInput,
+		ec.unmarshalInputPurchaseOrderIdInput,
 		ec.unmarshalInputQuoteShipmentInput,
 		ec.unmarshalInputRateCardFilter,
 		ec.unmarshalInputRateCardInput,
@@ -8049,21 +9695,30 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputResolveReturnInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeInvitationInput,
+		ec.unmarshalInputRfqIdInput,
+		ec.unmarshalInputRfqLineInput,
 		ec.unmarshalInputRotateCarrierWebhookSecretInput,
 		ec.unmarshalInputRotateWebhookSecretInput,
 		ec.unmarshalInputRunBulkExportInput,
 		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputSetCostLimitsInput,
+		ec.unmarshalInputSetFxRateInput,
+		ec.unmarshalInputSetSupplierStatusInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
+		ec.unmarshalInputShipPurchaseOrderInput,
 		ec.unmarshalInputShipToInput,
 		ec.unmarshalInputShipmentAddressInput,
 		ec.unmarshalInputShipmentFilter,
 		ec.unmarshalInputSkuFilter,
 		ec.unmarshalInputSkuQuantityInput,
 		ec.unmarshalInputSnapshotStorageInput,
+		ec.unmarshalInputSubmitSupplierQuoteInput,
+		ec.unmarshalInputSupplierContactInput,
+		ec.unmarshalInputSupplierQuoteLineInput,
 		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
+		ec.unmarshalInputUpdatePurchaseOrderInput,
 		ec.unmarshalInputUpdateRateCardInput,
 		ec.unmarshalInputUpdateSkuInput,
 		ec.unmarshalInputUpdateWarehouseInput,
@@ -9247,6 +10902,827 @@ type SetCostLimitsPayload {
 extend type Mutation {
   "Give an account a query-cost bucket of its own, or take it away (platform admins). Applies within 30 seconds on every instance."
   setCostLimits(input: SetCostLimitsInput!): SetCostLimitsPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/procurement.graphqls", Input: `# Procurement sourcing: suppliers, requests for quotation (RFQs), suppliers' quotes compared on
+# landed cost (goods + freight + duties and taxes + Tradehub's fee, in the RFQ currency through
+# the FX rate table), the award into purchase orders, and their receiving in the destination
+# warehouse, which feeds each supplier's score.
+#
+# A supplier user (role SUPPLIER) sees only the RFQs its supplier is invited to, only its own
+# quote and purchase orders, and the buyer's target prices only when the buyer shows them.
+
+"Where a supplier stands with Tradehub."
+enum SupplierStatus {
+  "Not checked yet."
+  PENDING
+  "Checked by Tradehub or the buyer."
+  VERIFIED
+  "Not to be invited to new RFQs."
+  SUSPENDED
+}
+
+"An Incoterms 2020 delivery term."
+enum ProcurementIncoterm {
+  "Ex works: the buyer carries everything from the factory."
+  EXW
+  "Free carrier."
+  FCA
+  "Free on board: the buyer pays the main carriage and the duties."
+  FOB
+  "Cost and freight: the seller pays the carriage, the buyer the duties."
+  CFR
+  "Cost, insurance and freight."
+  CIF
+  "Carriage paid to."
+  CPT
+  "Carriage and insurance paid to."
+  CIP
+  "Delivered at place: duties are the buyer's."
+  DAP
+  "Delivered at place unloaded: duties are the buyer's."
+  DPU
+  "Delivered duty paid: the seller pays carriage and duties."
+  DDP
+}
+
+"Where an RFQ stands: DRAFT → OPEN → CLOSED → AWARDED, or CANCELLED."
+enum RfqStatus {
+  "Being written; suppliers do not see it."
+  DRAFT
+  "Sent: invited suppliers quote until the response deadline."
+  OPEN
+  "Quoting closed; waiting for the award."
+  CLOSED
+  "Awarded: purchase orders were issued."
+  AWARDED
+  "Cancelled."
+  CANCELLED
+}
+
+"Where a supplier's quote stands."
+enum SupplierQuoteStatus {
+  "Submitted (and revisable until the deadline)."
+  SUBMITTED
+  "Some or all of its lines were awarded."
+  AWARDED
+  "Another quote won, or the RFQ was cancelled."
+  NOT_AWARDED
+}
+
+"Where a purchase order stands: ISSUED → CONFIRMED → SHIPPED → PARTIALLY_RECEIVED or RECEIVED → CLOSED, or CANCELLED."
+enum PurchaseOrderStatus {
+  "Issued to the supplier."
+  ISSUED
+  "Confirmed by the supplier."
+  CONFIRMED
+  "Shipped; an inbound receipt waits at the destination warehouse."
+  SHIPPED
+  "Some goods were received."
+  PARTIALLY_RECEIVED
+  "Everything was received (accepted or rejected)."
+  RECEIVED
+  "Closed by the buyer."
+  CLOSED
+  "Cancelled before shipping."
+  CANCELLED
+}
+
+"When the balance after the deposit is paid."
+enum BalanceDue {
+  "Before the goods ship."
+  BEFORE_SHIPMENT
+  "When the goods are received."
+  ON_RECEIPT
+  "30 days after receipt."
+  NET_30
+}
+
+"A person at a supplier."
+type SupplierContact {
+  "Their name."
+  name: String!
+  "Their email, if known."
+  email: String
+  "Their phone, if known."
+  phone: String
+}
+
+"A supplier's record from what warehouses received of its purchase orders."
+type SupplierScore {
+  "0 to 100 (40 × on-time rate + 30 × quantity accuracy + 30 × acceptance rate); null before any order was received."
+  percent: Int
+  "Purchase orders received."
+  orders: Int!
+  "Of which shipped by the promised date."
+  onTime: Int!
+  "Units ordered on those orders."
+  unitsOrdered: Int!
+  "Units accepted into stock."
+  unitsReceived: Int!
+  "Units rejected (damaged on arrival)."
+  unitsRejected: Int!
+}
+
+"A factory or trading company that sellers buy from."
+type Supplier implements Node {
+  "The supplier's id (sup_…)."
+  id: ID!
+  "The account it belongs to; null for a platform-curated supplier, which every account sees."
+  accountId: ID
+  "Its name."
+  name: String!
+  "Its country."
+  country: CountryCode!
+  "What it makes."
+  categories: [String!]!
+  "Its people."
+  contacts: [SupplierContact!]!
+  "Where it stands."
+  status: SupplierStatus!
+  "Its score from received purchase orders."
+  score: SupplierScore!
+  "When it was added."
+  createdAt: DateTime!
+}
+
+"A page of suppliers."
+type SupplierConnection {
+  "The suppliers with their cursors."
+  edges: [SupplierEdge!]!
+  "The suppliers of this page."
+  nodes: [Supplier!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A supplier with its cursor."
+type SupplierEdge {
+  "Where it is in the list."
+  cursor: String!
+  "The supplier."
+  node: Supplier!
+}
+
+"One thing an RFQ asks for."
+type RfqLine {
+  "The line's id within the RFQ (\"1\", \"2\"…)."
+  id: ID!
+  "The account's SKU, if the line is for one."
+  skuId: ID
+  "What is wanted."
+  description: String!
+  "How many."
+  quantity: Int!
+  "Of what unit (pcs, set, kg…)."
+  unit: String!
+  "The buyer's target unit price; null when not set or hidden from the supplier."
+  targetUnitPrice: Money
+  "When the goods are needed."
+  requiredBy: DateTime
+  "Specifications."
+  specifications: String
+  "The HS code used for the duty estimate."
+  hsCode: String
+  "Weight of one unit in grams, for the freight estimate."
+  unitWeightGrams: Int!
+}
+
+"A request for quotation."
+type Rfq implements Node {
+  "The RFQ's id (rfq_…)."
+  id: ID!
+  "The buying account."
+  accountId: ID!
+  "A title."
+  title: String!
+  "Where the goods go."
+  destinationWarehouse: Warehouse
+  "The incoterm wanted."
+  incoterm: ProcurementIncoterm!
+  "The currency quotes are compared in."
+  currency: CurrencyCode!
+  "Quotes are accepted until then."
+  responseDeadline: DateTime!
+  "Whether invited suppliers see the target prices."
+  showTargetPrices: Boolean!
+  "What is asked for."
+  lines: [RfqLine!]!
+  "The invited suppliers (a supplier user sees only its own)."
+  suppliers: [Supplier!]!
+  "Where it stands."
+  status: RfqStatus!
+  "When it was created."
+  createdAt: DateTime!
+  "When it was sent."
+  sentAt: DateTime
+  "When it was awarded."
+  awardedAt: DateTime
+  "The quotes: all of them for the buyer, only its own for a supplier user."
+  quotes: [SupplierQuote!]!
+  "The buyer's comparison of the quotes on landed cost (null for a supplier user)."
+  comparison: RfqComparison
+}
+
+"A page of RFQs."
+type RfqConnection {
+  "The RFQs with their cursors."
+  edges: [RfqEdge!]!
+  "The RFQs of this page."
+  nodes: [Rfq!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"An RFQ with its cursor."
+type RfqEdge {
+  "Where it is in the list."
+  cursor: String!
+  "The RFQ."
+  node: Rfq!
+}
+
+"A supplier's price for one RFQ line."
+type SupplierQuoteLine {
+  "The RFQ line."
+  rfqLineId: ID!
+  "Unit price in the quote's currency."
+  unitPrice: Money!
+  "Minimum order quantity."
+  moq: Int!
+  "Days from order to shipment."
+  leadTimeDays: Int!
+}
+
+"A landed-cost part of one line, in the RFQ currency."
+type LandedCostLine {
+  "The RFQ line."
+  rfqLineId: ID!
+  "Quantity."
+  quantity: Int!
+  "Goods."
+  goods: Money!
+  "Its share of the freight."
+  freight: Money!
+  "Its share of the duties."
+  duties: Money!
+  "Its share of the import taxes."
+  taxes: Money!
+  "Tradehub's procurement fee."
+  fee: Money!
+  "The line's landed cost."
+  total: Money!
+  "Landed cost per unit (half-even)."
+  perUnit: Money!
+}
+
+"A quote's landed cost in the RFQ currency (see the README for the rules)."
+type LandedCost {
+  "Goods: unit prices × quantities, converted."
+  goods: Money!
+  "Freight from the supplier's country to the warehouse (0 when the incoterm includes it)."
+  freight: Money!
+  "Duties (0 under DDP)."
+  duties: Money!
+  "Import taxes (0 under DDP)."
+  taxes: Money!
+  "Tradehub's procurement fee."
+  fee: Money!
+  "Goods + freight + duties + taxes + fee."
+  total: Money!
+  "Per line."
+  lines: [LandedCostLine!]!
+  "The carrier of the cheapest freight quote used."
+  freightCarrier: String
+  "Its service."
+  freightService: String
+  "Its promised transit in days."
+  transitDays: Int!
+  "The exchange rates used, such as ` + "`" + `CNY/USD=0.1385` + "`" + `."
+  fxRates: [String!]!
+  "When it was computed."
+  computedAt: DateTime!
+}
+
+"A supplier's quote for an RFQ."
+type SupplierQuote implements Node {
+  "The quote's id (sqt_…)."
+  id: ID!
+  "The RFQ."
+  rfqId: ID!
+  "The supplier."
+  supplier: Supplier
+  "The delivery term."
+  incoterm: ProcurementIncoterm!
+  "The quote's currency."
+  currency: CurrencyCode!
+  "Valid until."
+  validUntil: DateTime!
+  "Prices per line."
+  lines: [SupplierQuoteLine!]!
+  "Notes."
+  notes: String
+  "Where it stands."
+  status: SupplierQuoteStatus!
+  "1 for the first submission, then one more per revision."
+  revision: Int!
+  "True when an account manager entered it on the supplier's behalf."
+  onBehalf: Boolean!
+  "When it was last submitted."
+  submittedAt: DateTime!
+  "The landed cost from the last comparison; null before one (and for a supplier user)."
+  landedCost: LandedCost
+}
+
+"A quote in the comparison."
+type ComparedQuote {
+  "The quote."
+  quote: SupplierQuote!
+  "The supplier, with its score."
+  supplier: Supplier!
+  "How many RFQ lines it prices."
+  linesCovered: Int!
+  "Rank by landed total (1 = cheapest); quotes pricing every line come first."
+  rankByLandedCost: Int!
+  "Rank by lead time (1 = shortest)."
+  rankByLeadTime: Int!
+  "Rank by the weighted score (1 = best)."
+  rankByScore: Int!
+  "The weighted score in basis points: 6000 × cheapest ÷ this + 2000 × shortest lead ÷ this + 20 × supplier score %."
+  weightedScore: Int!
+}
+
+"An RFQ's quotes side by side."
+type RfqComparison {
+  "The quotes, by landed cost."
+  quotes: [ComparedQuote!]!
+}
+
+"Payment terms of a purchase order."
+type PaymentTerms {
+  "Deposit in percent of the total."
+  depositPercent: Int!
+  "When the balance is paid."
+  balance: BalanceDue!
+}
+
+"A line of a purchase order and what was received of it."
+type PurchaseOrderLine {
+  "The RFQ line."
+  rfqLineId: ID!
+  "The SKU, if any."
+  skuId: ID
+  "What is ordered."
+  description: String!
+  "How many."
+  quantity: Int!
+  "Unit."
+  unit: String!
+  "Unit price in the PO currency."
+  unitPrice: Money!
+  "Promised lead time in days."
+  leadTimeDays: Int!
+  "Units accepted into stock."
+  received: Int!
+  "Units rejected (damaged on arrival)."
+  rejected: Int!
+}
+
+"An order to a supplier, from an award."
+type PurchaseOrder implements Node {
+  "The PO's id (po_…)."
+  id: ID!
+  "The buying account."
+  accountId: ID!
+  "Its number, per account and year: PO-2026-000001."
+  number: String!
+  "The RFQ it was awarded from."
+  rfqId: ID!
+  "The winning quote."
+  quoteId: ID!
+  "The supplier."
+  supplier: Supplier
+  "Where the goods go."
+  destinationWarehouse: Warehouse
+  "The delivery term."
+  incoterm: ProcurementIncoterm!
+  "The lines."
+  lines: [PurchaseOrderLine!]!
+  "Σ quantity × unit price."
+  total: Money!
+  "Value of the accepted units."
+  receivedValue: Money!
+  "Payment terms."
+  paymentTerms: PaymentTerms!
+  "Notes to the supplier."
+  notes: String
+  "Where it stands."
+  status: PurchaseOrderStatus!
+  "The inbound receipt created when it shipped."
+  receipt: Receipt
+  "The promised shipping date: issue + the longest lead time."
+  promisedShipBy: DateTime!
+  "When it was issued."
+  issuedAt: DateTime!
+  "When the supplier confirmed it."
+  confirmedAt: DateTime
+  "When it shipped."
+  shippedAt: DateTime
+  "When goods were last received."
+  receivedAt: DateTime
+}
+
+"A page of purchase orders."
+type PurchaseOrderConnection {
+  "The purchase orders with their cursors."
+  edges: [PurchaseOrderEdge!]!
+  "The purchase orders of this page."
+  nodes: [PurchaseOrder!]!
+  "Where this page is."
+  pageInfo: PageInfo!
+}
+
+"A purchase order with its cursor."
+type PurchaseOrderEdge {
+  "Where it is in the list."
+  cursor: String!
+  "The purchase order."
+  node: PurchaseOrder!
+}
+
+"An exchange rate: 1 base = rate quote, from effectiveAt."
+type FxRate {
+  "The base currency."
+  base: CurrencyCode!
+  "The quote currency."
+  quote: CurrencyCode!
+  "The rate, an exact decimal."
+  rate: Decimal!
+  "From when it applies."
+  effectiveAt: DateTime!
+}
+
+extend type Query {
+  "The account's suppliers and the platform-curated ones."
+  suppliers(
+    "The account."
+    accountId: ID!
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): SupplierConnection!
+  "One supplier; null when it does not exist or is not visible."
+  supplier("The supplier's id." id: ID!): Supplier
+  "The account's RFQs."
+  rfqs(
+    "The account."
+    accountId: ID!
+    "Only this status."
+    status: RfqStatus
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): RfqConnection!
+  "One RFQ, as the caller may see it; null when it does not exist or is not visible."
+  rfq("The RFQ's id." id: ID!): Rfq
+  "The sent RFQs the caller's supplier is invited to (supplier users; empty for others)."
+  supplierInvitations(
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): RfqConnection!
+  "The account's purchase orders."
+  purchaseOrders(
+    "The account."
+    accountId: ID!
+    "Only this status."
+    status: PurchaseOrderStatus
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): PurchaseOrderConnection!
+  "The purchase orders awarded to the caller's supplier (supplier users; empty for others)."
+  supplierPurchaseOrders(
+    "At most 100."
+    first: Int
+    "A cursor from an earlier page."
+    after: String
+    "At most 100, from the end."
+    last: Int
+    "A cursor from an earlier page."
+    before: String
+  ): PurchaseOrderConnection!
+  "One purchase order; null when it does not exist or is not visible."
+  purchaseOrder("The purchase order's id." id: ID!): PurchaseOrder
+  "The exchange rates in force, one per pair. Any signed-in caller."
+  fxRates: [FxRate!]!
+}
+
+"A person at a supplier."
+input SupplierContactInput {
+  "Their name."
+  name: String!
+  "Their email."
+  email: String
+  "Their phone."
+  phone: String
+}
+
+"Add a supplier."
+input CreateSupplierInput {
+  "The account; leave out for a platform-curated supplier (platform admins)."
+  accountId: ID
+  "Its name."
+  name: String!
+  "Its country."
+  country: CountryCode!
+  "What it makes."
+  categories: [String!]
+  "Its people."
+  contacts: [SupplierContactInput!]
+  "Default PENDING."
+  status: SupplierStatus
+}
+
+"The result of a supplier change."
+type SupplierPayload {
+  "The supplier; null on error."
+  supplier: Supplier
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Verify, suspend or reinstate a supplier."
+input SetSupplierStatusInput {
+  "The supplier."
+  supplierId: ID!
+  "The new status."
+  status: SupplierStatus!
+}
+
+"One line of a new RFQ."
+input RfqLineInput {
+  "A SKU of the account (its code, name, HS code and weight fill the gaps)."
+  skuId: ID
+  "What is wanted (required without a SKU)."
+  description: String
+  "How many."
+  quantity: Int!
+  "Unit, default pcs."
+  unit: String
+  "Target unit price in the RFQ currency."
+  targetUnitPrice: Decimal
+  "When the goods are needed."
+  requiredBy: DateTime
+  "Specifications."
+  specifications: String
+  "HS code for the duty estimate."
+  hsCode: String
+  "Weight of one unit in grams, for the freight estimate."
+  unitWeightGrams: Int
+}
+
+"Create a DRAFT RFQ."
+input CreateRfqInput {
+  "The buying account."
+  accountId: ID!
+  "A title."
+  title: String!
+  "Where the goods go."
+  destinationWarehouseId: ID!
+  "The incoterm wanted, default FOB."
+  incoterm: ProcurementIncoterm
+  "The currency quotes are compared in."
+  currency: CurrencyCode!
+  "Quotes are accepted until then."
+  responseDeadline: DateTime!
+  "Show the target prices to the invited suppliers."
+  showTargetPrices: Boolean
+  "What is asked for (at least one line)."
+  lines: [RfqLineInput!]!
+  "The suppliers to invite (at most 10)."
+  supplierIds: [ID!]
+}
+
+"Start a DRAFT RFQ from warehousing's low-stock suggestions."
+input CreateRfqFromLowStockInput {
+  "The buying account."
+  accountId: ID!
+  "The warehouse that is low, and where the goods go."
+  warehouseId: ID!
+  "The SKUs; each line's quantity is its suggested reorder quantity there."
+  skuIds: [ID!]!
+  "The currency quotes are compared in."
+  currency: CurrencyCode!
+  "Quotes are accepted until then."
+  responseDeadline: DateTime!
+  "The suppliers to invite (at most 10)."
+  supplierIds: [ID!]
+}
+
+"The result of an RFQ change."
+type RfqPayload {
+  "The RFQ; null on error."
+  rfq: Rfq
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Name an RFQ to send, close, cancel or compare."
+input RfqIdInput {
+  "The RFQ."
+  rfqId: ID!
+}
+
+"A supplier's price for one RFQ line."
+input SupplierQuoteLineInput {
+  "The RFQ line."
+  rfqLineId: ID!
+  "Unit price in the quote's currency."
+  unitPrice: Decimal!
+  "Minimum order quantity (0 for none)."
+  moq: Int
+  "Days from order to shipment."
+  leadTimeDays: Int!
+}
+
+"Submit or revise a supplier's quote."
+input SubmitSupplierQuoteInput {
+  "The RFQ."
+  rfqId: ID!
+  "The supplier quoting (the caller's own, or one an account manager quotes for)."
+  supplierId: ID!
+  "The delivery term."
+  incoterm: ProcurementIncoterm!
+  "The quote's currency."
+  currency: CurrencyCode!
+  "Valid until (at least the RFQ's deadline)."
+  validUntil: DateTime!
+  "Prices per line."
+  lines: [SupplierQuoteLineInput!]!
+  "Notes."
+  notes: String
+}
+
+"The result of a quote submission."
+type SupplierQuotePayload {
+  "The quote; null on error."
+  supplierQuote: SupplierQuote
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"The result of a comparison."
+type CompareSupplierQuotesPayload {
+  "The comparison; null on error."
+  comparison: RfqComparison
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"One RFQ line given to one quote."
+input LineAwardInput {
+  "The RFQ line."
+  rfqLineId: ID!
+  "The winning quote."
+  quoteId: ID!
+}
+
+"Payment terms."
+input PaymentTermsInput {
+  "Deposit in percent."
+  depositPercent: Int!
+  "When the balance is paid."
+  balance: BalanceDue!
+}
+
+"Award an RFQ: a whole quote, or lines to different quotes."
+input AwardRfqInput {
+  "The RFQ."
+  rfqId: ID!
+  "Award this whole quote…"
+  quoteId: ID
+  "…or these lines."
+  lines: [LineAwardInput!]
+  "Default 30 % deposit, balance before shipment."
+  paymentTerms: PaymentTermsInput
+  "Notes to the supplier(s)."
+  notes: String
+}
+
+"The result of an award."
+type AwardRfqPayload {
+  "The purchase orders issued."
+  purchaseOrders: [PurchaseOrder!]
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Name a purchase order to confirm, cancel or close."
+input PurchaseOrderIdInput {
+  "The purchase order."
+  purchaseOrderId: ID!
+}
+
+"Mark a purchase order shipped."
+input ShipPurchaseOrderInput {
+  "The purchase order."
+  purchaseOrderId: ID!
+  "When the goods are expected at the warehouse."
+  expectedAt: DateTime
+}
+
+"Amend an ISSUED purchase order."
+input UpdatePurchaseOrderInput {
+  "The purchase order."
+  purchaseOrderId: ID!
+  "New notes."
+  notes: String
+  "New payment terms."
+  paymentTerms: PaymentTermsInput
+}
+
+"The result of a purchase order change."
+type PurchaseOrderPayload {
+  "The purchase order; null on error."
+  purchaseOrder: PurchaseOrder
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Set an exchange rate (platform admins)."
+input SetFxRateInput {
+  "The base currency."
+  base: CurrencyCode!
+  "The quote currency."
+  quote: CurrencyCode!
+  "1 base = rate quote; at most 10 decimals."
+  rate: Decimal!
+  "From when; default now."
+  effectiveAt: DateTime
+}
+
+"The result of setting a rate."
+type SetFxRatePayload {
+  "The rate; null on error."
+  fxRate: FxRate
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Add a supplier to the account, or a platform-curated one."
+  createSupplier("What to add." input: CreateSupplierInput!): SupplierPayload!
+  "Verify, suspend or reinstate a supplier."
+  setSupplierStatus("The change." input: SetSupplierStatusInput!): SupplierPayload!
+  "Create a DRAFT RFQ."
+  createRfq("The RFQ." input: CreateRfqInput!): RfqPayload!
+  "Create a DRAFT RFQ from low-stock suggestions."
+  createRfqFromLowStock("What to restock." input: CreateRfqFromLowStockInput!): RfqPayload!
+  "Send a DRAFT RFQ to its suppliers."
+  sendRfq("The RFQ." input: RfqIdInput!): RfqPayload!
+  "Stop quoting on an OPEN RFQ."
+  closeRfq("The RFQ." input: RfqIdInput!): RfqPayload!
+  "Cancel an RFQ not awarded yet."
+  cancelRfq("The RFQ." input: RfqIdInput!): RfqPayload!
+  "Submit or revise a supplier's quote."
+  submitSupplierQuote("The quote." input: SubmitSupplierQuoteInput!): SupplierQuotePayload!
+  "Compute the landed cost of every quote of an RFQ (asks transport for freight)."
+  compareSupplierQuotes("The RFQ." input: RfqIdInput!): CompareSupplierQuotesPayload!
+  "Award an RFQ into purchase orders; of two racing awards exactly one wins."
+  awardRfq("The award." input: AwardRfqInput!): AwardRfqPayload!
+  "Amend an ISSUED purchase order."
+  updatePurchaseOrder("The change." input: UpdatePurchaseOrderInput!): PurchaseOrderPayload!
+  "The supplier confirms a purchase order."
+  confirmPurchaseOrder("The purchase order." input: PurchaseOrderIdInput!): PurchaseOrderPayload!
+  "Mark a purchase order shipped: an inbound receipt is announced at the warehouse."
+  shipPurchaseOrder("The shipment." input: ShipPurchaseOrderInput!): PurchaseOrderPayload!
+  "Cancel a purchase order not shipped yet."
+  cancelPurchaseOrder("The purchase order." input: PurchaseOrderIdInput!): PurchaseOrderPayload!
+  "Close a received purchase order."
+  closePurchaseOrder("The purchase order." input: PurchaseOrderIdInput!): PurchaseOrderPayload!
+  "Set an exchange rate (platform admins)."
+  setFxRate("The rate." input: SetFxRateInput!): SetFxRatePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/transport.graphqls", Input: `# Transport and customs: carriers and their services, rate cards with pooled-volume tiers,

@@ -26,6 +26,7 @@ import (
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
 	"github.com/tradehub/tradehub/services/warehousing"
@@ -101,7 +102,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	// before stop closes the store; see stop.
 	a.background(func(ctx context.Context) { _ = svc.webhooks.Run(ctx) })
 	if cfg.Demo {
-		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access, Warehousing: svc.warehousing})
+		seeded, err := demo.Seed(ctx, demo.Deps{Accounts: svc.accounts, Access: svc.access, Warehousing: svc.warehousing,
+			Procurement: svc.procurement})
 		if err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
@@ -158,7 +160,8 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	a.runCostLimits(ctx, limits, logger)
 	costCfg.Limits = callerLimits(svc.accounts, limits)
 	resolver := &graph.Resolver{Logger: logger, Limits: limits, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
-		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport,
+		Procurement: svc.procurement}
 	exports, err := newBulk(a.store, svc, cfg, logger, a.metrics)
 	if err != nil {
 		return nil, err
@@ -233,6 +236,7 @@ type services struct {
 	warehousing *warehousing.Service
 	webhooks    *webhooks.Service
 	transport   *transport.Service
+	procurement *procurement.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -276,15 +280,20 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	}
 	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay,
 		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
+	proc := procurement.NewService(procurement.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc,
+		Freight: freightEstimator{tsp, whs}, Inbound: procurementInbound{whs}, Catalog: procurementCatalog{whs},
+		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay, Clock: clk, Logger: logger})
+	linkReceiving(whs, proc, logger)
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
 // documents, webhook subscriptions (which record webhook.subscription_disabled) and transport's
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments,
+		procurement.CollPurchaseOrders)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
@@ -299,6 +308,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, webhooks.Indexes()...)
 	all = append(all, transport.Indexes()...)
 	all = append(all, bulk.Indexes()...)
+	all = append(all, procurement.Indexes()...)
 	return all
 }
 

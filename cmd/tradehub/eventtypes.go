@@ -34,6 +34,9 @@ func eventTypes() []string {
 		"inventory.returned",      // returned units came back
 		"inventory.adjusted",      // an adjustment, a cycle count or damage changed on-hand units
 		"inventory.low_stock",     // available units fell below a reorder point
+		// Procurement: purchase orders.
+		"purchase_order.issued",         // an award issued a purchase order to a supplier
+		"purchase_order.status_changed", // confirmed, shipped, (partly) received, closed or cancelled
 	}
 	slices.Sort(types)
 	return types

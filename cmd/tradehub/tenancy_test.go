@@ -96,6 +96,8 @@ type foreignIDs struct {
 	shipment, quote, carrier, rateCard string
 	// A bulk export of Kessler's.
 	bulkExport string
+	// Procurement: Kessler's private supplier, an OPEN RFQ and an ISSUED purchase order.
+	supplier, rfq, po string
 }
 
 func missingIDs() foreignIDs {
@@ -104,7 +106,8 @@ func missingIDs() foreignIDs {
 		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse),
 		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery),
 		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard),
-		bulkExport: ids.New(ids.BulkOperation)}
+		bulkExport: ids.New(ids.BulkOperation),
+		supplier: ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -321,6 +324,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	kesslerFixtures(t, w, kessler, &foreign)
 	kesslerTransportFixtures(t, w, kessler, &foreign)
 	kesslerBulkFixtures(t, w, kessler, &foreign)
+	kesslerProcurementFixtures(t, w, kessler, &foreign)
 	missingFor := func() foreignIDs {
 		m := missingIDs()
 		m.home, m.homeWarehouse = w.brightlight, w.szx
@@ -331,22 +335,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	fields := idTakingFields(t)
 	attempts, succeeded := 0, 0
 	for _, field := range fields {
-		c, ok := tenancyCases[field]
-		if !ok {
-			c, ok = warehousingTenancyCases[field]
-		}
-		if !ok {
-			c, ok = integrationTenancyCases[field]
-		}
-		if !ok {
-			c, ok = transportTenancyCases[field]
-		}
-		if !ok {
-			c, ok = opsTenancyCases[field]
-		}
-		if !ok {
-			c, ok = bulkTenancyCases[field]
-		}
+		c, ok := tenancyCaseFor(field)
 		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)
 			continue
@@ -371,4 +360,17 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		}
 	}
 	t.Logf("tenancy: %d id-taking fields, %d attempts, %d succeeded", len(fields), attempts, succeeded)
+}
+
+// allTenancyCases are the cases of every domain; a field appears in exactly one of them.
+var allTenancyCases = []map[string]tenancyCase{tenancyCases, warehousingTenancyCases, integrationTenancyCases,
+	transportTenancyCases, opsTenancyCases, bulkTenancyCases, procurementTenancyCases}
+
+func tenancyCaseFor(field string) (tenancyCase, bool) {
+	for _, cases := range allTenancyCases {
+		if c, ok := cases[field]; ok {
+			return c, true
+		}
+	}
+	return tenancyCase{}, false
 }

@@ -11,10 +11,12 @@ package loaders
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 )
@@ -46,6 +48,25 @@ type Loaders struct {
 	// Carriers load the carrier of shipments, quotes, rate cards and scorecards; nil without
 	// a CarrierSource.
 	Carriers *dataloadgen.Loader[string, transport.Carrier]
+
+	mu        sync.Mutex
+	suppliers *dataloadgen.Loader[string, procurement.Supplier]
+}
+
+// SupplierSource is what the supplier loader reads: the procurement service.
+type SupplierSource interface {
+	SuppliersOfRelations(ctx context.Context, ids []string) (map[string]procurement.Supplier, error)
+}
+
+// Suppliers returns the request's supplier loader over src (the suppliers of RFQs, quotes and
+// purchase orders), made on first use.
+func (l *Loaders) Suppliers(src SupplierSource) *dataloadgen.Loader[string, procurement.Supplier] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.suppliers == nil {
+		l.suppliers = dataloadgen.NewMappedLoader(src.SuppliersOfRelations, dataloadgen.WithWait(wait))
+	}
+	return l.suppliers
 }
 
 // New makes a request's loaders over src and carriers (either may be nil).

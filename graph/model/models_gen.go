@@ -200,6 +200,28 @@ type AuditLogFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// Award an RFQ: a whole quote, or lines to different quotes.
+type AwardRfqInput struct {
+	// The RFQ.
+	RfqID string `json:"rfqId"`
+	// Award this whole quote…
+	QuoteID *string `json:"quoteId,omitempty"`
+	// …or these lines.
+	Lines []LineAwardInput `json:"lines,omitempty"`
+	// Default 30 % deposit, balance before shipment.
+	PaymentTerms *PaymentTermsInput `json:"paymentTerms,omitempty"`
+	// Notes to the supplier(s).
+	Notes *string `json:"notes,omitempty"`
+}
+
+// The result of an award.
+type AwardRfqPayload struct {
+	// The purchase orders issued.
+	PurchaseOrders []PurchaseOrder `json:"purchaseOrders,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Book a quote.
 type BookShipmentInput struct {
 	// The account.
@@ -374,6 +396,32 @@ type ChangeMemberRolePayload struct {
 	Membership *Membership `json:"membership,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of a comparison.
+type CompareSupplierQuotesPayload struct {
+	// The comparison; null on error.
+	Comparison *RfqComparison `json:"comparison,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A quote in the comparison.
+type ComparedQuote struct {
+	// The quote.
+	Quote *SupplierQuote `json:"quote"`
+	// The supplier, with its score.
+	Supplier *Supplier `json:"supplier"`
+	// How many RFQ lines it prices.
+	LinesCovered int `json:"linesCovered"`
+	// Rank by landed total (1 = cheapest); quotes pricing every line come first.
+	RankByLandedCost int `json:"rankByLandedCost"`
+	// Rank by lead time (1 = shortest).
+	RankByLeadTime int `json:"rankByLeadTime"`
+	// Rank by the weighted score (1 = best).
+	RankByScore int `json:"rankByScore"`
+	// The weighted score in basis points: 6000 × cheapest ÷ this + 2000 × shortest lead ÷ this + 20 × supplier score %.
+	WeightedScore int `json:"weightedScore"`
 }
 
 // A seller's complaint about a shipment.
@@ -611,6 +659,44 @@ type CreateReturnInput struct {
 	Lines []SkuQuantityInput `json:"lines"`
 }
 
+// Start a DRAFT RFQ from warehousing's low-stock suggestions.
+type CreateRfqFromLowStockInput struct {
+	// The buying account.
+	AccountID string `json:"accountId"`
+	// The warehouse that is low, and where the goods go.
+	WarehouseID string `json:"warehouseId"`
+	// The SKUs; each line's quantity is its suggested reorder quantity there.
+	SkuIds []string `json:"skuIds"`
+	// The currency quotes are compared in.
+	Currency money.Currency `json:"currency"`
+	// Quotes are accepted until then.
+	ResponseDeadline time.Time `json:"responseDeadline"`
+	// The suppliers to invite (at most 10).
+	SupplierIds []string `json:"supplierIds,omitempty"`
+}
+
+// Create a DRAFT RFQ.
+type CreateRfqInput struct {
+	// The buying account.
+	AccountID string `json:"accountId"`
+	// A title.
+	Title string `json:"title"`
+	// Where the goods go.
+	DestinationWarehouseID string `json:"destinationWarehouseId"`
+	// The incoterm wanted, default FOB.
+	Incoterm *ProcurementIncoterm `json:"incoterm,omitempty"`
+	// The currency quotes are compared in.
+	Currency money.Currency `json:"currency"`
+	// Quotes are accepted until then.
+	ResponseDeadline time.Time `json:"responseDeadline"`
+	// Show the target prices to the invited suppliers.
+	ShowTargetPrices *bool `json:"showTargetPrices,omitempty"`
+	// What is asked for (at least one line).
+	Lines []RfqLineInput `json:"lines"`
+	// The suppliers to invite (at most 10).
+	SupplierIds []string `json:"supplierIds,omitempty"`
+}
+
 // A new SKU.
 type CreateSkuInput struct {
 	// The account.
@@ -637,6 +723,22 @@ type CreateSkuInput struct {
 	TracksLots *bool `json:"tracksLots,omitempty"`
 	// Reorder points per warehouse.
 	ReorderPoints []ReorderPointInput `json:"reorderPoints,omitempty"`
+}
+
+// Add a supplier.
+type CreateSupplierInput struct {
+	// The account; leave out for a platform-curated supplier (platform admins).
+	AccountID *string `json:"accountId,omitempty"`
+	// Its name.
+	Name string `json:"name"`
+	// Its country.
+	Country string `json:"country"`
+	// What it makes.
+	Categories []string `json:"categories,omitempty"`
+	// Its people.
+	Contacts []SupplierContactInput `json:"contacts,omitempty"`
+	// Default PENDING.
+	Status *SupplierStatus `json:"status,omitempty"`
 }
 
 // Stock to move between warehouses.
@@ -959,6 +1061,18 @@ type FulfilmentOrderPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// An exchange rate: 1 base = rate quote, from effectiveAt.
+type FxRate struct {
+	// The base currency.
+	Base money.Currency `json:"base"`
+	// The quote currency.
+	Quote money.Currency `json:"quote"`
+	// The rate, an exact decimal.
+	Rate string `json:"rate"`
+	// From when it applies.
+	EffectiveAt time.Time `json:"effectiveAt"`
+}
+
 // An HTTP header.
 type HTTPHeader struct {
 	// The header's name, such as `Tradehub-Webhook-Id`.
@@ -1091,6 +1205,64 @@ type InvitePayload struct {
 	Invitation *Invitation `json:"invitation,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A quote's landed cost in the RFQ currency (see the README for the rules).
+type LandedCost struct {
+	// Goods: unit prices × quantities, converted.
+	Goods *Money `json:"goods"`
+	// Freight from the supplier's country to the warehouse (0 when the incoterm includes it).
+	Freight *Money `json:"freight"`
+	// Duties (0 under DDP).
+	Duties *Money `json:"duties"`
+	// Import taxes (0 under DDP).
+	Taxes *Money `json:"taxes"`
+	// Tradehub's procurement fee.
+	Fee *Money `json:"fee"`
+	// Goods + freight + duties + taxes + fee.
+	Total *Money `json:"total"`
+	// Per line.
+	Lines []LandedCostLine `json:"lines"`
+	// The carrier of the cheapest freight quote used.
+	FreightCarrier *string `json:"freightCarrier,omitempty"`
+	// Its service.
+	FreightService *string `json:"freightService,omitempty"`
+	// Its promised transit in days.
+	TransitDays int `json:"transitDays"`
+	// The exchange rates used, such as `CNY/USD=0.1385`.
+	FxRates []string `json:"fxRates"`
+	// When it was computed.
+	ComputedAt time.Time `json:"computedAt"`
+}
+
+// A landed-cost part of one line, in the RFQ currency.
+type LandedCostLine struct {
+	// The RFQ line.
+	RfqLineID string `json:"rfqLineId"`
+	// Quantity.
+	Quantity int `json:"quantity"`
+	// Goods.
+	Goods *Money `json:"goods"`
+	// Its share of the freight.
+	Freight *Money `json:"freight"`
+	// Its share of the duties.
+	Duties *Money `json:"duties"`
+	// Its share of the import taxes.
+	Taxes *Money `json:"taxes"`
+	// Tradehub's procurement fee.
+	Fee *Money `json:"fee"`
+	// The line's landed cost.
+	Total *Money `json:"total"`
+	// Landed cost per unit (half-even).
+	PerUnit *Money `json:"perUnit"`
+}
+
+// One RFQ line given to one quote.
+type LineAwardInput struct {
+	// The RFQ line.
+	RfqLineID string `json:"rfqLineId"`
+	// The winning quote.
+	QuoteID string `json:"quoteId"`
 }
 
 // An email and password.
@@ -1249,6 +1421,22 @@ type PartnerConsentPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Payment terms of a purchase order.
+type PaymentTerms struct {
+	// Deposit in percent of the total.
+	DepositPercent int `json:"depositPercent"`
+	// When the balance is paid.
+	Balance BalanceDue `json:"balance"`
+}
+
+// Payment terms.
+type PaymentTermsInput struct {
+	// Deposit in percent.
+	DepositPercent int `json:"depositPercent"`
+	// When the balance is paid.
+	Balance BalanceDue `json:"balance"`
+}
+
 // What pooling every seller's volume does for a quote.
 type PoolStatus struct {
 	// The lane's pooled chargeable volume this month, kg.
@@ -1307,6 +1495,60 @@ type PriceBreakdown struct {
 	Taxes *Money `json:"taxes"`
 	// Shipping + duties + taxes.
 	Total *Money `json:"total"`
+}
+
+// A page of purchase orders.
+type PurchaseOrderConnection struct {
+	// The purchase orders with their cursors.
+	Edges []PurchaseOrderEdge `json:"edges"`
+	// The purchase orders of this page.
+	Nodes []PurchaseOrder `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A purchase order with its cursor.
+type PurchaseOrderEdge struct {
+	// Where it is in the list.
+	Cursor string `json:"cursor"`
+	// The purchase order.
+	Node *PurchaseOrder `json:"node"`
+}
+
+// Name a purchase order to confirm, cancel or close.
+type PurchaseOrderIDInput struct {
+	// The purchase order.
+	PurchaseOrderID string `json:"purchaseOrderId"`
+}
+
+// A line of a purchase order and what was received of it.
+type PurchaseOrderLine struct {
+	// The RFQ line.
+	RfqLineID string `json:"rfqLineId"`
+	// The SKU, if any.
+	SkuID *string `json:"skuId,omitempty"`
+	// What is ordered.
+	Description string `json:"description"`
+	// How many.
+	Quantity int `json:"quantity"`
+	// Unit.
+	Unit string `json:"unit"`
+	// Unit price in the PO currency.
+	UnitPrice *Money `json:"unitPrice"`
+	// Promised lead time in days.
+	LeadTimeDays int `json:"leadTimeDays"`
+	// Units accepted into stock.
+	Received int `json:"received"`
+	// Units rejected (damaged on arrival).
+	Rejected int `json:"rejected"`
+}
+
+// The result of a purchase order change.
+type PurchaseOrderPayload struct {
+	// The purchase order; null on error.
+	PurchaseOrder *PurchaseOrder `json:"purchaseOrder,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 type Query struct {
@@ -1672,6 +1914,90 @@ type RevokeInvitationPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// An RFQ's quotes side by side.
+type RfqComparison struct {
+	// The quotes, by landed cost.
+	Quotes []ComparedQuote `json:"quotes"`
+}
+
+// A page of RFQs.
+type RfqConnection struct {
+	// The RFQs with their cursors.
+	Edges []RfqEdge `json:"edges"`
+	// The RFQs of this page.
+	Nodes []Rfq `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An RFQ with its cursor.
+type RfqEdge struct {
+	// Where it is in the list.
+	Cursor string `json:"cursor"`
+	// The RFQ.
+	Node *Rfq `json:"node"`
+}
+
+// Name an RFQ to send, close, cancel or compare.
+type RfqIDInput struct {
+	// The RFQ.
+	RfqID string `json:"rfqId"`
+}
+
+// One thing an RFQ asks for.
+type RfqLine struct {
+	// The line's id within the RFQ ("1", "2"…).
+	ID string `json:"id"`
+	// The account's SKU, if the line is for one.
+	SkuID *string `json:"skuId,omitempty"`
+	// What is wanted.
+	Description string `json:"description"`
+	// How many.
+	Quantity int `json:"quantity"`
+	// Of what unit (pcs, set, kg…).
+	Unit string `json:"unit"`
+	// The buyer's target unit price; null when not set or hidden from the supplier.
+	TargetUnitPrice *Money `json:"targetUnitPrice,omitempty"`
+	// When the goods are needed.
+	RequiredBy *time.Time `json:"requiredBy,omitempty"`
+	// Specifications.
+	Specifications *string `json:"specifications,omitempty"`
+	// The HS code used for the duty estimate.
+	HsCode *string `json:"hsCode,omitempty"`
+	// Weight of one unit in grams, for the freight estimate.
+	UnitWeightGrams int `json:"unitWeightGrams"`
+}
+
+// One line of a new RFQ.
+type RfqLineInput struct {
+	// A SKU of the account (its code, name, HS code and weight fill the gaps).
+	SkuID *string `json:"skuId,omitempty"`
+	// What is wanted (required without a SKU).
+	Description *string `json:"description,omitempty"`
+	// How many.
+	Quantity int `json:"quantity"`
+	// Unit, default pcs.
+	Unit *string `json:"unit,omitempty"`
+	// Target unit price in the RFQ currency.
+	TargetUnitPrice *string `json:"targetUnitPrice,omitempty"`
+	// When the goods are needed.
+	RequiredBy *time.Time `json:"requiredBy,omitempty"`
+	// Specifications.
+	Specifications *string `json:"specifications,omitempty"`
+	// HS code for the duty estimate.
+	HsCode *string `json:"hsCode,omitempty"`
+	// Weight of one unit in grams, for the freight estimate.
+	UnitWeightGrams *int `json:"unitWeightGrams,omitempty"`
+}
+
+// The result of an RFQ change.
+type RfqPayload struct {
+	// The RFQ; null on error.
+	Rfq *Rfq `json:"rfq,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Rotate a carrier's webhook secret.
 type RotateCarrierWebhookSecretInput struct {
 	// The carrier.
@@ -1851,6 +2177,34 @@ type SetCostLimitsPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Set an exchange rate (platform admins).
+type SetFxRateInput struct {
+	// The base currency.
+	Base money.Currency `json:"base"`
+	// The quote currency.
+	Quote money.Currency `json:"quote"`
+	// 1 base = rate quote; at most 10 decimals.
+	Rate string `json:"rate"`
+	// From when; default now.
+	EffectiveAt *time.Time `json:"effectiveAt,omitempty"`
+}
+
+// The result of setting a rate.
+type SetFxRatePayload struct {
+	// The rate; null on error.
+	FxRate *FxRate `json:"fxRate,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Verify, suspend or reinstate a supplier.
+type SetSupplierStatusInput struct {
+	// The supplier.
+	SupplierID string `json:"supplierId"`
+	// The new status.
+	Status SupplierStatus `json:"status"`
+}
+
 // An order's carrier hand-over.
 type ShipFulfilmentOrderInput struct {
 	// The order.
@@ -1859,6 +2213,14 @@ type ShipFulfilmentOrderInput struct {
 	Carrier string `json:"carrier"`
 	// The carrier's tracking number.
 	TrackingNumber string `json:"trackingNumber"`
+}
+
+// Mark a purchase order shipped.
+type ShipPurchaseOrderInput struct {
+	// The purchase order.
+	PurchaseOrderID string `json:"purchaseOrderId"`
+	// When the goods are expected at the warehouse.
+	ExpectedAt *time.Time `json:"expectedAt,omitempty"`
 }
 
 // Where an order goes.
@@ -2159,8 +2521,144 @@ type StockMovementEdge struct {
 	Node *StockMovement `json:"node"`
 }
 
+// Submit or revise a supplier's quote.
+type SubmitSupplierQuoteInput struct {
+	// The RFQ.
+	RfqID string `json:"rfqId"`
+	// The supplier quoting (the caller's own, or one an account manager quotes for).
+	SupplierID string `json:"supplierId"`
+	// The delivery term.
+	Incoterm ProcurementIncoterm `json:"incoterm"`
+	// The quote's currency.
+	Currency money.Currency `json:"currency"`
+	// Valid until (at least the RFQ's deadline).
+	ValidUntil time.Time `json:"validUntil"`
+	// Prices per line.
+	Lines []SupplierQuoteLineInput `json:"lines"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
+}
+
 // Live updates, over WebSocket (graphql-transport-ws).
 type Subscription struct {
+}
+
+// A factory or trading company that sellers buy from.
+type Supplier struct {
+	// The supplier's id (sup_…).
+	ID string `json:"id"`
+	// The account it belongs to; null for a platform-curated supplier, which every account sees.
+	AccountID *string `json:"accountId,omitempty"`
+	// Its name.
+	Name string `json:"name"`
+	// Its country.
+	Country string `json:"country"`
+	// What it makes.
+	Categories []string `json:"categories"`
+	// Its people.
+	Contacts []SupplierContact `json:"contacts"`
+	// Where it stands.
+	Status SupplierStatus `json:"status"`
+	// Its score from received purchase orders.
+	Score *SupplierScore `json:"score"`
+	// When it was added.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (Supplier) IsNode() {}
+
+// A page of suppliers.
+type SupplierConnection struct {
+	// The suppliers with their cursors.
+	Edges []SupplierEdge `json:"edges"`
+	// The suppliers of this page.
+	Nodes []Supplier `json:"nodes"`
+	// Where this page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A person at a supplier.
+type SupplierContact struct {
+	// Their name.
+	Name string `json:"name"`
+	// Their email, if known.
+	Email *string `json:"email,omitempty"`
+	// Their phone, if known.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// A person at a supplier.
+type SupplierContactInput struct {
+	// Their name.
+	Name string `json:"name"`
+	// Their email.
+	Email *string `json:"email,omitempty"`
+	// Their phone.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// A supplier with its cursor.
+type SupplierEdge struct {
+	// Where it is in the list.
+	Cursor string `json:"cursor"`
+	// The supplier.
+	Node *Supplier `json:"node"`
+}
+
+// The result of a supplier change.
+type SupplierPayload struct {
+	// The supplier; null on error.
+	Supplier *Supplier `json:"supplier,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A supplier's price for one RFQ line.
+type SupplierQuoteLine struct {
+	// The RFQ line.
+	RfqLineID string `json:"rfqLineId"`
+	// Unit price in the quote's currency.
+	UnitPrice *Money `json:"unitPrice"`
+	// Minimum order quantity.
+	Moq int `json:"moq"`
+	// Days from order to shipment.
+	LeadTimeDays int `json:"leadTimeDays"`
+}
+
+// A supplier's price for one RFQ line.
+type SupplierQuoteLineInput struct {
+	// The RFQ line.
+	RfqLineID string `json:"rfqLineId"`
+	// Unit price in the quote's currency.
+	UnitPrice string `json:"unitPrice"`
+	// Minimum order quantity (0 for none).
+	Moq *int `json:"moq,omitempty"`
+	// Days from order to shipment.
+	LeadTimeDays int `json:"leadTimeDays"`
+}
+
+// The result of a quote submission.
+type SupplierQuotePayload struct {
+	// The quote; null on error.
+	SupplierQuote *SupplierQuote `json:"supplierQuote,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A supplier's record from what warehouses received of its purchase orders.
+type SupplierScore struct {
+	// 0 to 100 (40 × on-time rate + 30 × quantity accuracy + 30 × acceptance rate); null before any order was received.
+	Percent *int `json:"percent,omitempty"`
+	// Purchase orders received.
+	Orders int `json:"orders"`
+	// Of which shipped by the promised date.
+	OnTime int `json:"onTime"`
+	// Units ordered on those orders.
+	UnitsOrdered int `json:"unitsOrdered"`
+	// Units accepted into stock.
+	UnitsReceived int `json:"unitsReceived"`
+	// Units rejected (damaged on arrival).
+	UnitsRejected int `json:"unitsRejected"`
 }
 
 // A tracking event in a shipment's timeline.
@@ -2247,6 +2745,16 @@ type UpdateAccountPayload struct {
 	Account *Account `json:"account,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Amend an ISSUED purchase order.
+type UpdatePurchaseOrderInput struct {
+	// The purchase order.
+	PurchaseOrderID string `json:"purchaseOrderId"`
+	// New notes.
+	Notes *string `json:"notes,omitempty"`
+	// New payment terms.
+	PaymentTerms *PaymentTermsInput `json:"paymentTerms,omitempty"`
 }
 
 // Change a rate card.
@@ -2941,6 +3449,67 @@ func (e AuditOutcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// When the balance after the deposit is paid.
+type BalanceDue string
+
+const (
+	// Before the goods ship.
+	BalanceDueBeforeShipment BalanceDue = "BEFORE_SHIPMENT"
+	// When the goods are received.
+	BalanceDueOnReceipt BalanceDue = "ON_RECEIPT"
+	// 30 days after receipt.
+	BalanceDueNet30 BalanceDue = "NET_30"
+)
+
+var AllBalanceDue = []BalanceDue{
+	BalanceDueBeforeShipment,
+	BalanceDueOnReceipt,
+	BalanceDueNet30,
+}
+
+func (e BalanceDue) IsValid() bool {
+	switch e {
+	case BalanceDueBeforeShipment, BalanceDueOnReceipt, BalanceDueNet30:
+		return true
+	}
+	return false
+}
+
+func (e BalanceDue) String() string {
+	return string(e)
+}
+
+func (e *BalanceDue) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BalanceDue(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BalanceDue", str)
+	}
+	return nil
+}
+
+func (e BalanceDue) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BalanceDue) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BalanceDue) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where a bulk export is.
 type BulkExportStatus string
 
@@ -3468,6 +4037,161 @@ func (e PartnerRole) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// An Incoterms 2020 delivery term.
+type ProcurementIncoterm string
+
+const (
+	// Ex works: the buyer carries everything from the factory.
+	ProcurementIncotermExw ProcurementIncoterm = "EXW"
+	// Free carrier.
+	ProcurementIncotermFca ProcurementIncoterm = "FCA"
+	// Free on board: the buyer pays the main carriage and the duties.
+	ProcurementIncotermFob ProcurementIncoterm = "FOB"
+	// Cost and freight: the seller pays the carriage, the buyer the duties.
+	ProcurementIncotermCfr ProcurementIncoterm = "CFR"
+	// Cost, insurance and freight.
+	ProcurementIncotermCif ProcurementIncoterm = "CIF"
+	// Carriage paid to.
+	ProcurementIncotermCpt ProcurementIncoterm = "CPT"
+	// Carriage and insurance paid to.
+	ProcurementIncotermCip ProcurementIncoterm = "CIP"
+	// Delivered at place: duties are the buyer's.
+	ProcurementIncotermDap ProcurementIncoterm = "DAP"
+	// Delivered at place unloaded: duties are the buyer's.
+	ProcurementIncotermDpu ProcurementIncoterm = "DPU"
+	// Delivered duty paid: the seller pays carriage and duties.
+	ProcurementIncotermDdp ProcurementIncoterm = "DDP"
+)
+
+var AllProcurementIncoterm = []ProcurementIncoterm{
+	ProcurementIncotermExw,
+	ProcurementIncotermFca,
+	ProcurementIncotermFob,
+	ProcurementIncotermCfr,
+	ProcurementIncotermCif,
+	ProcurementIncotermCpt,
+	ProcurementIncotermCip,
+	ProcurementIncotermDap,
+	ProcurementIncotermDpu,
+	ProcurementIncotermDdp,
+}
+
+func (e ProcurementIncoterm) IsValid() bool {
+	switch e {
+	case ProcurementIncotermExw, ProcurementIncotermFca, ProcurementIncotermFob, ProcurementIncotermCfr, ProcurementIncotermCif, ProcurementIncotermCpt, ProcurementIncotermCip, ProcurementIncotermDap, ProcurementIncotermDpu, ProcurementIncotermDdp:
+		return true
+	}
+	return false
+}
+
+func (e ProcurementIncoterm) String() string {
+	return string(e)
+}
+
+func (e *ProcurementIncoterm) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProcurementIncoterm(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProcurementIncoterm", str)
+	}
+	return nil
+}
+
+func (e ProcurementIncoterm) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProcurementIncoterm) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProcurementIncoterm) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a purchase order stands: ISSUED → CONFIRMED → SHIPPED → PARTIALLY_RECEIVED or RECEIVED → CLOSED, or CANCELLED.
+type PurchaseOrderStatus string
+
+const (
+	// Issued to the supplier.
+	PurchaseOrderStatusIssued PurchaseOrderStatus = "ISSUED"
+	// Confirmed by the supplier.
+	PurchaseOrderStatusConfirmed PurchaseOrderStatus = "CONFIRMED"
+	// Shipped; an inbound receipt waits at the destination warehouse.
+	PurchaseOrderStatusShipped PurchaseOrderStatus = "SHIPPED"
+	// Some goods were received.
+	PurchaseOrderStatusPartiallyReceived PurchaseOrderStatus = "PARTIALLY_RECEIVED"
+	// Everything was received (accepted or rejected).
+	PurchaseOrderStatusReceived PurchaseOrderStatus = "RECEIVED"
+	// Closed by the buyer.
+	PurchaseOrderStatusClosed PurchaseOrderStatus = "CLOSED"
+	// Cancelled before shipping.
+	PurchaseOrderStatusCancelled PurchaseOrderStatus = "CANCELLED"
+)
+
+var AllPurchaseOrderStatus = []PurchaseOrderStatus{
+	PurchaseOrderStatusIssued,
+	PurchaseOrderStatusConfirmed,
+	PurchaseOrderStatusShipped,
+	PurchaseOrderStatusPartiallyReceived,
+	PurchaseOrderStatusReceived,
+	PurchaseOrderStatusClosed,
+	PurchaseOrderStatusCancelled,
+}
+
+func (e PurchaseOrderStatus) IsValid() bool {
+	switch e {
+	case PurchaseOrderStatusIssued, PurchaseOrderStatusConfirmed, PurchaseOrderStatusShipped, PurchaseOrderStatusPartiallyReceived, PurchaseOrderStatusReceived, PurchaseOrderStatusClosed, PurchaseOrderStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e PurchaseOrderStatus) String() string {
+	return string(e)
+}
+
+func (e *PurchaseOrderStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PurchaseOrderStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PurchaseOrderStatus", str)
+	}
+	return nil
+}
+
+func (e PurchaseOrderStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PurchaseOrderStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PurchaseOrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How quotes are ranked.
 type QuoteSort string
 
@@ -3710,6 +4434,73 @@ func (e *ReturnStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReturnStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an RFQ stands: DRAFT → OPEN → CLOSED → AWARDED, or CANCELLED.
+type RfqStatus string
+
+const (
+	// Being written; suppliers do not see it.
+	RfqStatusDraft RfqStatus = "DRAFT"
+	// Sent: invited suppliers quote until the response deadline.
+	RfqStatusOpen RfqStatus = "OPEN"
+	// Quoting closed; waiting for the award.
+	RfqStatusClosed RfqStatus = "CLOSED"
+	// Awarded: purchase orders were issued.
+	RfqStatusAwarded RfqStatus = "AWARDED"
+	// Cancelled.
+	RfqStatusCancelled RfqStatus = "CANCELLED"
+)
+
+var AllRfqStatus = []RfqStatus{
+	RfqStatusDraft,
+	RfqStatusOpen,
+	RfqStatusClosed,
+	RfqStatusAwarded,
+	RfqStatusCancelled,
+}
+
+func (e RfqStatus) IsValid() bool {
+	switch e {
+	case RfqStatusDraft, RfqStatusOpen, RfqStatusClosed, RfqStatusAwarded, RfqStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e RfqStatus) String() string {
+	return string(e)
+}
+
+func (e *RfqStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RfqStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RfqStatus", str)
+	}
+	return nil
+}
+
+func (e RfqStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RfqStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RfqStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -4057,6 +4848,128 @@ func (e *StockMovementReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e StockMovementReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a supplier's quote stands.
+type SupplierQuoteStatus string
+
+const (
+	// Submitted (and revisable until the deadline).
+	SupplierQuoteStatusSubmitted SupplierQuoteStatus = "SUBMITTED"
+	// Some or all of its lines were awarded.
+	SupplierQuoteStatusAwarded SupplierQuoteStatus = "AWARDED"
+	// Another quote won, or the RFQ was cancelled.
+	SupplierQuoteStatusNotAwarded SupplierQuoteStatus = "NOT_AWARDED"
+)
+
+var AllSupplierQuoteStatus = []SupplierQuoteStatus{
+	SupplierQuoteStatusSubmitted,
+	SupplierQuoteStatusAwarded,
+	SupplierQuoteStatusNotAwarded,
+}
+
+func (e SupplierQuoteStatus) IsValid() bool {
+	switch e {
+	case SupplierQuoteStatusSubmitted, SupplierQuoteStatusAwarded, SupplierQuoteStatusNotAwarded:
+		return true
+	}
+	return false
+}
+
+func (e SupplierQuoteStatus) String() string {
+	return string(e)
+}
+
+func (e *SupplierQuoteStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SupplierQuoteStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SupplierQuoteStatus", str)
+	}
+	return nil
+}
+
+func (e SupplierQuoteStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SupplierQuoteStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SupplierQuoteStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a supplier stands with Tradehub.
+type SupplierStatus string
+
+const (
+	// Not checked yet.
+	SupplierStatusPending SupplierStatus = "PENDING"
+	// Checked by Tradehub or the buyer.
+	SupplierStatusVerified SupplierStatus = "VERIFIED"
+	// Not to be invited to new RFQs.
+	SupplierStatusSuspended SupplierStatus = "SUSPENDED"
+)
+
+var AllSupplierStatus = []SupplierStatus{
+	SupplierStatusPending,
+	SupplierStatusVerified,
+	SupplierStatusSuspended,
+}
+
+func (e SupplierStatus) IsValid() bool {
+	switch e {
+	case SupplierStatusPending, SupplierStatusVerified, SupplierStatusSuspended:
+		return true
+	}
+	return false
+}
+
+func (e SupplierStatus) String() string {
+	return string(e)
+}
+
+func (e *SupplierStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SupplierStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SupplierStatus", str)
+	}
+	return nil
+}
+
+func (e SupplierStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SupplierStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SupplierStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

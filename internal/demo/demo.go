@@ -1,6 +1,7 @@
 // Package demo seeds an empty store with the demo data `make run` shows: staff, three seller
 // accounts in different countries and currencies with a user of each role, a finance partner
-// that two of them consented to, a supplier user, four warehouses, and for each seller a few SKUs
+// that two of them consented to, two supplier users with their curated suppliers and FX rates,
+// four warehouses, and for each seller a few SKUs
 // with stock received and put away, an expected ASN, a reserved order and a shipped one. It is run only with TRADEHUB_DEMO=1 and
 // only into a store without accounts; its sign-ins are printed in development mode only.
 package demo
@@ -15,6 +16,7 @@ import (
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
+	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/warehousing"
 )
 
@@ -32,6 +34,8 @@ type Deps struct {
 	Access   *access.Service
 	// Warehousing, when set, gets warehouses, each seller's SKUs, received stock and orders.
 	Warehousing *warehousing.Service
+	// Procurement, when set, gets the curated suppliers (two with supplier users) and FX rates.
+	Procurement *procurement.Service
 }
 
 type seller struct {
@@ -60,6 +64,7 @@ func SignIns() []SignIn {
 		SignIn{"partner.admin@harborfinance.test", string(access.PartnerAdmin), "Harbor Trade Finance"},
 		SignIn{"analyst@harborfinance.test", string(access.PartnerAnalyst), "Harbor Trade Finance"},
 		SignIn{"sales@dongguan-precision.test", string(access.SupplierUser), "Dongguan Precision Molding"},
+		SignIn{"sales@ningbo-homeware.test", string(access.SupplierUser), "Ningbo Homeware Co."},
 	)
 }
 
@@ -146,13 +151,22 @@ func Seed(ctx context.Context, d Deps) (seeded bool, err error) {
 		}
 	}
 
-	supplierID := ids.New(ids.Supplier)
-	sup, err := user("sales@dongguan-precision.test", "Chen Jie")
-	if err != nil {
-		return false, err
+	var supplierIDs []string
+	for _, s := range []struct{ email, name string }{{"sales@dongguan-precision.test", "Chen Jie"}, {"sales@ningbo-homeware.test", "Wang Fang"}} {
+		supplierID := ids.New(ids.Supplier)
+		sup, err := user(s.email, s.name)
+		if err != nil {
+			return false, err
+		}
+		if err := assign(sup, access.SupplierUser, supplierID); err != nil {
+			return false, err
+		}
+		supplierIDs = append(supplierIDs, supplierID)
 	}
-	if err := assign(sup, access.SupplierUser, supplierID); err != nil {
-		return false, err
+	if d.Procurement != nil {
+		if err := seedProcurement(ctx, d.Procurement, admin, supplierIDs); err != nil {
+			return false, err
+		}
 	}
 	if d.Warehousing != nil {
 		if err := seedWarehousing(ctx, d.Warehousing, admin, accts); err != nil {

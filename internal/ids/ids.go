@@ -54,6 +54,7 @@ const (
 	RFQ              Prefix = "rfq"
 	SupplierQuote    Prefix = "sqt"
 	PurchaseOrder    Prefix = "po"
+	FXRate           Prefix = "fxr"
 	PartnerProduct   Prefix = "fprd"
 	Facility         Prefix = "fac"
 	FinancingRequest Prefix = "freq"
@@ -74,7 +75,7 @@ var known = map[Prefix]bool{
 	Account: true, User: true, Membership: true, APIKey: true, Session: true, Invitation: true,
 	Partner: true, Supplier: true, Warehouse: true, SKU: true, Receipt: true, Order: true,
 	Transfer: true, Return: true, Movement: true, Shipment: true, Quote: true, Carrier: true,
-	RateCard: true, Declaration: true, RFQ: true, SupplierQuote: true, PurchaseOrder: true,
+	RateCard: true, Declaration: true, RFQ: true, SupplierQuote: true, PurchaseOrder: true, FXRate: true,
 	PartnerProduct: true, Facility: true, FinancingRequest: true, Loan: true, Invoice: true,
 	CreditNote: true, Payment: true, Usage: true, Event: true, Webhook: true, Delivery: true,
 	AuditEntry: true, BulkOperation: true,

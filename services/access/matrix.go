@@ -99,6 +99,14 @@ const (
 
 	// Operations, in the platform domain.
 	CostLimits Resource = "cost_limits" // an account's own query-cost bucket (reading it needs read access to the account)
+	// Procurement. Suppliers, RFQs, quotes and purchase orders live in the buying account's
+	// domain; a supplier user holds SUPPLIER in its supplier's domain (sup_…), and the
+	// procurement service shows it only what its supplier is invited to or was awarded.
+	Suppliers      Resource = "suppliers"       // the account's suppliers (platform-curated ones: platform domain)
+	RFQs           Resource = "rfqs"            // requests for quotation
+	SupplierQuotes Resource = "supplier_quotes" // suppliers' quotes and their landed-cost comparison
+	PurchaseOrders Resource = "purchase_orders" // purchase orders and their receiving
+	FXRates        Resource = "fx_rates"        // exchange rates for comparisons (reading them needs only a sign-in)
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -120,6 +128,8 @@ var (
 	// warehouseWork is who does warehouse work for an account: its operators and admins, and
 	// the staff who act on its behalf.
 	warehouseWork = []Role{Owner, Admin, Operator, AccountManager, PlatformAdmin}
+	// buyers are who buy for an account: the same people as warehouse work.
+	buyers = warehouseWork
 )
 
 func roles(groups ...[]Role) []Role {
@@ -182,6 +192,15 @@ func Matrix() []Grant {
 		{CostLimits, Write, []Role{PlatformAdmin}, "give an account a query-cost bucket of its own"},
 		{BulkExports, Read, roles(seller, staff), "bulk exports and their files (whose contents the exporter's own permissions decided)"},
 		{BulkExports, Write, []Role{Owner, Admin, Operator, Finance, AccountManager, PlatformAdmin}, "run and cancel bulk exports"},
+		{Suppliers, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user reads its own supplier's profile"},
+		{Suppliers, Write, buyers, "add and edit the account's suppliers; platform-curated ones: platform admins"},
+		{RFQs, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only the RFQs its supplier is invited to, and target prices only when shown"},
+		{RFQs, Write, buyers, "create, send, close, cancel and award RFQs, compare quotes"},
+		{SupplierQuotes, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only its own quote"},
+		{SupplierQuotes, Write, []Role{SupplierUser, AccountManager, PlatformAdmin}, "the supplier quotes, or an account manager on its behalf"},
+		{PurchaseOrders, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only its own purchase orders"},
+		{PurchaseOrders, Write, roles(buyers, []Role{SupplierUser}), "amend, cancel, close; the supplier confirms and ships"},
+		{FXRates, Write, []Role{PlatformAdmin}, "exchange rates with their effective time"},
 	}
 }
 

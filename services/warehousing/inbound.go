@@ -271,6 +271,7 @@ func (s *Service) ReceiveReceipt(ctx context.Context, receiptID string, lines []
 			SourceKey: "receiving:" + d.ID + ":" + strconv.Itoa(i), Attributes: map[string]string{"receipt": d.ID, "sku": l.SKUID, "warehouse": d.WarehouseID}})
 	}
 	s.notify()
+	s.receiptReceived(ctx, out.toReceipt())
 	return out.toReceipt(), nil
 }
 

@@ -64,6 +64,8 @@ type Service struct {
 	orders    *mongo.Collection
 	transfers *mongo.Collection
 	returns   *mongo.Collection
+	// receiptHooks are told of received receipts (purchase_orders.go).
+	receiptHooks []func(context.Context, Receipt)
 }
 
 // NewService builds the service over cfg.DB.

@@ -18,6 +18,7 @@ const HomePage = lazy(() => import('./pages/HomePage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
 const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
 const PartnerPage = lazy(() => import('./pages/PartnerPage'));
+const SupplierPage = lazy(() => import('./procurement/SupplierPage'));
 
 export function App() {
   const [location] = useLocation();
@@ -51,6 +52,9 @@ export function App() {
               <Route path="/accept-invitation" component={AcceptInvitationPage} />
               <Route path="/partner">
                 <SignedIn>{(viewer) => <PartnerPage viewer={viewer} />}</SignedIn>
+              </Route>
+              <Route path="/supplier">
+                <SignedIn>{(viewer) => <SupplierPage viewer={viewer} />}</SignedIn>
               </Route>
               <Route path="/accounts/:accountId/*?">
                 {(params) => (

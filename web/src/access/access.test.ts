@@ -41,7 +41,7 @@ const partnerAdmin: ViewerAccess = {
 
 describe('accountSections: the navigation of an account by role', () => {
   // Warehousing is read by every role of the account and its staff (docs/PERMISSIONS.md).
-  const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments'];
+  const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement'];
   const cases: { name: string; viewer: ViewerAccess; want: AccountSection[] }[] = [
     { name: 'OWNER', viewer: member('OWNER'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
     { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
@@ -215,8 +215,9 @@ describe('landingPath and the top navigation', () => {
     expect(topNavItems(member('OWNER'))).toEqual([]);
     expect(topNavItems(platformAdmin)).toEqual([]);
   });
-  it('a supplier has nowhere to land yet', () => {
-    expect(landingPath({ ...nobody, supplierId: 'sup_1' })).toBeNull();
+  it('a supplier lands on the supplier workspace, which only suppliers see in the navigation', () => {
+    expect(landingPath({ ...nobody, supplierId: 'sup_1' })).toBe('/supplier');
+    expect(topNavItems({ ...nobody, supplierId: 'sup_1' }).map((i) => i.href)).toEqual(['/supplier']);
   });
 });
 

@@ -44,7 +44,17 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'shipments' | 'team' | 'apiKeys' | 'webhooks';
+export type AccountSection =
+  | 'overview'
+  | 'inventory'
+  | 'receipts'
+  | 'orders'
+  | 'usage'
+  | 'shipments'
+  | 'procurement'
+  | 'team'
+  | 'apiKeys'
+  | 'webhooks';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
@@ -53,6 +63,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   orders: '/orders',
   usage: '/usage',
   shipments: '/shipments',
+  procurement: '/procurement',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -61,13 +72,13 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
 export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
 
 /** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
-const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'webhooks']);
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'procurement', 'webhooks']);
 
 /**
  * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
  * and by its staff; see docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
@@ -230,7 +241,7 @@ export function parseAccountPath(
 
 /** Navigation outside any account. */
 export interface TopNavItem {
-  key: 'partner';
+  key: 'partner' | 'supplier';
   label: string;
   href: string;
 }
@@ -240,6 +251,9 @@ export function topNavItems(viewer: ViewerAccess): TopNavItem[] {
   const items: TopNavItem[] = [];
   if (viewer.partnerMembership) {
     items.push({ key: 'partner', label: 'Partner workspace', href: '/partner' });
+  }
+  if (viewer.supplierId) {
+    items.push({ key: 'supplier', label: 'Supplier workspace', href: '/supplier' });
   }
   return items;
 }
@@ -256,6 +270,9 @@ export function landingPath(viewer: ViewerAccess, staffAccounts: readonly Accoun
   }
   if (viewer.partnerMembership) {
     return '/partner';
+  }
+  if (viewer.supplierId) {
+    return '/supplier';
   }
   return null;
 }

@@ -32,6 +32,10 @@ const ShipmentsPage = lazy(() => import('../pages/account/ShipmentsPage'));
 const ShipmentPage = lazy(() => import('../pages/account/ShipmentPage'));
 const ShipPage = lazy(() => import('../pages/account/ShipPage'));
 const ScorecardsPage = lazy(() => import('../pages/account/ScorecardsPage'));
+const ProcurementPage = lazy(() => import('../procurement/ProcurementPage'));
+const NewRfqPage = lazy(() => import('../procurement/NewRfqPage'));
+const RfqPage = lazy(() => import('../procurement/RfqPage'));
+const PurchaseOrderPage = lazy(() => import('../procurement/PurchaseOrderPage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -127,6 +131,10 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/scorecards" component={ScorecardsPage} />
             <Route path="/accounts/:accountId/shipments" component={ShipmentsPage} />
             <Route path="/accounts/:accountId/shipments/:shipmentId" component={ShipmentPage} />
+            <Route path="/accounts/:accountId/procurement" component={ProcurementPage} />
+            <Route path="/accounts/:accountId/procurement/rfqs/new" component={NewRfqPage} />
+            <Route path="/accounts/:accountId/procurement/rfqs/:rfqId" component={RfqPage} />
+            <Route path="/accounts/:accountId/procurement/purchase-orders/:poId" component={PurchaseOrderPage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />
