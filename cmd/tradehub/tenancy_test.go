@@ -107,7 +107,7 @@ func missingIDs() foreignIDs {
 		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery),
 		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard),
 		bulkExport: ids.New(ids.BulkOperation),
-		supplier: ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder)}
+		supplier:   ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
