@@ -15,6 +15,7 @@ require (
 	golang.org/x/crypto v0.58.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.14.0
+	pgregory.net/rapid v1.2.0
 )
 
 require (
