@@ -10,6 +10,7 @@ import (
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/financing"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
 	"github.com/tradehub/tradehub/services/webhooks"
@@ -26,6 +27,7 @@ type Resolver struct {
 	// Events serves the events feed (authorized reads of events.Feed).
 	EventsFeed *events.Reader
 	Transport  *transport.Service
+	Financing  *financing.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

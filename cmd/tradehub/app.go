@@ -20,6 +20,7 @@ import (
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/financing"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
 	"github.com/tradehub/tradehub/services/warehousing"
@@ -98,6 +99,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		if _, err := svc.transport.SeedDemo(ctx, true); err != nil {
 			return nil, fmt.Errorf("seed demo transport: %w", err)
 		}
+		if err := seedFinancingDemo(ctx, a.store.DB, svc.financing, svc.transport, svc.clock); err != nil {
+			return nil, fmt.Errorf("seed demo financing: %w", err)
+		}
 		if cfg.development() {
 			a.signIns = demo.SignIns()
 		}
@@ -141,8 +145,17 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
+	// Financing: daily interest (a missed day is caught up) and overdue loans, then pledged
+	// shipments reconciled with their live state, at start and hourly; between runs the watcher
+	// follows pledged shipments' status changes through the events relay.
+	runFinancingJobs(ctx, svc.financing, logger)
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runFinancingJobs(ctx, svc.financing, logger) })
+	})
+	a.background(func(ctx context.Context) { watchPledgedShipments(ctx, svc.financing, svc.relay, time.Minute, logger) })
+
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
-		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport, Financing: svc.financing}
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
@@ -198,6 +211,7 @@ type services struct {
 	warehousing *warehousing.Service
 	webhooks    *webhooks.Service
 	transport   *transport.Service
+	financing   *financing.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -241,15 +255,20 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	}
 	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay,
 		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
+	// PurchaseOrders stays nil until procurement is wired: PO collateral is then
+	// COLLATERAL_UNAVAILABLE.
+	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
+		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, Usage: usageSvc, Relay: relay, Clock: clk,
+		Logger: logger.With("component", "financing")})
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, financing: fin}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
 // documents, webhook subscriptions (which record webhook.subscription_disabled) and transport's
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments, financing.CollLoans)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
@@ -263,6 +282,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, warehousing.Indexes()...)
 	all = append(all, webhooks.Indexes()...)
 	all = append(all, transport.Indexes()...)
+	all = append(all, financing.Indexes()...)
 	return all
 }
 

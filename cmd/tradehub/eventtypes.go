@@ -34,6 +34,8 @@ func eventTypes() []string {
 		"inventory.returned",      // returned units came back
 		"inventory.adjusted",      // an adjustment, a cycle count or damage changed on-hand units
 		"inventory.low_stock",     // available units fell below a reorder point
+		"inventory.pledged",       // units were pledged to a lender as collateral
+		"inventory.unpledged",     // pledged units were released
 	}
 	slices.Sort(types)
 	return types

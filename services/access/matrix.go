@@ -92,6 +92,15 @@ const (
 	Carriers     Resource = "carriers"      // carriers and their webhook secrets
 	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
 	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
+
+	// Financing (the same strings as financing.Res*). Products, the queue and the portfolio are
+	// in a partner's domain; the rest in an account's, where partner roles reach only through
+	// the account's consent.
+	FinancingProducts  Resource = "financing_products"  // a partner's products, its queue and portfolio
+	Financing          Resource = "financing"           // facilities, collateral, requests, loans, statements
+	FinancingRequests  Resource = "financing_requests"  // asking for financing
+	FinancingDecisions Resource = "financing_decisions" // facilities, approve, reject, ask, fund, default, write off, release
+	LoanPayments       Resource = "loan_payments"       // recording repayments
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -172,6 +181,12 @@ func Matrix() []Grant {
 		{RateCards, Write, []Role{PlatformAdmin}, "create, edit, delete and import rate cards"},
 		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
 		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
+		{FinancingProducts, Read, []Role{PartnerAdmin, PartnerAnalyst, PlatformAdmin}, "a partner's products, queue and portfolio"},
+		{FinancingProducts, Write, []Role{PartnerAdmin}, "the partner alone sets its lending terms"},
+		{Financing, Read, roles(seller, staff, []Role{PartnerAdmin, PartnerAnalyst}), "partners only in accounts that consented, and only their own facilities, requests and loans"},
+		{FinancingRequests, Write, []Role{Owner, Finance}, "ask for financing against the account's goods"},
+		{FinancingDecisions, Write, []Role{PartnerAdmin}, "the lender decides: facilities, approve, reject, ask, fund, default, write off, release collateral"},
+		{LoanPayments, Write, []Role{PartnerAdmin, AccountManager, PlatformAdmin}, "record a repayment received outside Stripe"},
 	}
 }
 

@@ -154,6 +154,10 @@ func (s *Service) FundRequest(ctx context.Context, requestID string) (Loan, erro
 		s.log.Warn("financing: claims not linked to the loan", "loan", l.ID, "err", err)
 	}
 	s.recordUsage(ctx, l)
+	select {
+	case s.funded <- struct{}{}:
+	default:
+	}
 	return l, nil
 }
 
@@ -378,7 +382,7 @@ func (s *Service) RecordPayment(ctx context.Context, loanID string, amount money
 		return Loan{}, ErrNotFound.With("input.loanId", nil)
 	}
 	if err := s.requirePartnerAct(ctx, d.AccountID, d.PartnerID, ResLoanPayments); err != nil {
-		return Loan{}, err
+		return Loan{}, notFoundAt(err, "input.loanId")
 	}
 	return s.applyPayment(ctx, d.AccountID, loanID, amount, reference)
 }
@@ -447,6 +451,9 @@ func (s *Service) applyPayment(ctx context.Context, accountID, loanID string, am
 
 // release gives the collateral back: the claims go, pledged stock is available again.
 func (s *Service) release(ctx context.Context, l Loan) {
+	if l.Released {
+		return
+	}
 	ctx = context.WithoutCancel(ctx)
 	for _, c := range l.Collateral {
 		if c.Type == CollateralInventory {
@@ -474,7 +481,7 @@ func (s *Service) partnerLoan(ctx context.Context, id string) (loanDoc, error) {
 	if err != nil {
 		return loanDoc{}, ErrNotFound.With("input.loanId", nil)
 	}
-	return d, s.requirePartnerAct(ctx, d.AccountID, d.PartnerID, ResFinancingDecisions)
+	return d, notFoundAt(s.requirePartnerAct(ctx, d.AccountID, d.PartnerID, ResFinancingDecisions), "input.loanId")
 }
 
 // MarkDefaulted marks an open loan DEFAULTED (the partner). It keeps accruing and can still be
@@ -636,8 +643,8 @@ func (s *Service) ReconcileShipments(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// accountsWithPledgedShipments lists the accounts whose open loans hold shipments, for the watcher.
-func (s *Service) accountsWithPledgedShipments(ctx context.Context) ([]string, error) {
+// AccountsWithPledgedShipments lists the accounts whose open loans hold shipments, for the watcher.
+func (s *Service) AccountsWithPledgedShipments(ctx context.Context) ([]string, error) {
 	docs, err := findAll[loanDoc](ctx, s.loans, bson.D{{Key: fStatus, Value: bson.D{{Key: "$in", Value: openStatuses()}}},
 		{Key: "collateral.collateralref.type", Value: string(CollateralShipment)}}, options.Find().SetProjection(bson.D{{Key: fAccountID, Value: 1}}))
 	if err != nil {

@@ -166,13 +166,13 @@ type FacilityInput struct {
 func (s *Service) CreateFacility(ctx context.Context, in FacilityInput) (Facility, error) {
 	p, err := s.product(ctx, in.ProductID)
 	if err != nil {
-		return Facility{}, errs.E(errs.NotFound, "not found").With("input.productId", ErrNotFound)
+		return Facility{}, ErrNotFound.With("input.productId", nil)
 	}
 	if err := s.access.Require(ctx, p.PartnerID, ResProducts, access.Read); err != nil {
 		return Facility{}, ErrNotFound.With("input.productId", nil)
 	}
 	if err := s.requirePartnerAct(ctx, in.AccountID, p.PartnerID, ResFinancingDecisions); err != nil {
-		return Facility{}, err
+		return Facility{}, notFoundAt(err, "input.accountId")
 	}
 	if !slices.Contains(s.cfg.Partners.ConsentingAccounts(p.PartnerID), in.AccountID) {
 		return Facility{}, ErrNoConsent.With("input.accountId", nil)
@@ -238,10 +238,10 @@ func (s *Service) Facility(ctx context.Context, id string) (Facility, error) {
 func (s *Service) SetFacilityStatus(ctx context.Context, id string, st FacilityStatus) (Facility, error) {
 	d, err := findOne[facilityDoc](ctx, s.facilities, bson.D{{Key: fID, Value: id}})
 	if err != nil {
-		return Facility{}, err
+		return Facility{}, notFoundAt(err, "input.facilityId")
 	}
 	if err := s.requirePartnerAct(ctx, d.AccountID, d.PartnerID, ResFinancingDecisions); err != nil {
-		return Facility{}, err
+		return Facility{}, notFoundAt(err, "input.facilityId")
 	}
 	if st != FacilityActive && st != FacilityFrozen && st != FacilityClosed {
 		return Facility{}, errs.InvalidField("input.status", "ACTIVE, FROZEN or CLOSED")

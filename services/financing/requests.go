@@ -101,7 +101,7 @@ func (s *Service) RequestFinancing(ctx context.Context, in RequestInput) (Reques
 	if err != nil {
 		return Request{}, ErrNotFound.With("input.facilityId", nil)
 	}
-	if err := s.access.Require(ctx, f.AccountID, ResFinancingRequests, access.Write); err != nil {
+	if err := s.requireWrite(ctx, f.AccountID, ResFinancingRequests); err != nil {
 		return Request{}, err
 	}
 	if f.Status != FacilityActive {
@@ -220,11 +220,11 @@ func (s *Service) mutateRequest(ctx context.Context, id string, res access.Resou
 			case !sc.sees(d.PartnerID):
 				err = ErrNotFound
 			default:
-				err = s.access.Require(ctx, d.AccountID, res, access.Write)
+				err = s.requireWrite(ctx, d.AccountID, res)
 			}
 		}
 		if err != nil {
-			return Request{}, err
+			return Request{}, notFoundAt(err, "input.requestId")
 		}
 		r := d.Request
 		if err := fn(&r); err != nil {

@@ -127,7 +127,12 @@ type Service struct {
 	requests   *mongo.Collection
 	loans      *mongo.Collection
 	claims     *mongo.Collection
+	funded     chan struct{}
 }
+
+// Funded signals (coalesced) that a loan was funded, so that a watcher of pledged shipments can
+// follow a new account at once.
+func (s *Service) Funded() <-chan struct{} { return s.funded }
 
 // NewService returns the financing service. It panics when a required dependency is missing:
 // the wiring is fixed, so that is a programming error.
@@ -146,7 +151,7 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg, access: cfg.Access, clock: cfg.Clock, log: cfg.Logger,
 		products: db.Collection(CollProducts, o), facilities: db.Collection(CollFacilities, o),
 		requests: db.Collection(CollRequests, o), loans: db.Collection(CollLoans, o),
-		claims: db.Collection(CollClaims, o)}
+		claims: db.Collection(CollClaims, o), funded: make(chan struct{}, 1)}
 }
 
 func (s *Service) notify() {
@@ -195,7 +200,18 @@ func (s *Service) requirePartnerAct(ctx context.Context, accountID, partnerID st
 	if !sc.sees(partnerID) {
 		return ErrNotFound
 	}
-	return s.access.Require(ctx, accountID, res, access.Write)
+	return s.requireWrite(ctx, accountID, res)
+}
+
+// requireWrite authorizes a financing change. The change resources have no read of their own,
+// so the access service would answer NOT_FOUND to anyone refused; a caller who reads the
+// account's financing gets FORBIDDEN instead, as for every other resource.
+func (s *Service) requireWrite(ctx context.Context, accountID string, res access.Resource) error {
+	err := s.access.Require(ctx, accountID, res, access.Write)
+	if errs.IsCode(err, errs.NotFound) && s.access.Require(ctx, accountID, ResFinancing, access.Read) == nil {
+		return access.ErrForbidden
+	}
+	return err
 }
 
 func internal(what string, err error) error {
@@ -206,4 +222,13 @@ func internal(what string, err error) error {
 		return err
 	}
 	return errs.Internalf("financing: %s: %w", what, err)
+}
+
+// notFoundAt puts every NOT_FOUND on the input field of the id, so that a foreign id (refused
+// by access) and a missing one (absent from the store) answer alike.
+func notFoundAt(err error, field string) error {
+	if errs.IsCode(err, errs.NotFound) {
+		return ErrNotFound.With(field, nil)
+	}
+	return err
 }
