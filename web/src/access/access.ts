@@ -44,7 +44,17 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'shipments' | 'team' | 'apiKeys' | 'webhooks';
+export type AccountSection =
+  | 'overview'
+  | 'inventory'
+  | 'receipts'
+  | 'orders'
+  | 'usage'
+  | 'shipments'
+  | 'financing'
+  | 'team'
+  | 'apiKeys'
+  | 'webhooks';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
@@ -53,6 +63,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   orders: '/orders',
   usage: '/usage',
   shipments: '/shipments',
+  financing: '/financing',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -64,10 +75,10 @@ export const accountSectionLabels: Readonly<Record<AccountSection, string>> = me
 const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'webhooks']);
 
 /**
- * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
- * and by its staff; see docs/PERMISSIONS.md.
+ * Warehousing (inventory, inbound receipts, orders, usage), shipments and financing are read by
+ * every role of the account and by its staff; see docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'financing'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);

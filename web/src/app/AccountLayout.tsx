@@ -32,6 +32,7 @@ const ShipmentsPage = lazy(() => import('../pages/account/ShipmentsPage'));
 const ShipmentPage = lazy(() => import('../pages/account/ShipmentPage'));
 const ShipPage = lazy(() => import('../pages/account/ShipPage'));
 const ScorecardsPage = lazy(() => import('../pages/account/ScorecardsPage'));
+const FinancingPage = lazy(() => import('../financing/FinancingPage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -127,6 +128,7 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/scorecards" component={ScorecardsPage} />
             <Route path="/accounts/:accountId/shipments" component={ShipmentsPage} />
             <Route path="/accounts/:accountId/shipments/:shipmentId" component={ShipmentPage} />
+            <Route path="/accounts/:accountId/financing" component={FinancingPage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />

@@ -157,6 +157,7 @@ export const en: Catalog = {
     orders: 'Orders',
     usage: 'Usage',
     shipments: 'Shipments',
+    financing: 'Financing',
     team: 'Team',
     apiKeys: 'API keys',
     webhooks: 'Webhooks',
