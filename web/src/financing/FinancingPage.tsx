@@ -61,6 +61,15 @@ export const FinancingPageQueryDoc = graphql(`
           currencyCode
         }
       }
+    }
+  }
+`);
+
+/** A loan's statement, asked for when opened: its ledger is long, the list does not carry it. */
+export const LoanStatementQuery = graphql(`
+  query LoanStatement($id: ID!) {
+    loan(id: $id) {
+      id
       statement {
         balanced
         totalDebits {
@@ -231,27 +240,7 @@ export default function FinancingPage() {
                       {s.dueDate}: {formatMoney(s.amount)}
                     </p>
                   ))}
-                  <details>
-                    <summary>{t.seller.statement}</summary>
-                    <p data-testid="statement-balanced" data-balanced={String(l.statement.balanced)}>
-                      {l.statement.balanced ? t.seller.balanced : t.seller.unbalanced} {formatMoney(l.statement.totalDebits)} /{' '}
-                      {formatMoney(l.statement.totalCredits)}
-                    </p>
-                    <table className="table">
-                      <tbody>
-                        {l.statement.entries.flatMap((e) =>
-                          e.lines.map((ln, i) => (
-                            <tr key={`${e.id}-${i}`}>
-                              <td>{i === 0 ? `${e.day} ${e.kind}` : ''}</td>
-                              <td>{ln.account}</td>
-                              <td>{ln.debit.amount !== '0.00' ? formatMoney(ln.debit) : ''}</td>
-                              <td>{ln.credit.amount !== '0.00' ? formatMoney(ln.credit) : ''}</td>
-                            </tr>
-                          )),
-                        )}
-                      </tbody>
-                    </table>
-                  </details>
+                  <Statement loanId={l.id} />
                 </div>
               ))}
             </section>
@@ -418,5 +407,37 @@ function FacilityCard({ facility: f, canRequest, onDone }: { facility: Facility;
         )}
       </div>
     </section>
+  );
+}
+
+function Statement({ loanId }: { loanId: string }) {
+  const [open, setOpen] = useState(false);
+  const [result] = useQuery({ query: LoanStatementQuery, variables: { id: loanId }, pause: !open, requestPolicy: 'network-only' });
+  const st = result.data?.loan?.statement;
+  return (
+    <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>{t.seller.statement}</summary>
+      {st && (
+        <>
+          <p data-testid="statement-balanced" data-balanced={String(st.balanced)}>
+            {st.balanced ? t.seller.balanced : t.seller.unbalanced} {formatMoney(st.totalDebits)} / {formatMoney(st.totalCredits)}
+          </p>
+          <table className="table">
+            <tbody>
+              {st.entries.flatMap((e) =>
+                e.lines.map((ln, i) => (
+                  <tr key={`${e.id}-${i}`}>
+                    <td>{i === 0 ? `${e.day} ${e.kind}` : ''}</td>
+                    <td>{ln.account}</td>
+                    <td>{ln.debit.amount !== '0.00' ? formatMoney(ln.debit) : ''}</td>
+                    <td>{ln.credit.amount !== '0.00' ? formatMoney(ln.credit) : ''}</td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </>
+      )}
+    </details>
   );
 }
