@@ -29,13 +29,17 @@ func (s *Service) PledgeStock(ctx context.Context, accountID, skuID, warehouseID
 }
 
 // ReleaseStock gives pledged units back to available (the loan is repaid, written off or the
-// lender released them). Errors: INSUFFICIENT_STOCK when fewer units are
+// lender released them) and serves the backorders waiting for them. Errors: INSUFFICIENT_STOCK when fewer units are
 // pledged (already released).
 func (s *Service) ReleaseStock(ctx context.Context, accountID, skuID, warehouseID string, qty int64, loanID string) error {
 	if qty < 1 {
 		return errs.InvalidField("quantity", "at least one unit")
 	}
-	_, err := s.apply(ctx, move{Movement: Movement{AccountID: accountID, SKUID: skuID, WarehouseID: warehouseID,
-		Reason: ReasonUnpledge, Delta: Delta{Available: qty, Pledged: -qty}, Source: loanID}})
-	return err
+	if _, err := s.apply(ctx, move{Movement: Movement{AccountID: accountID, SKUID: skuID, WarehouseID: warehouseID,
+		Reason: ReasonUnpledge, Delta: Delta{Available: qty, Pledged: -qty}, Source: loanID}}); err != nil {
+		return err
+	}
+	// Released units are stock arriving for backorders, like a putaway.
+	s.allocateBackorders(ctx, accountID, warehouseID, skuID)
+	return nil
 }
