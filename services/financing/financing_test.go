@@ -387,3 +387,38 @@ func TestRejectReleasesCollateral(t *testing.T) {
 	}
 	_ = money.HalfEven
 }
+
+// Funding the same request from several places at once makes exactly one loan and one drawdown.
+func TestConcurrentFundingMakesOneLoan(t *testing.T) {
+	e := newEnv(t, false)
+	r, err := e.request([]CollateralRef{shipmentRef("shp_a"), stockRef(10)}, 500_000, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ApproveRequest(e.lender, ApproveInput{RequestID: r.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var won, refused atomic.Int64
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.FundRequest(e.lender, r.ID)
+			switch reasonOf(err) {
+			case "":
+				won.Add(1)
+			case "ALREADY_FUNDED":
+				refused.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	f, _ := e.svc.Facility(e.seller, e.facility.ID)
+	loans, _ := e.svc.Loans(e.seller, e.acct)
+	if won.Load() != 1 || refused.Load() != 9 || len(loans) != 1 || f.Outstanding.Amount != 500_000 || e.inv.pledged["sku_1@whs_1"] != 10 {
+		t.Errorf("won %d refused %d loans %d outstanding %d pledged %d", won.Load(), refused.Load(), len(loans), f.Outstanding.Amount, e.inv.pledged["sku_1@whs_1"])
+	}
+}
