@@ -37,6 +37,19 @@ type MutationResolver interface {
 	RevokePartnerConsent(ctx context.Context, input model.PartnerConsentInput) (*model.PartnerConsentPayload, error)
 	RunBulkExport(ctx context.Context, input model.RunBulkExportInput) (*model.RunBulkExportPayload, error)
 	CancelBulkExport(ctx context.Context, input model.CancelBulkExportInput) (*model.CancelBulkExportPayload, error)
+	CreateFinanceProduct(ctx context.Context, input model.CreateFinanceProductInput) (*model.FinanceProductPayload, error)
+	CreateCreditFacility(ctx context.Context, input model.CreateCreditFacilityInput) (*model.CreditFacilityPayload, error)
+	SetCreditFacilityStatus(ctx context.Context, input model.SetCreditFacilityStatusInput) (*model.CreditFacilityPayload, error)
+	RequestFinancing(ctx context.Context, input model.RequestFinancingInput) (*model.FinancingRequestPayload, error)
+	AnswerFinancingInformationRequest(ctx context.Context, input model.AnswerFinancingInformationRequestInput) (*model.FinancingRequestPayload, error)
+	ApproveFinancingRequest(ctx context.Context, input model.ApproveFinancingRequestInput) (*model.FinancingRequestPayload, error)
+	RejectFinancingRequest(ctx context.Context, input model.RejectFinancingRequestInput) (*model.FinancingRequestPayload, error)
+	AskFinancingInformation(ctx context.Context, input model.AskFinancingInformationInput) (*model.FinancingRequestPayload, error)
+	FundFinancingRequest(ctx context.Context, input model.FundFinancingRequestInput) (*model.LoanPayload, error)
+	RecordLoanPayment(ctx context.Context, input model.RecordLoanPaymentInput) (*model.LoanPayload, error)
+	MarkLoanDefaulted(ctx context.Context, input model.LoanActionInput) (*model.LoanPayload, error)
+	WriteOffLoan(ctx context.Context, input model.LoanActionInput) (*model.LoanPayload, error)
+	ReleaseLoanCollateral(ctx context.Context, input model.LoanActionInput) (*model.LoanPayload, error)
 	Login(ctx context.Context, input model.LoginInput) (*model.LoginPayload, error)
 	Logout(ctx context.Context) (*model.LogoutPayload, error)
 	RevokeAllSessions(ctx context.Context) (*model.LogoutPayload, error)
@@ -111,6 +124,16 @@ type QueryResolver interface {
 	BulkExport(ctx context.Context, id string) (*model.BulkExport, error)
 	BulkExports(ctx context.Context, accountID string, first *int, after *string, last *int, before *string) (*model.BulkExportConnection, error)
 	Events(ctx context.Context, accountID string, after *string, types []string, first *int) (*model.EventConnection, error)
+	FinanceProducts(ctx context.Context, partnerID string) ([]model.FinanceProduct, error)
+	CreditFacilities(ctx context.Context, accountID string) ([]model.CreditFacility, error)
+	EligibleCollateral(ctx context.Context, facilityID string) ([]model.FinancingCollateral, error)
+	FinancingQuote(ctx context.Context, input model.FinancingQuoteInput) (*model.FinancingQuotePayload, error)
+	FinancingRequests(ctx context.Context, accountID string) ([]model.FinancingRequest, error)
+	FinancingRequest(ctx context.Context, id string) (*model.FinancingRequest, error)
+	FinancingQueue(ctx context.Context, partnerID string) ([]model.FinancingRequest, error)
+	Loans(ctx context.Context, accountID string) ([]model.Loan, error)
+	Loan(ctx context.Context, id string) (*model.Loan, error)
+	FinancingPortfolio(ctx context.Context, partnerID string) (*model.FinancingPortfolio, error)
 	CostLimits(ctx context.Context, accountID string) (*model.CostLimits, error)
 	Suppliers(ctx context.Context, accountID string, first *int, after *string, last *int, before *string) (*model.SupplierConnection, error)
 	Supplier(ctx context.Context, id string) (*model.Supplier, error)
@@ -176,6 +199,39 @@ func (ec *executionContext) field_Mutation_adjustInventory_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAdjustInventoryInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAdjustInventoryInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerFinancingInformationRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAnswerFinancingInformationRequestInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAnswerFinancingInformationRequestInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveFinancingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNApproveFinancingRequestInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐApproveFinancingRequestInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_askFinancingInformation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAskFinancingInformationInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAskFinancingInformationInput)
 	if err != nil {
 		return nil, err
 	}
@@ -370,6 +426,28 @@ func (ec *executionContext) field_Mutation_createCarrier_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCreditFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateCreditFacilityInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateCreditFacilityInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createFinanceProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateFinanceProductInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateFinanceProductInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createFulfilmentOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -557,6 +635,17 @@ func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fundFinancingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNFundFinancingRequestInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFundFinancingRequestInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantPartnerConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -605,6 +694,17 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNLoginInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoginInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markLoanDefaulted_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNLoanActionInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanActionInput)
 	if err != nil {
 		return nil, err
 	}
@@ -689,6 +789,17 @@ func (ec *executionContext) field_Mutation_receiveTransfer_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordLoanPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRecordLoanPaymentInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRecordLoanPaymentInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordTrackingEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -711,10 +822,43 @@ func (ec *executionContext) field_Mutation_redeliverWebhookDelivery_args(ctx con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rejectFinancingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRejectFinancingRequestInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRejectFinancingRequestInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseLoanCollateral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNLoanActionInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanActionInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRemoveMemberInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRemoveMemberInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestFinancing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRequestFinancingInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRequestFinancingInput)
 	if err != nil {
 		return nil, err
 	}
@@ -825,6 +969,17 @@ func (ec *executionContext) field_Mutation_setCostLimits_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetCostLimitsInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetCostLimitsInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCreditFacilityStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetCreditFacilityStatusInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetCreditFacilityStatusInput)
 	if err != nil {
 		return nil, err
 	}
@@ -986,6 +1141,17 @@ func (ec *executionContext) field_Mutation_upsertCustomsRule_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_writeOffLoan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNLoanActionInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanActionInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1123,6 +1289,28 @@ func (ec *executionContext) field_Query_costLimits_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_creditFacilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_eligibleCollateral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "facilityId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["facilityId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1146,6 +1334,72 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financeProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnerId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["partnerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financingPortfolio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnerId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["partnerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financingQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnerId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["partnerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financingQuote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNFinancingQuoteInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingQuoteInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_financingRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
 	return args, nil
 }
 
@@ -1251,6 +1505,28 @@ func (ec *executionContext) field_Query_invitationPreview_args(ctx context.Conte
 		return nil, err
 	}
 	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_loan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_loans_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
 	return args, nil
 }
 
@@ -2708,6 +2984,617 @@ func (ec *executionContext) fieldContext_Mutation_cancelBulkExport(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cancelBulkExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createFinanceProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createFinanceProduct,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateFinanceProduct(ctx, fc.Args["input"].(model.CreateFinanceProductInput))
+		},
+		nil,
+		ec.marshalNFinanceProductPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinanceProductPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createFinanceProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "product":
+				return ec.fieldContext_FinanceProductPayload_product(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinanceProductPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinanceProductPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createFinanceProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCreditFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createCreditFacility,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateCreditFacility(ctx, fc.Args["input"].(model.CreateCreditFacilityInput))
+		},
+		nil,
+		ec.marshalNCreditFacilityPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreditFacilityPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createCreditFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "facility":
+				return ec.fieldContext_CreditFacilityPayload_facility(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_CreditFacilityPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CreditFacilityPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCreditFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCreditFacilityStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_setCreditFacilityStatus,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().SetCreditFacilityStatus(ctx, fc.Args["input"].(model.SetCreditFacilityStatusInput))
+		},
+		nil,
+		ec.marshalNCreditFacilityPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreditFacilityPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_setCreditFacilityStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "facility":
+				return ec.fieldContext_CreditFacilityPayload_facility(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_CreditFacilityPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CreditFacilityPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCreditFacilityStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestFinancing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_requestFinancing,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RequestFinancing(ctx, fc.Args["input"].(model.RequestFinancingInput))
+		},
+		nil,
+		ec.marshalNFinancingRequestPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_requestFinancing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "request":
+				return ec.fieldContext_FinancingRequestPayload_request(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingRequestPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequestPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestFinancing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerFinancingInformationRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_answerFinancingInformationRequest,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().AnswerFinancingInformationRequest(ctx, fc.Args["input"].(model.AnswerFinancingInformationRequestInput))
+		},
+		nil,
+		ec.marshalNFinancingRequestPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_answerFinancingInformationRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "request":
+				return ec.fieldContext_FinancingRequestPayload_request(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingRequestPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequestPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerFinancingInformationRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveFinancingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_approveFinancingRequest,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().ApproveFinancingRequest(ctx, fc.Args["input"].(model.ApproveFinancingRequestInput))
+		},
+		nil,
+		ec.marshalNFinancingRequestPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_approveFinancingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "request":
+				return ec.fieldContext_FinancingRequestPayload_request(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingRequestPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequestPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveFinancingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectFinancingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_rejectFinancingRequest,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RejectFinancingRequest(ctx, fc.Args["input"].(model.RejectFinancingRequestInput))
+		},
+		nil,
+		ec.marshalNFinancingRequestPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_rejectFinancingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "request":
+				return ec.fieldContext_FinancingRequestPayload_request(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingRequestPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequestPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectFinancingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_askFinancingInformation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_askFinancingInformation,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().AskFinancingInformation(ctx, fc.Args["input"].(model.AskFinancingInformationInput))
+		},
+		nil,
+		ec.marshalNFinancingRequestPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_askFinancingInformation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "request":
+				return ec.fieldContext_FinancingRequestPayload_request(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingRequestPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequestPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_askFinancingInformation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fundFinancingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_fundFinancingRequest,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().FundFinancingRequest(ctx, fc.Args["input"].(model.FundFinancingRequestInput))
+		},
+		nil,
+		ec.marshalNLoanPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_fundFinancingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "loan":
+				return ec.fieldContext_LoanPayload_loan(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_LoanPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type LoanPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fundFinancingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordLoanPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recordLoanPayment,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RecordLoanPayment(ctx, fc.Args["input"].(model.RecordLoanPaymentInput))
+		},
+		nil,
+		ec.marshalNLoanPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recordLoanPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "loan":
+				return ec.fieldContext_LoanPayload_loan(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_LoanPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type LoanPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordLoanPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markLoanDefaulted(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_markLoanDefaulted,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().MarkLoanDefaulted(ctx, fc.Args["input"].(model.LoanActionInput))
+		},
+		nil,
+		ec.marshalNLoanPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_markLoanDefaulted(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "loan":
+				return ec.fieldContext_LoanPayload_loan(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_LoanPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type LoanPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markLoanDefaulted_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_writeOffLoan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_writeOffLoan,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().WriteOffLoan(ctx, fc.Args["input"].(model.LoanActionInput))
+		},
+		nil,
+		ec.marshalNLoanPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_writeOffLoan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "loan":
+				return ec.fieldContext_LoanPayload_loan(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_LoanPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type LoanPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_writeOffLoan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseLoanCollateral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_releaseLoanCollateral,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().ReleaseLoanCollateral(ctx, fc.Args["input"].(model.LoanActionInput))
+		},
+		nil,
+		ec.marshalNLoanPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_releaseLoanCollateral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "loan":
+				return ec.fieldContext_LoanPayload_loan(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_LoanPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type LoanPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseLoanCollateral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6258,6 +7145,740 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_financeProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financeProducts,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinanceProducts(ctx, fc.Args["partnerId"].(string))
+		},
+		nil,
+		ec.marshalNFinanceProduct2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinanceProductᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financeProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_FinanceProduct_id(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_FinanceProduct_partnerId(ctx, field)
+			case "name":
+				return ec.fieldContext_FinanceProduct_name(ctx, field)
+			case "currencyCode":
+				return ec.fieldContext_FinanceProduct_currencyCode(ctx, field)
+			case "collateral":
+				return ec.fieldContext_FinanceProduct_collateral(ctx, field)
+			case "aprBps":
+				return ec.fieldContext_FinanceProduct_aprBps(ctx, field)
+			case "feeBps":
+				return ec.fieldContext_FinanceProduct_feeBps(ctx, field)
+			case "minFee":
+				return ec.fieldContext_FinanceProduct_minFee(ctx, field)
+			case "lateFee":
+				return ec.fieldContext_FinanceProduct_lateFee(ctx, field)
+			case "maxTenorDays":
+				return ec.fieldContext_FinanceProduct_maxTenorDays(ctx, field)
+			case "graceDays":
+				return ec.fieldContext_FinanceProduct_graceDays(ctx, field)
+			case "eligibleLanes":
+				return ec.fieldContext_FinanceProduct_eligibleLanes(ctx, field)
+			case "destinationCountries":
+				return ec.fieldContext_FinanceProduct_destinationCountries(ctx, field)
+			case "shipmentStatuses":
+				return ec.fieldContext_FinanceProduct_shipmentStatuses(ctx, field)
+			case "borrowerLimit":
+				return ec.fieldContext_FinanceProduct_borrowerLimit(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_FinanceProduct_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinanceProduct", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financeProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_creditFacilities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_creditFacilities,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().CreditFacilities(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNCreditFacility2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreditFacilityᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_creditFacilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_CreditFacility_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_CreditFacility_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_CreditFacility_partnerId(ctx, field)
+			case "product":
+				return ec.fieldContext_CreditFacility_product(ctx, field)
+			case "limit":
+				return ec.fieldContext_CreditFacility_limit(ctx, field)
+			case "outstanding":
+				return ec.fieldContext_CreditFacility_outstanding(ctx, field)
+			case "available":
+				return ec.fieldContext_CreditFacility_available(ctx, field)
+			case "status":
+				return ec.fieldContext_CreditFacility_status(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_CreditFacility_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type CreditFacility", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_creditFacilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_eligibleCollateral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_eligibleCollateral,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().EligibleCollateral(ctx, fc.Args["facilityId"].(string))
+		},
+		nil,
+		ec.marshalNFinancingCollateral2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingCollateralᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_eligibleCollateral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "type":
+				return ec.fieldContext_FinancingCollateral_type(ctx, field)
+			case "id":
+				return ec.fieldContext_FinancingCollateral_id(ctx, field)
+			case "warehouseId":
+				return ec.fieldContext_FinancingCollateral_warehouseId(ctx, field)
+			case "quantity":
+				return ec.fieldContext_FinancingCollateral_quantity(ctx, field)
+			case "description":
+				return ec.fieldContext_FinancingCollateral_description(ctx, field)
+			case "status":
+				return ec.fieldContext_FinancingCollateral_status(ctx, field)
+			case "lane":
+				return ec.fieldContext_FinancingCollateral_lane(ctx, field)
+			case "value":
+				return ec.fieldContext_FinancingCollateral_value(ctx, field)
+			case "advance":
+				return ec.fieldContext_FinancingCollateral_advance(ctx, field)
+			case "eligible":
+				return ec.fieldContext_FinancingCollateral_eligible(ctx, field)
+			case "reason":
+				return ec.fieldContext_FinancingCollateral_reason(ctx, field)
+			case "deliveredAt":
+				return ec.fieldContext_FinancingCollateral_deliveredAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingCollateral", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eligibleCollateral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_financingQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financingQuote,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinancingQuote(ctx, fc.Args["input"].(model.FinancingQuoteInput))
+		},
+		nil,
+		ec.marshalNFinancingQuotePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingQuotePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financingQuote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "quote":
+				return ec.fieldContext_FinancingQuotePayload_quote(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_FinancingQuotePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingQuotePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financingQuote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_financingRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financingRequests,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinancingRequests(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNFinancingRequest2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financingRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_FinancingRequest_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_FinancingRequest_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_FinancingRequest_partnerId(ctx, field)
+			case "facility":
+				return ec.fieldContext_FinancingRequest_facility(ctx, field)
+			case "collateral":
+				return ec.fieldContext_FinancingRequest_collateral(ctx, field)
+			case "requestedAmount":
+				return ec.fieldContext_FinancingRequest_requestedAmount(ctx, field)
+			case "tenorDays":
+				return ec.fieldContext_FinancingRequest_tenorDays(ctx, field)
+			case "maxAdvance":
+				return ec.fieldContext_FinancingRequest_maxAdvance(ctx, field)
+			case "cost":
+				return ec.fieldContext_FinancingRequest_cost(ctx, field)
+			case "status":
+				return ec.fieldContext_FinancingRequest_status(ctx, field)
+			case "approvedAmount":
+				return ec.fieldContext_FinancingRequest_approvedAmount(ctx, field)
+			case "approvedAprBps":
+				return ec.fieldContext_FinancingRequest_approvedAprBps(ctx, field)
+			case "rejectionReason":
+				return ec.fieldContext_FinancingRequest_rejectionReason(ctx, field)
+			case "informationRequest":
+				return ec.fieldContext_FinancingRequest_informationRequest(ctx, field)
+			case "informationResponse":
+				return ec.fieldContext_FinancingRequest_informationResponse(ctx, field)
+			case "loan":
+				return ec.fieldContext_FinancingRequest_loan(ctx, field)
+			case "risk":
+				return ec.fieldContext_FinancingRequest_risk(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_FinancingRequest_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_FinancingRequest_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequest", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financingRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_financingRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financingRequest,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinancingRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOFinancingRequest2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequest,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financingRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_FinancingRequest_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_FinancingRequest_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_FinancingRequest_partnerId(ctx, field)
+			case "facility":
+				return ec.fieldContext_FinancingRequest_facility(ctx, field)
+			case "collateral":
+				return ec.fieldContext_FinancingRequest_collateral(ctx, field)
+			case "requestedAmount":
+				return ec.fieldContext_FinancingRequest_requestedAmount(ctx, field)
+			case "tenorDays":
+				return ec.fieldContext_FinancingRequest_tenorDays(ctx, field)
+			case "maxAdvance":
+				return ec.fieldContext_FinancingRequest_maxAdvance(ctx, field)
+			case "cost":
+				return ec.fieldContext_FinancingRequest_cost(ctx, field)
+			case "status":
+				return ec.fieldContext_FinancingRequest_status(ctx, field)
+			case "approvedAmount":
+				return ec.fieldContext_FinancingRequest_approvedAmount(ctx, field)
+			case "approvedAprBps":
+				return ec.fieldContext_FinancingRequest_approvedAprBps(ctx, field)
+			case "rejectionReason":
+				return ec.fieldContext_FinancingRequest_rejectionReason(ctx, field)
+			case "informationRequest":
+				return ec.fieldContext_FinancingRequest_informationRequest(ctx, field)
+			case "informationResponse":
+				return ec.fieldContext_FinancingRequest_informationResponse(ctx, field)
+			case "loan":
+				return ec.fieldContext_FinancingRequest_loan(ctx, field)
+			case "risk":
+				return ec.fieldContext_FinancingRequest_risk(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_FinancingRequest_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_FinancingRequest_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequest", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financingRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_financingQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financingQueue,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinancingQueue(ctx, fc.Args["partnerId"].(string))
+		},
+		nil,
+		ec.marshalNFinancingRequest2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financingQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_FinancingRequest_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_FinancingRequest_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_FinancingRequest_partnerId(ctx, field)
+			case "facility":
+				return ec.fieldContext_FinancingRequest_facility(ctx, field)
+			case "collateral":
+				return ec.fieldContext_FinancingRequest_collateral(ctx, field)
+			case "requestedAmount":
+				return ec.fieldContext_FinancingRequest_requestedAmount(ctx, field)
+			case "tenorDays":
+				return ec.fieldContext_FinancingRequest_tenorDays(ctx, field)
+			case "maxAdvance":
+				return ec.fieldContext_FinancingRequest_maxAdvance(ctx, field)
+			case "cost":
+				return ec.fieldContext_FinancingRequest_cost(ctx, field)
+			case "status":
+				return ec.fieldContext_FinancingRequest_status(ctx, field)
+			case "approvedAmount":
+				return ec.fieldContext_FinancingRequest_approvedAmount(ctx, field)
+			case "approvedAprBps":
+				return ec.fieldContext_FinancingRequest_approvedAprBps(ctx, field)
+			case "rejectionReason":
+				return ec.fieldContext_FinancingRequest_rejectionReason(ctx, field)
+			case "informationRequest":
+				return ec.fieldContext_FinancingRequest_informationRequest(ctx, field)
+			case "informationResponse":
+				return ec.fieldContext_FinancingRequest_informationResponse(ctx, field)
+			case "loan":
+				return ec.fieldContext_FinancingRequest_loan(ctx, field)
+			case "risk":
+				return ec.fieldContext_FinancingRequest_risk(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_FinancingRequest_createdAt(ctx, field)
+			case "updatedAt":
+				return ec.fieldContext_FinancingRequest_updatedAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingRequest", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financingQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_loans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_loans,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Loans(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNLoan2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoanᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_loans(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Loan_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_Loan_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_Loan_partnerId(ctx, field)
+			case "requestId":
+				return ec.fieldContext_Loan_requestId(ctx, field)
+			case "facilityId":
+				return ec.fieldContext_Loan_facilityId(ctx, field)
+			case "status":
+				return ec.fieldContext_Loan_status(ctx, field)
+			case "principal":
+				return ec.fieldContext_Loan_principal(ctx, field)
+			case "aprBps":
+				return ec.fieldContext_Loan_aprBps(ctx, field)
+			case "tenorDays":
+				return ec.fieldContext_Loan_tenorDays(ctx, field)
+			case "fundedAt":
+				return ec.fieldContext_Loan_fundedAt(ctx, field)
+			case "maturityDate":
+				return ec.fieldContext_Loan_maturityDate(ctx, field)
+			case "dueDate":
+				return ec.fieldContext_Loan_dueDate(ctx, field)
+			case "accruedThrough":
+				return ec.fieldContext_Loan_accruedThrough(ctx, field)
+			case "outstandingPrincipal":
+				return ec.fieldContext_Loan_outstandingPrincipal(ctx, field)
+			case "outstandingFees":
+				return ec.fieldContext_Loan_outstandingFees(ctx, field)
+			case "outstandingInterest":
+				return ec.fieldContext_Loan_outstandingInterest(ctx, field)
+			case "outstanding":
+				return ec.fieldContext_Loan_outstanding(ctx, field)
+			case "paid":
+				return ec.fieldContext_Loan_paid(ctx, field)
+			case "collateral":
+				return ec.fieldContext_Loan_collateral(ctx, field)
+			case "collateralReleased":
+				return ec.fieldContext_Loan_collateralReleased(ctx, field)
+			case "ltvBps":
+				return ec.fieldContext_Loan_ltvBps(ctx, field)
+			case "schedule":
+				return ec.fieldContext_Loan_schedule(ctx, field)
+			case "statement":
+				return ec.fieldContext_Loan_statement(ctx, field)
+			case "repaidAt":
+				return ec.fieldContext_Loan_repaidAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Loan", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_loans_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_loan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_loan,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Loan(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOLoan2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐLoan,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_loan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Loan_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_Loan_accountId(ctx, field)
+			case "partnerId":
+				return ec.fieldContext_Loan_partnerId(ctx, field)
+			case "requestId":
+				return ec.fieldContext_Loan_requestId(ctx, field)
+			case "facilityId":
+				return ec.fieldContext_Loan_facilityId(ctx, field)
+			case "status":
+				return ec.fieldContext_Loan_status(ctx, field)
+			case "principal":
+				return ec.fieldContext_Loan_principal(ctx, field)
+			case "aprBps":
+				return ec.fieldContext_Loan_aprBps(ctx, field)
+			case "tenorDays":
+				return ec.fieldContext_Loan_tenorDays(ctx, field)
+			case "fundedAt":
+				return ec.fieldContext_Loan_fundedAt(ctx, field)
+			case "maturityDate":
+				return ec.fieldContext_Loan_maturityDate(ctx, field)
+			case "dueDate":
+				return ec.fieldContext_Loan_dueDate(ctx, field)
+			case "accruedThrough":
+				return ec.fieldContext_Loan_accruedThrough(ctx, field)
+			case "outstandingPrincipal":
+				return ec.fieldContext_Loan_outstandingPrincipal(ctx, field)
+			case "outstandingFees":
+				return ec.fieldContext_Loan_outstandingFees(ctx, field)
+			case "outstandingInterest":
+				return ec.fieldContext_Loan_outstandingInterest(ctx, field)
+			case "outstanding":
+				return ec.fieldContext_Loan_outstanding(ctx, field)
+			case "paid":
+				return ec.fieldContext_Loan_paid(ctx, field)
+			case "collateral":
+				return ec.fieldContext_Loan_collateral(ctx, field)
+			case "collateralReleased":
+				return ec.fieldContext_Loan_collateralReleased(ctx, field)
+			case "ltvBps":
+				return ec.fieldContext_Loan_ltvBps(ctx, field)
+			case "schedule":
+				return ec.fieldContext_Loan_schedule(ctx, field)
+			case "statement":
+				return ec.fieldContext_Loan_statement(ctx, field)
+			case "repaidAt":
+				return ec.fieldContext_Loan_repaidAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Loan", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_loan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_financingPortfolio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_financingPortfolio,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().FinancingPortfolio(ctx, fc.Args["partnerId"].(string))
+		},
+		nil,
+		ec.marshalNFinancingPortfolio2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingPortfolio,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_financingPortfolio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "outstanding":
+				return ec.fieldContext_FinancingPortfolio_outstanding(ctx, field)
+			case "byAccount":
+				return ec.fieldContext_FinancingPortfolio_byAccount(ctx, field)
+			case "byLane":
+				return ec.fieldContext_FinancingPortfolio_byLane(ctx, field)
+			case "byCollateralType":
+				return ec.fieldContext_FinancingPortfolio_byCollateralType(ctx, field)
+			case "atRisk":
+				return ec.fieldContext_FinancingPortfolio_atRisk(ctx, field)
+			case "overdue":
+				return ec.fieldContext_FinancingPortfolio_overdue(ctx, field)
+			case "openLoans":
+				return ec.fieldContext_FinancingPortfolio_openLoans(ctx, field)
+			case "repaidLoans":
+				return ec.fieldContext_FinancingPortfolio_repaidLoans(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingPortfolio", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_financingPortfolio_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_costLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8983,6 +10604,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Partner(ctx, sel, obj)
+	case model.Loan:
+		return ec._Loan(ctx, sel, &obj)
+	case *model.Loan:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Loan(ctx, sel, obj)
 	case model.Invitation:
 		return ec._Invitation(ctx, sel, &obj)
 	case *model.Invitation:
@@ -8997,6 +10625,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._FulfilmentOrder(ctx, sel, obj)
+	case model.FinancingRequest:
+		return ec._FinancingRequest(ctx, sel, &obj)
+	case *model.FinancingRequest:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FinancingRequest(ctx, sel, obj)
+	case model.FinanceProduct:
+		return ec._FinanceProduct(ctx, sel, &obj)
+	case *model.FinanceProduct:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FinanceProduct(ctx, sel, obj)
+	case model.CreditFacility:
+		return ec._CreditFacility(ctx, sel, &obj)
+	case *model.CreditFacility:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CreditFacility(ctx, sel, obj)
 	case model.Carrier:
 		return ec._Carrier(ctx, sel, &obj)
 	case *model.Carrier:
@@ -9209,6 +10858,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cancelBulkExport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelBulkExport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createFinanceProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createFinanceProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCreditFacility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCreditFacility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCreditFacilityStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCreditFacilityStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestFinancing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestFinancing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerFinancingInformationRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerFinancingInformationRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveFinancingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveFinancingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectFinancingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectFinancingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "askFinancingInformation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_askFinancingInformation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fundFinancingRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fundFinancingRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordLoanPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordLoanPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markLoanDefaulted":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markLoanDefaulted(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "writeOffLoan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_writeOffLoan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseLoanCollateral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseLoanCollateral(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9945,6 +11685,220 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_events(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financeProducts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financeProducts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "creditFacilities":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_creditFacilities(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "eligibleCollateral":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_eligibleCollateral(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financingQuote":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financingQuote(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financingRequests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financingRequests(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financingRequest":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financingRequest(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financingQueue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financingQueue(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "loans":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_loans(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "loan":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_loan(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "financingPortfolio":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_financingPortfolio(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -11047,6 +13001,36 @@ func (ec *executionContext) marshalNCountryCode2string(ctx context.Context, sel 
 	return res
 }
 
+func (ec *executionContext) unmarshalNCountryCode2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryCode2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCountryCode2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNCountryCode2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋtradehubᚋtradehubᚋinternalᚋmoneyᚐCurrency(ctx context.Context, v any) (money.Currency, error) {
 	res, err := scalar.UnmarshalCurrencyCode(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11276,6 +13260,42 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋtradehubᚋtradehub
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCountryCode2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryCode2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCountryCode2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNCountryCode2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOCountryCode2ᚖstring(ctx context.Context, v any) (*string, error) {

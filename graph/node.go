@@ -74,6 +74,24 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 		fetchers[ids.SupplierQuote] = mapNodes(p.QuotesByID, toGQLSupplierQuote)
 		fetchers[ids.PurchaseOrder] = mapNodes(p.PurchaseOrdersByID, toGQLPurchaseOrder)
 	}
+	if f := r.Financing; f != nil {
+		fetchers[ids.PartnerProduct] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			p, err := f.Product(ctx, id)
+			return toGQLFinanceProduct(p), err
+		})
+		fetchers[ids.Facility] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			x, err := f.Facility(ctx, id)
+			return toGQLFacility(x), err
+		})
+		fetchers[ids.FinancingRequest] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			x, err := f.FinancingRequest(ctx, id)
+			return toGQLRequest(x), err
+		})
+		fetchers[ids.Loan] = eachNode(func(ctx context.Context, id string) (model.Node, error) {
+			x, err := f.Loan(ctx, id)
+			return toGQLLoan(x), err
+		})
+	}
 	if t := r.Transport; t != nil {
 		fetchers[ids.Carrier] = mapNodes(t.CarriersByID, toGQLCarrier)
 		fetchers[ids.Shipment] = mapNodes(t.ShipmentsByID, toGQLShipment)

@@ -12,6 +12,7 @@ import (
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/costlimits"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/financing"
 	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
@@ -35,6 +36,7 @@ type Resolver struct {
 	ExportURL func(id string) string
 	// Procurement serves suppliers, RFQs, quotes and purchase orders.
 	Procurement *procurement.Service
+	Financing   *financing.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

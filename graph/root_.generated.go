@@ -36,10 +36,13 @@ type Config struct {
 type ResolverRoot interface {
 	Account() AccountResolver
 	ApiKey() ApiKeyResolver
+	CreditFacility() CreditFacilityResolver
+	FinancingRequest() FinancingRequestResolver
 	FulfilmentOrder() FulfilmentOrderResolver
 	FulfilmentOrderLine() FulfilmentOrderLineResolver
 	InventoryBalance() InventoryBalanceResolver
 	InventoryValuationLine() InventoryValuationLineResolver
+	Loan() LoanResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Partner() PartnerResolver
@@ -244,6 +247,20 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CollateralRisk struct {
+		Collateral     func(childComplexity int) int
+		LatestEvent    func(childComplexity int) int
+		Score          func(childComplexity int) int
+		TrackingNumber func(childComplexity int) int
+	}
+
+	CollateralTerms struct {
+		AdvanceRateBps func(childComplexity int) int
+		Conditions     func(childComplexity int) int
+		SubLimit       func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
 	CompareSupplierQuotesPayload struct {
 		Comparison func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -320,6 +337,23 @@ type ComplexityRoot struct {
 		Secret              func(childComplexity int) int
 		UserErrors          func(childComplexity int) int
 		WebhookSubscription func(childComplexity int) int
+	}
+
+	CreditFacility struct {
+		AccountID   func(childComplexity int) int
+		Available   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Limit       func(childComplexity int) int
+		Outstanding func(childComplexity int) int
+		PartnerID   func(childComplexity int) int
+		Product     func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	CreditFacilityPayload struct {
+		Facility   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	CustomsDeclaration struct {
@@ -425,6 +459,120 @@ type ComplexityRoot struct {
 	EventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FinanceProduct struct {
+		AprBps               func(childComplexity int) int
+		BorrowerLimit        func(childComplexity int) int
+		Collateral           func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		CurrencyCode         func(childComplexity int) int
+		DestinationCountries func(childComplexity int) int
+		EligibleLanes        func(childComplexity int) int
+		FeeBps               func(childComplexity int) int
+		GraceDays            func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LateFee              func(childComplexity int) int
+		MaxTenorDays         func(childComplexity int) int
+		MinFee               func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		PartnerID            func(childComplexity int) int
+		ShipmentStatuses     func(childComplexity int) int
+	}
+
+	FinanceProductPayload struct {
+		Product    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	FinancingCollateral struct {
+		Advance     func(childComplexity int) int
+		DeliveredAt func(childComplexity int) int
+		Description func(childComplexity int) int
+		Eligible    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Lane        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Type        func(childComplexity int) int
+		Value       func(childComplexity int) int
+		WarehouseID func(childComplexity int) int
+	}
+
+	FinancingCost struct {
+		AprBps          func(childComplexity int) int
+		EffectiveAprBps func(childComplexity int) int
+		Fee             func(childComplexity int) int
+		Interest        func(childComplexity int) int
+		Principal       func(childComplexity int) int
+		TenorDays       func(childComplexity int) int
+		TotalRepayable  func(childComplexity int) int
+	}
+
+	FinancingExposure struct {
+		Amount func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Loans  func(childComplexity int) int
+	}
+
+	FinancingPortfolio struct {
+		AtRisk           func(childComplexity int) int
+		ByAccount        func(childComplexity int) int
+		ByCollateralType func(childComplexity int) int
+		ByLane           func(childComplexity int) int
+		OpenLoans        func(childComplexity int) int
+		Outstanding      func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		RepaidLoans      func(childComplexity int) int
+	}
+
+	FinancingQuote struct {
+		Collateral func(childComplexity int) int
+		Cost       func(childComplexity int) int
+		MaxAdvance func(childComplexity int) int
+	}
+
+	FinancingQuotePayload struct {
+		Quote      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	FinancingRequest struct {
+		AccountID           func(childComplexity int) int
+		ApprovedAmount      func(childComplexity int) int
+		ApprovedAprBps      func(childComplexity int) int
+		Collateral          func(childComplexity int) int
+		Cost                func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Facility            func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		InformationRequest  func(childComplexity int) int
+		InformationResponse func(childComplexity int) int
+		Loan                func(childComplexity int) int
+		MaxAdvance          func(childComplexity int) int
+		PartnerID           func(childComplexity int) int
+		RejectionReason     func(childComplexity int) int
+		RequestedAmount     func(childComplexity int) int
+		Risk                func(childComplexity int) int
+		Status              func(childComplexity int) int
+		TenorDays           func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
+	FinancingRequestPayload struct {
+		Request    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	FinancingRisk struct {
+		Collateral    func(childComplexity int) int
+		Defaulted     func(childComplexity int) int
+		Exposure      func(childComplexity int) int
+		Loans         func(childComplexity int) int
+		OnTimeRateBps func(childComplexity int) int
+		Repaid        func(childComplexity int) int
+		RepaidOnTime  func(childComplexity int) int
 	}
 
 	FulfilmentOrder struct {
@@ -584,6 +732,85 @@ type ComplexityRoot struct {
 		Total     func(childComplexity int) int
 	}
 
+	Lane struct {
+		Destination func(childComplexity int) int
+		Origin      func(childComplexity int) int
+	}
+
+	LaneScore struct {
+		Delivered  func(childComplexity int) int
+		Exceptions func(childComplexity int) int
+		Lost       func(childComplexity int) int
+		OnTime     func(childComplexity int) int
+		Shipments  func(childComplexity int) int
+	}
+
+	LedgerBalance struct {
+		Account func(childComplexity int) int
+		Balance func(childComplexity int) int
+	}
+
+	LedgerEntry struct {
+		At        func(childComplexity int) int
+		Day       func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Lines     func(childComplexity int) int
+		Reference func(childComplexity int) int
+	}
+
+	LedgerLine struct {
+		Account func(childComplexity int) int
+		Credit  func(childComplexity int) int
+		Debit   func(childComplexity int) int
+	}
+
+	Loan struct {
+		AccountID            func(childComplexity int) int
+		AccruedThrough       func(childComplexity int) int
+		AprBps               func(childComplexity int) int
+		Collateral           func(childComplexity int) int
+		CollateralReleased   func(childComplexity int) int
+		DueDate              func(childComplexity int) int
+		FacilityID           func(childComplexity int) int
+		FundedAt             func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LtvBps               func(childComplexity int) int
+		MaturityDate         func(childComplexity int) int
+		Outstanding          func(childComplexity int) int
+		OutstandingFees      func(childComplexity int) int
+		OutstandingInterest  func(childComplexity int) int
+		OutstandingPrincipal func(childComplexity int) int
+		Paid                 func(childComplexity int) int
+		PartnerID            func(childComplexity int) int
+		Principal            func(childComplexity int) int
+		RepaidAt             func(childComplexity int) int
+		RequestID            func(childComplexity int) int
+		Schedule             func(childComplexity int) int
+		Statement            func(childComplexity int) int
+		Status               func(childComplexity int) int
+		TenorDays            func(childComplexity int) int
+	}
+
+	LoanPayload struct {
+		Loan       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	LoanScheduleLine struct {
+		Amount  func(childComplexity int) int
+		DueDate func(childComplexity int) int
+	}
+
+	LoanStatement struct {
+		Balanced     func(childComplexity int) int
+		Balances     func(childComplexity int) int
+		Entries      func(childComplexity int) int
+		Outstanding  func(childComplexity int) int
+		TotalCredits func(childComplexity int) int
+		TotalDebits  func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		UserErrors func(childComplexity int) int
 		Viewer     func(childComplexity int) int
@@ -617,83 +844,96 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation           func(childComplexity int, input model.AcceptInvitationInput) int
-		AdjustInventory            func(childComplexity int, input model.AdjustInventoryInput) int
-		AssignAccountManager       func(childComplexity int, input model.AssignAccountManagerInput) int
-		AwardRfq                   func(childComplexity int, input model.AwardRfqInput) int
-		BookShipment               func(childComplexity int, input model.BookShipmentInput) int
-		CancelBulkExport           func(childComplexity int, input model.CancelBulkExportInput) int
-		CancelFulfilmentOrder      func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		CancelPurchaseOrder        func(childComplexity int, input model.PurchaseOrderIDInput) int
-		CancelReceipt              func(childComplexity int, input model.ReceiptIDInput) int
-		CancelRfq                  func(childComplexity int, input model.RfqIDInput) int
-		ChangeMemberRole           func(childComplexity int, input model.ChangeMemberRoleInput) int
-		ClosePurchaseOrder         func(childComplexity int, input model.PurchaseOrderIDInput) int
-		CloseRfq                   func(childComplexity int, input model.RfqIDInput) int
-		CompareSupplierQuotes      func(childComplexity int, input model.RfqIDInput) int
-		ConfirmPurchaseOrder       func(childComplexity int, input model.PurchaseOrderIDInput) int
-		CountInventory             func(childComplexity int, input model.CountInventoryInput) int
-		CreateAPIKey               func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateAccount              func(childComplexity int, input model.CreateAccountInput) int
-		CreateCarrier              func(childComplexity int, input model.CreateCarrierInput) int
-		CreateFulfilmentOrder      func(childComplexity int, input model.CreateFulfilmentOrderInput) int
-		CreateFulfilmentOrders     func(childComplexity int, input model.CreateFulfilmentOrdersInput) int
-		CreatePartner              func(childComplexity int, input model.CreatePartnerInput) int
-		CreateRateCard             func(childComplexity int, input model.RateCardInput) int
-		CreateReceipt              func(childComplexity int, input model.CreateReceiptInput) int
-		CreateReturn               func(childComplexity int, input model.CreateReturnInput) int
-		CreateRfq                  func(childComplexity int, input model.CreateRfqInput) int
-		CreateRfqFromLowStock      func(childComplexity int, input model.CreateRfqFromLowStockInput) int
-		CreateSku                  func(childComplexity int, input model.CreateSkuInput) int
-		CreateSupplier             func(childComplexity int, input model.CreateSupplierInput) int
-		CreateTransfer             func(childComplexity int, input model.CreateTransferInput) int
-		CreateWarehouse            func(childComplexity int, input model.CreateWarehouseInput) int
-		CreateWebhookSubscription  func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
-		DeleteRateCard             func(childComplexity int, input model.DeleteRateCardInput) int
-		DeleteWebhookSubscription  func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
-		DeliverFulfilmentOrder     func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		FileComplaint              func(childComplexity int, input model.FileComplaintInput) int
-		GrantPartnerConsent        func(childComplexity int, input model.PartnerConsentInput) int
-		ImportRateCards            func(childComplexity int, input model.ImportRateCardsInput) int
-		InviteAccountMember        func(childComplexity int, input model.InviteAccountMemberInput) int
-		InvitePartnerMember        func(childComplexity int, input model.InvitePartnerMemberInput) int
-		Login                      func(childComplexity int, input model.LoginInput) int
-		Logout                     func(childComplexity int) int
-		PackFulfilmentOrder        func(childComplexity int, input model.PackFulfilmentOrderInput) int
-		PickFulfilmentOrder        func(childComplexity int, input model.FulfilmentOrderIDInput) int
-		PutawayReceipt             func(childComplexity int, input model.ReceiptIDInput) int
-		QuoteShipment              func(childComplexity int, input model.QuoteShipmentInput) int
-		ReceiveReceipt             func(childComplexity int, input model.ReceiveReceiptInput) int
-		ReceiveReturn              func(childComplexity int, input model.ReceiveReturnInput) int
-		ReceiveTransfer            func(childComplexity int, input model.TransferIDInput) int
-		RecordTrackingEvent        func(childComplexity int, input model.RecordTrackingEventInput) int
-		RedeliverWebhookDelivery   func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
-		RemoveMember               func(childComplexity int, input model.RemoveMemberInput) int
-		ResolveReturn              func(childComplexity int, input model.ResolveReturnInput) int
-		RevokeAPIKey               func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RevokeAllSessions          func(childComplexity int) int
-		RevokeInvitation           func(childComplexity int, input model.RevokeInvitationInput) int
-		RevokePartnerConsent       func(childComplexity int, input model.PartnerConsentInput) int
-		RotateCarrierWebhookSecret func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
-		RotateWebhookSecret        func(childComplexity int, input model.RotateWebhookSecretInput) int
-		RunBulkExport              func(childComplexity int, input model.RunBulkExportInput) int
-		SendRfq                    func(childComplexity int, input model.RfqIDInput) int
-		SetAccountStatus           func(childComplexity int, input model.SetAccountStatusInput) int
-		SetCostLimits              func(childComplexity int, input model.SetCostLimitsInput) int
-		SetFxRate                  func(childComplexity int, input model.SetFxRateInput) int
-		SetSupplierStatus          func(childComplexity int, input model.SetSupplierStatusInput) int
-		ShipFulfilmentOrder        func(childComplexity int, input model.ShipFulfilmentOrderInput) int
-		ShipPurchaseOrder          func(childComplexity int, input model.ShipPurchaseOrderInput) int
-		SnapshotStorage            func(childComplexity int, input model.SnapshotStorageInput) int
-		SubmitSupplierQuote        func(childComplexity int, input model.SubmitSupplierQuoteInput) int
-		UnassignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
-		UpdateAccount              func(childComplexity int, input model.UpdateAccountInput) int
-		UpdatePurchaseOrder        func(childComplexity int, input model.UpdatePurchaseOrderInput) int
-		UpdateRateCard             func(childComplexity int, input model.UpdateRateCardInput) int
-		UpdateSku                  func(childComplexity int, input model.UpdateSkuInput) int
-		UpdateWarehouse            func(childComplexity int, input model.UpdateWarehouseInput) int
-		UpdateWebhookSubscription  func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
-		UpsertCustomsRule          func(childComplexity int, input model.UpsertCustomsRuleInput) int
+		AcceptInvitation                  func(childComplexity int, input model.AcceptInvitationInput) int
+		AdjustInventory                   func(childComplexity int, input model.AdjustInventoryInput) int
+		AnswerFinancingInformationRequest func(childComplexity int, input model.AnswerFinancingInformationRequestInput) int
+		ApproveFinancingRequest           func(childComplexity int, input model.ApproveFinancingRequestInput) int
+		AskFinancingInformation           func(childComplexity int, input model.AskFinancingInformationInput) int
+		AssignAccountManager              func(childComplexity int, input model.AssignAccountManagerInput) int
+		AwardRfq                          func(childComplexity int, input model.AwardRfqInput) int
+		BookShipment                      func(childComplexity int, input model.BookShipmentInput) int
+		CancelBulkExport                  func(childComplexity int, input model.CancelBulkExportInput) int
+		CancelFulfilmentOrder             func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		CancelPurchaseOrder               func(childComplexity int, input model.PurchaseOrderIDInput) int
+		CancelReceipt                     func(childComplexity int, input model.ReceiptIDInput) int
+		CancelRfq                         func(childComplexity int, input model.RfqIDInput) int
+		ChangeMemberRole                  func(childComplexity int, input model.ChangeMemberRoleInput) int
+		ClosePurchaseOrder                func(childComplexity int, input model.PurchaseOrderIDInput) int
+		CloseRfq                          func(childComplexity int, input model.RfqIDInput) int
+		CompareSupplierQuotes             func(childComplexity int, input model.RfqIDInput) int
+		ConfirmPurchaseOrder              func(childComplexity int, input model.PurchaseOrderIDInput) int
+		CountInventory                    func(childComplexity int, input model.CountInventoryInput) int
+		CreateAPIKey                      func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateAccount                     func(childComplexity int, input model.CreateAccountInput) int
+		CreateCarrier                     func(childComplexity int, input model.CreateCarrierInput) int
+		CreateCreditFacility              func(childComplexity int, input model.CreateCreditFacilityInput) int
+		CreateFinanceProduct              func(childComplexity int, input model.CreateFinanceProductInput) int
+		CreateFulfilmentOrder             func(childComplexity int, input model.CreateFulfilmentOrderInput) int
+		CreateFulfilmentOrders            func(childComplexity int, input model.CreateFulfilmentOrdersInput) int
+		CreatePartner                     func(childComplexity int, input model.CreatePartnerInput) int
+		CreateRateCard                    func(childComplexity int, input model.RateCardInput) int
+		CreateReceipt                     func(childComplexity int, input model.CreateReceiptInput) int
+		CreateReturn                      func(childComplexity int, input model.CreateReturnInput) int
+		CreateRfq                         func(childComplexity int, input model.CreateRfqInput) int
+		CreateRfqFromLowStock             func(childComplexity int, input model.CreateRfqFromLowStockInput) int
+		CreateSku                         func(childComplexity int, input model.CreateSkuInput) int
+		CreateSupplier                    func(childComplexity int, input model.CreateSupplierInput) int
+		CreateTransfer                    func(childComplexity int, input model.CreateTransferInput) int
+		CreateWarehouse                   func(childComplexity int, input model.CreateWarehouseInput) int
+		CreateWebhookSubscription         func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
+		DeleteRateCard                    func(childComplexity int, input model.DeleteRateCardInput) int
+		DeleteWebhookSubscription         func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
+		DeliverFulfilmentOrder            func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		FileComplaint                     func(childComplexity int, input model.FileComplaintInput) int
+		FundFinancingRequest              func(childComplexity int, input model.FundFinancingRequestInput) int
+		GrantPartnerConsent               func(childComplexity int, input model.PartnerConsentInput) int
+		ImportRateCards                   func(childComplexity int, input model.ImportRateCardsInput) int
+		InviteAccountMember               func(childComplexity int, input model.InviteAccountMemberInput) int
+		InvitePartnerMember               func(childComplexity int, input model.InvitePartnerMemberInput) int
+		Login                             func(childComplexity int, input model.LoginInput) int
+		Logout                            func(childComplexity int) int
+		MarkLoanDefaulted                 func(childComplexity int, input model.LoanActionInput) int
+		PackFulfilmentOrder               func(childComplexity int, input model.PackFulfilmentOrderInput) int
+		PickFulfilmentOrder               func(childComplexity int, input model.FulfilmentOrderIDInput) int
+		PutawayReceipt                    func(childComplexity int, input model.ReceiptIDInput) int
+		QuoteShipment                     func(childComplexity int, input model.QuoteShipmentInput) int
+		ReceiveReceipt                    func(childComplexity int, input model.ReceiveReceiptInput) int
+		ReceiveReturn                     func(childComplexity int, input model.ReceiveReturnInput) int
+		ReceiveTransfer                   func(childComplexity int, input model.TransferIDInput) int
+		RecordLoanPayment                 func(childComplexity int, input model.RecordLoanPaymentInput) int
+		RecordTrackingEvent               func(childComplexity int, input model.RecordTrackingEventInput) int
+		RedeliverWebhookDelivery          func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
+		RejectFinancingRequest            func(childComplexity int, input model.RejectFinancingRequestInput) int
+		ReleaseLoanCollateral             func(childComplexity int, input model.LoanActionInput) int
+		RemoveMember                      func(childComplexity int, input model.RemoveMemberInput) int
+		RequestFinancing                  func(childComplexity int, input model.RequestFinancingInput) int
+		ResolveReturn                     func(childComplexity int, input model.ResolveReturnInput) int
+		RevokeAPIKey                      func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokeAllSessions                 func(childComplexity int) int
+		RevokeInvitation                  func(childComplexity int, input model.RevokeInvitationInput) int
+		RevokePartnerConsent              func(childComplexity int, input model.PartnerConsentInput) int
+		RotateCarrierWebhookSecret        func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
+		RotateWebhookSecret               func(childComplexity int, input model.RotateWebhookSecretInput) int
+		RunBulkExport                     func(childComplexity int, input model.RunBulkExportInput) int
+		SendRfq                           func(childComplexity int, input model.RfqIDInput) int
+		SetAccountStatus                  func(childComplexity int, input model.SetAccountStatusInput) int
+		SetCostLimits                     func(childComplexity int, input model.SetCostLimitsInput) int
+		SetCreditFacilityStatus           func(childComplexity int, input model.SetCreditFacilityStatusInput) int
+		SetFxRate                         func(childComplexity int, input model.SetFxRateInput) int
+		SetSupplierStatus                 func(childComplexity int, input model.SetSupplierStatusInput) int
+		ShipFulfilmentOrder               func(childComplexity int, input model.ShipFulfilmentOrderInput) int
+		ShipPurchaseOrder                 func(childComplexity int, input model.ShipPurchaseOrderInput) int
+		SnapshotStorage                   func(childComplexity int, input model.SnapshotStorageInput) int
+		SubmitSupplierQuote               func(childComplexity int, input model.SubmitSupplierQuoteInput) int
+		UnassignAccountManager            func(childComplexity int, input model.AssignAccountManagerInput) int
+		UpdateAccount                     func(childComplexity int, input model.UpdateAccountInput) int
+		UpdatePurchaseOrder               func(childComplexity int, input model.UpdatePurchaseOrderInput) int
+		UpdateRateCard                    func(childComplexity int, input model.UpdateRateCardInput) int
+		UpdateSku                         func(childComplexity int, input model.UpdateSkuInput) int
+		UpdateWarehouse                   func(childComplexity int, input model.UpdateWarehouseInput) int
+		UpdateWebhookSubscription         func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
+		UpsertCustomsRule                 func(childComplexity int, input model.UpsertCustomsRuleInput) int
+		WriteOffLoan                      func(childComplexity int, input model.LoanActionInput) int
 	}
 
 	Package struct {
@@ -839,14 +1079,24 @@ type ComplexityRoot struct {
 		BulkExports            func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
 		Carriers               func(childComplexity int) int
 		CostLimits             func(childComplexity int, accountID string) int
+		CreditFacilities       func(childComplexity int, accountID string) int
 		CustomsRules           func(childComplexity int) int
+		EligibleCollateral     func(childComplexity int, facilityID string) int
 		Events                 func(childComplexity int, accountID string, after *string, types []string, first *int) int
+		FinanceProducts        func(childComplexity int, partnerID string) int
+		FinancingPortfolio     func(childComplexity int, partnerID string) int
+		FinancingQueue         func(childComplexity int, partnerID string) int
+		FinancingQuote         func(childComplexity int, input model.FinancingQuoteInput) int
+		FinancingRequest       func(childComplexity int, id string) int
+		FinancingRequests      func(childComplexity int, accountID string) int
 		FulfilmentOrder        func(childComplexity int, id string) int
 		FulfilmentOrders       func(childComplexity int, accountID string, status []model.FulfilmentOrderStatus, first *int, after *string, last *int, before *string) int
 		FxRates                func(childComplexity int) int
 		InventoryBalances      func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
 		InventoryValuation     func(childComplexity int, accountID string) int
 		InvitationPreview      func(childComplexity int, token string) int
+		Loan                   func(childComplexity int, id string) int
+		Loans                  func(childComplexity int, accountID string) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
 		Partner                func(childComplexity int, id string) int
@@ -2432,6 +2682,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.ChangeMemberRolePayload.UserErrors(childComplexity), true
 
+	case "CollateralRisk.collateral":
+		if e.complexity.CollateralRisk.Collateral == nil {
+			break
+		}
+
+		return e.complexity.CollateralRisk.Collateral(childComplexity), true
+
+	case "CollateralRisk.latestEvent":
+		if e.complexity.CollateralRisk.LatestEvent == nil {
+			break
+		}
+
+		return e.complexity.CollateralRisk.LatestEvent(childComplexity), true
+
+	case "CollateralRisk.score":
+		if e.complexity.CollateralRisk.Score == nil {
+			break
+		}
+
+		return e.complexity.CollateralRisk.Score(childComplexity), true
+
+	case "CollateralRisk.trackingNumber":
+		if e.complexity.CollateralRisk.TrackingNumber == nil {
+			break
+		}
+
+		return e.complexity.CollateralRisk.TrackingNumber(childComplexity), true
+
+	case "CollateralTerms.advanceRateBps":
+		if e.complexity.CollateralTerms.AdvanceRateBps == nil {
+			break
+		}
+
+		return e.complexity.CollateralTerms.AdvanceRateBps(childComplexity), true
+
+	case "CollateralTerms.conditions":
+		if e.complexity.CollateralTerms.Conditions == nil {
+			break
+		}
+
+		return e.complexity.CollateralTerms.Conditions(childComplexity), true
+
+	case "CollateralTerms.subLimit":
+		if e.complexity.CollateralTerms.SubLimit == nil {
+			break
+		}
+
+		return e.complexity.CollateralTerms.SubLimit(childComplexity), true
+
+	case "CollateralTerms.type":
+		if e.complexity.CollateralTerms.Type == nil {
+			break
+		}
+
+		return e.complexity.CollateralTerms.Type(childComplexity), true
+
 	case "CompareSupplierQuotesPayload.comparison":
 		if e.complexity.CompareSupplierQuotesPayload.Comparison == nil {
 			break
@@ -2725,6 +3031,83 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.CreateWebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
+	case "CreditFacility.accountId":
+		if e.complexity.CreditFacility.AccountID == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.AccountID(childComplexity), true
+
+	case "CreditFacility.available":
+		if e.complexity.CreditFacility.Available == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.Available(childComplexity), true
+
+	case "CreditFacility.createdAt":
+		if e.complexity.CreditFacility.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.CreatedAt(childComplexity), true
+
+	case "CreditFacility.id":
+		if e.complexity.CreditFacility.ID == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.ID(childComplexity), true
+
+	case "CreditFacility.limit":
+		if e.complexity.CreditFacility.Limit == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.Limit(childComplexity), true
+
+	case "CreditFacility.outstanding":
+		if e.complexity.CreditFacility.Outstanding == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.Outstanding(childComplexity), true
+
+	case "CreditFacility.partnerId":
+		if e.complexity.CreditFacility.PartnerID == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.PartnerID(childComplexity), true
+
+	case "CreditFacility.product":
+		if e.complexity.CreditFacility.Product == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.Product(childComplexity), true
+
+	case "CreditFacility.status":
+		if e.complexity.CreditFacility.Status == nil {
+			break
+		}
+
+		return e.complexity.CreditFacility.Status(childComplexity), true
+
+	case "CreditFacilityPayload.facility":
+		if e.complexity.CreditFacilityPayload.Facility == nil {
+			break
+		}
+
+		return e.complexity.CreditFacilityPayload.Facility(childComplexity), true
+
+	case "CreditFacilityPayload.userErrors":
+		if e.complexity.CreditFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.CreditFacilityPayload.UserErrors(childComplexity), true
 
 	case "CustomsDeclaration.createdAt":
 		if e.complexity.CustomsDeclaration.CreatedAt == nil {
@@ -3187,6 +3570,573 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.EventEdge.Node(childComplexity), true
+
+	case "FinanceProduct.aprBps":
+		if e.complexity.FinanceProduct.AprBps == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.AprBps(childComplexity), true
+
+	case "FinanceProduct.borrowerLimit":
+		if e.complexity.FinanceProduct.BorrowerLimit == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.BorrowerLimit(childComplexity), true
+
+	case "FinanceProduct.collateral":
+		if e.complexity.FinanceProduct.Collateral == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.Collateral(childComplexity), true
+
+	case "FinanceProduct.createdAt":
+		if e.complexity.FinanceProduct.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.CreatedAt(childComplexity), true
+
+	case "FinanceProduct.currencyCode":
+		if e.complexity.FinanceProduct.CurrencyCode == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.CurrencyCode(childComplexity), true
+
+	case "FinanceProduct.destinationCountries":
+		if e.complexity.FinanceProduct.DestinationCountries == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.DestinationCountries(childComplexity), true
+
+	case "FinanceProduct.eligibleLanes":
+		if e.complexity.FinanceProduct.EligibleLanes == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.EligibleLanes(childComplexity), true
+
+	case "FinanceProduct.feeBps":
+		if e.complexity.FinanceProduct.FeeBps == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.FeeBps(childComplexity), true
+
+	case "FinanceProduct.graceDays":
+		if e.complexity.FinanceProduct.GraceDays == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.GraceDays(childComplexity), true
+
+	case "FinanceProduct.id":
+		if e.complexity.FinanceProduct.ID == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.ID(childComplexity), true
+
+	case "FinanceProduct.lateFee":
+		if e.complexity.FinanceProduct.LateFee == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.LateFee(childComplexity), true
+
+	case "FinanceProduct.maxTenorDays":
+		if e.complexity.FinanceProduct.MaxTenorDays == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.MaxTenorDays(childComplexity), true
+
+	case "FinanceProduct.minFee":
+		if e.complexity.FinanceProduct.MinFee == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.MinFee(childComplexity), true
+
+	case "FinanceProduct.name":
+		if e.complexity.FinanceProduct.Name == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.Name(childComplexity), true
+
+	case "FinanceProduct.partnerId":
+		if e.complexity.FinanceProduct.PartnerID == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.PartnerID(childComplexity), true
+
+	case "FinanceProduct.shipmentStatuses":
+		if e.complexity.FinanceProduct.ShipmentStatuses == nil {
+			break
+		}
+
+		return e.complexity.FinanceProduct.ShipmentStatuses(childComplexity), true
+
+	case "FinanceProductPayload.product":
+		if e.complexity.FinanceProductPayload.Product == nil {
+			break
+		}
+
+		return e.complexity.FinanceProductPayload.Product(childComplexity), true
+
+	case "FinanceProductPayload.userErrors":
+		if e.complexity.FinanceProductPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.FinanceProductPayload.UserErrors(childComplexity), true
+
+	case "FinancingCollateral.advance":
+		if e.complexity.FinancingCollateral.Advance == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Advance(childComplexity), true
+
+	case "FinancingCollateral.deliveredAt":
+		if e.complexity.FinancingCollateral.DeliveredAt == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.DeliveredAt(childComplexity), true
+
+	case "FinancingCollateral.description":
+		if e.complexity.FinancingCollateral.Description == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Description(childComplexity), true
+
+	case "FinancingCollateral.eligible":
+		if e.complexity.FinancingCollateral.Eligible == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Eligible(childComplexity), true
+
+	case "FinancingCollateral.id":
+		if e.complexity.FinancingCollateral.ID == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.ID(childComplexity), true
+
+	case "FinancingCollateral.lane":
+		if e.complexity.FinancingCollateral.Lane == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Lane(childComplexity), true
+
+	case "FinancingCollateral.quantity":
+		if e.complexity.FinancingCollateral.Quantity == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Quantity(childComplexity), true
+
+	case "FinancingCollateral.reason":
+		if e.complexity.FinancingCollateral.Reason == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Reason(childComplexity), true
+
+	case "FinancingCollateral.status":
+		if e.complexity.FinancingCollateral.Status == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Status(childComplexity), true
+
+	case "FinancingCollateral.type":
+		if e.complexity.FinancingCollateral.Type == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Type(childComplexity), true
+
+	case "FinancingCollateral.value":
+		if e.complexity.FinancingCollateral.Value == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.Value(childComplexity), true
+
+	case "FinancingCollateral.warehouseId":
+		if e.complexity.FinancingCollateral.WarehouseID == nil {
+			break
+		}
+
+		return e.complexity.FinancingCollateral.WarehouseID(childComplexity), true
+
+	case "FinancingCost.aprBps":
+		if e.complexity.FinancingCost.AprBps == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.AprBps(childComplexity), true
+
+	case "FinancingCost.effectiveAprBps":
+		if e.complexity.FinancingCost.EffectiveAprBps == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.EffectiveAprBps(childComplexity), true
+
+	case "FinancingCost.fee":
+		if e.complexity.FinancingCost.Fee == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.Fee(childComplexity), true
+
+	case "FinancingCost.interest":
+		if e.complexity.FinancingCost.Interest == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.Interest(childComplexity), true
+
+	case "FinancingCost.principal":
+		if e.complexity.FinancingCost.Principal == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.Principal(childComplexity), true
+
+	case "FinancingCost.tenorDays":
+		if e.complexity.FinancingCost.TenorDays == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.TenorDays(childComplexity), true
+
+	case "FinancingCost.totalRepayable":
+		if e.complexity.FinancingCost.TotalRepayable == nil {
+			break
+		}
+
+		return e.complexity.FinancingCost.TotalRepayable(childComplexity), true
+
+	case "FinancingExposure.amount":
+		if e.complexity.FinancingExposure.Amount == nil {
+			break
+		}
+
+		return e.complexity.FinancingExposure.Amount(childComplexity), true
+
+	case "FinancingExposure.key":
+		if e.complexity.FinancingExposure.Key == nil {
+			break
+		}
+
+		return e.complexity.FinancingExposure.Key(childComplexity), true
+
+	case "FinancingExposure.loans":
+		if e.complexity.FinancingExposure.Loans == nil {
+			break
+		}
+
+		return e.complexity.FinancingExposure.Loans(childComplexity), true
+
+	case "FinancingPortfolio.atRisk":
+		if e.complexity.FinancingPortfolio.AtRisk == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.AtRisk(childComplexity), true
+
+	case "FinancingPortfolio.byAccount":
+		if e.complexity.FinancingPortfolio.ByAccount == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.ByAccount(childComplexity), true
+
+	case "FinancingPortfolio.byCollateralType":
+		if e.complexity.FinancingPortfolio.ByCollateralType == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.ByCollateralType(childComplexity), true
+
+	case "FinancingPortfolio.byLane":
+		if e.complexity.FinancingPortfolio.ByLane == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.ByLane(childComplexity), true
+
+	case "FinancingPortfolio.openLoans":
+		if e.complexity.FinancingPortfolio.OpenLoans == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.OpenLoans(childComplexity), true
+
+	case "FinancingPortfolio.outstanding":
+		if e.complexity.FinancingPortfolio.Outstanding == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.Outstanding(childComplexity), true
+
+	case "FinancingPortfolio.overdue":
+		if e.complexity.FinancingPortfolio.Overdue == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.Overdue(childComplexity), true
+
+	case "FinancingPortfolio.repaidLoans":
+		if e.complexity.FinancingPortfolio.RepaidLoans == nil {
+			break
+		}
+
+		return e.complexity.FinancingPortfolio.RepaidLoans(childComplexity), true
+
+	case "FinancingQuote.collateral":
+		if e.complexity.FinancingQuote.Collateral == nil {
+			break
+		}
+
+		return e.complexity.FinancingQuote.Collateral(childComplexity), true
+
+	case "FinancingQuote.cost":
+		if e.complexity.FinancingQuote.Cost == nil {
+			break
+		}
+
+		return e.complexity.FinancingQuote.Cost(childComplexity), true
+
+	case "FinancingQuote.maxAdvance":
+		if e.complexity.FinancingQuote.MaxAdvance == nil {
+			break
+		}
+
+		return e.complexity.FinancingQuote.MaxAdvance(childComplexity), true
+
+	case "FinancingQuotePayload.quote":
+		if e.complexity.FinancingQuotePayload.Quote == nil {
+			break
+		}
+
+		return e.complexity.FinancingQuotePayload.Quote(childComplexity), true
+
+	case "FinancingQuotePayload.userErrors":
+		if e.complexity.FinancingQuotePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.FinancingQuotePayload.UserErrors(childComplexity), true
+
+	case "FinancingRequest.accountId":
+		if e.complexity.FinancingRequest.AccountID == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.AccountID(childComplexity), true
+
+	case "FinancingRequest.approvedAmount":
+		if e.complexity.FinancingRequest.ApprovedAmount == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.ApprovedAmount(childComplexity), true
+
+	case "FinancingRequest.approvedAprBps":
+		if e.complexity.FinancingRequest.ApprovedAprBps == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.ApprovedAprBps(childComplexity), true
+
+	case "FinancingRequest.collateral":
+		if e.complexity.FinancingRequest.Collateral == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Collateral(childComplexity), true
+
+	case "FinancingRequest.cost":
+		if e.complexity.FinancingRequest.Cost == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Cost(childComplexity), true
+
+	case "FinancingRequest.createdAt":
+		if e.complexity.FinancingRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.CreatedAt(childComplexity), true
+
+	case "FinancingRequest.facility":
+		if e.complexity.FinancingRequest.Facility == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Facility(childComplexity), true
+
+	case "FinancingRequest.id":
+		if e.complexity.FinancingRequest.ID == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.ID(childComplexity), true
+
+	case "FinancingRequest.informationRequest":
+		if e.complexity.FinancingRequest.InformationRequest == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.InformationRequest(childComplexity), true
+
+	case "FinancingRequest.informationResponse":
+		if e.complexity.FinancingRequest.InformationResponse == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.InformationResponse(childComplexity), true
+
+	case "FinancingRequest.loan":
+		if e.complexity.FinancingRequest.Loan == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Loan(childComplexity), true
+
+	case "FinancingRequest.maxAdvance":
+		if e.complexity.FinancingRequest.MaxAdvance == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.MaxAdvance(childComplexity), true
+
+	case "FinancingRequest.partnerId":
+		if e.complexity.FinancingRequest.PartnerID == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.PartnerID(childComplexity), true
+
+	case "FinancingRequest.rejectionReason":
+		if e.complexity.FinancingRequest.RejectionReason == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.RejectionReason(childComplexity), true
+
+	case "FinancingRequest.requestedAmount":
+		if e.complexity.FinancingRequest.RequestedAmount == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.RequestedAmount(childComplexity), true
+
+	case "FinancingRequest.risk":
+		if e.complexity.FinancingRequest.Risk == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Risk(childComplexity), true
+
+	case "FinancingRequest.status":
+		if e.complexity.FinancingRequest.Status == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.Status(childComplexity), true
+
+	case "FinancingRequest.tenorDays":
+		if e.complexity.FinancingRequest.TenorDays == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.TenorDays(childComplexity), true
+
+	case "FinancingRequest.updatedAt":
+		if e.complexity.FinancingRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequest.UpdatedAt(childComplexity), true
+
+	case "FinancingRequestPayload.request":
+		if e.complexity.FinancingRequestPayload.Request == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequestPayload.Request(childComplexity), true
+
+	case "FinancingRequestPayload.userErrors":
+		if e.complexity.FinancingRequestPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.FinancingRequestPayload.UserErrors(childComplexity), true
+
+	case "FinancingRisk.collateral":
+		if e.complexity.FinancingRisk.Collateral == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.Collateral(childComplexity), true
+
+	case "FinancingRisk.defaulted":
+		if e.complexity.FinancingRisk.Defaulted == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.Defaulted(childComplexity), true
+
+	case "FinancingRisk.exposure":
+		if e.complexity.FinancingRisk.Exposure == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.Exposure(childComplexity), true
+
+	case "FinancingRisk.loans":
+		if e.complexity.FinancingRisk.Loans == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.Loans(childComplexity), true
+
+	case "FinancingRisk.onTimeRateBps":
+		if e.complexity.FinancingRisk.OnTimeRateBps == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.OnTimeRateBps(childComplexity), true
+
+	case "FinancingRisk.repaid":
+		if e.complexity.FinancingRisk.Repaid == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.Repaid(childComplexity), true
+
+	case "FinancingRisk.repaidOnTime":
+		if e.complexity.FinancingRisk.RepaidOnTime == nil {
+			break
+		}
+
+		return e.complexity.FinancingRisk.RepaidOnTime(childComplexity), true
 
 	case "FulfilmentOrder.accountId":
 		if e.complexity.FulfilmentOrder.AccountID == nil {
@@ -3888,6 +4838,370 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.LandedCostLine.Total(childComplexity), true
 
+	case "Lane.destination":
+		if e.complexity.Lane.Destination == nil {
+			break
+		}
+
+		return e.complexity.Lane.Destination(childComplexity), true
+
+	case "Lane.origin":
+		if e.complexity.Lane.Origin == nil {
+			break
+		}
+
+		return e.complexity.Lane.Origin(childComplexity), true
+
+	case "LaneScore.delivered":
+		if e.complexity.LaneScore.Delivered == nil {
+			break
+		}
+
+		return e.complexity.LaneScore.Delivered(childComplexity), true
+
+	case "LaneScore.exceptions":
+		if e.complexity.LaneScore.Exceptions == nil {
+			break
+		}
+
+		return e.complexity.LaneScore.Exceptions(childComplexity), true
+
+	case "LaneScore.lost":
+		if e.complexity.LaneScore.Lost == nil {
+			break
+		}
+
+		return e.complexity.LaneScore.Lost(childComplexity), true
+
+	case "LaneScore.onTime":
+		if e.complexity.LaneScore.OnTime == nil {
+			break
+		}
+
+		return e.complexity.LaneScore.OnTime(childComplexity), true
+
+	case "LaneScore.shipments":
+		if e.complexity.LaneScore.Shipments == nil {
+			break
+		}
+
+		return e.complexity.LaneScore.Shipments(childComplexity), true
+
+	case "LedgerBalance.account":
+		if e.complexity.LedgerBalance.Account == nil {
+			break
+		}
+
+		return e.complexity.LedgerBalance.Account(childComplexity), true
+
+	case "LedgerBalance.balance":
+		if e.complexity.LedgerBalance.Balance == nil {
+			break
+		}
+
+		return e.complexity.LedgerBalance.Balance(childComplexity), true
+
+	case "LedgerEntry.at":
+		if e.complexity.LedgerEntry.At == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.At(childComplexity), true
+
+	case "LedgerEntry.day":
+		if e.complexity.LedgerEntry.Day == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.Day(childComplexity), true
+
+	case "LedgerEntry.id":
+		if e.complexity.LedgerEntry.ID == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.ID(childComplexity), true
+
+	case "LedgerEntry.kind":
+		if e.complexity.LedgerEntry.Kind == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.Kind(childComplexity), true
+
+	case "LedgerEntry.lines":
+		if e.complexity.LedgerEntry.Lines == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.Lines(childComplexity), true
+
+	case "LedgerEntry.reference":
+		if e.complexity.LedgerEntry.Reference == nil {
+			break
+		}
+
+		return e.complexity.LedgerEntry.Reference(childComplexity), true
+
+	case "LedgerLine.account":
+		if e.complexity.LedgerLine.Account == nil {
+			break
+		}
+
+		return e.complexity.LedgerLine.Account(childComplexity), true
+
+	case "LedgerLine.credit":
+		if e.complexity.LedgerLine.Credit == nil {
+			break
+		}
+
+		return e.complexity.LedgerLine.Credit(childComplexity), true
+
+	case "LedgerLine.debit":
+		if e.complexity.LedgerLine.Debit == nil {
+			break
+		}
+
+		return e.complexity.LedgerLine.Debit(childComplexity), true
+
+	case "Loan.accountId":
+		if e.complexity.Loan.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Loan.AccountID(childComplexity), true
+
+	case "Loan.accruedThrough":
+		if e.complexity.Loan.AccruedThrough == nil {
+			break
+		}
+
+		return e.complexity.Loan.AccruedThrough(childComplexity), true
+
+	case "Loan.aprBps":
+		if e.complexity.Loan.AprBps == nil {
+			break
+		}
+
+		return e.complexity.Loan.AprBps(childComplexity), true
+
+	case "Loan.collateral":
+		if e.complexity.Loan.Collateral == nil {
+			break
+		}
+
+		return e.complexity.Loan.Collateral(childComplexity), true
+
+	case "Loan.collateralReleased":
+		if e.complexity.Loan.CollateralReleased == nil {
+			break
+		}
+
+		return e.complexity.Loan.CollateralReleased(childComplexity), true
+
+	case "Loan.dueDate":
+		if e.complexity.Loan.DueDate == nil {
+			break
+		}
+
+		return e.complexity.Loan.DueDate(childComplexity), true
+
+	case "Loan.facilityId":
+		if e.complexity.Loan.FacilityID == nil {
+			break
+		}
+
+		return e.complexity.Loan.FacilityID(childComplexity), true
+
+	case "Loan.fundedAt":
+		if e.complexity.Loan.FundedAt == nil {
+			break
+		}
+
+		return e.complexity.Loan.FundedAt(childComplexity), true
+
+	case "Loan.id":
+		if e.complexity.Loan.ID == nil {
+			break
+		}
+
+		return e.complexity.Loan.ID(childComplexity), true
+
+	case "Loan.ltvBps":
+		if e.complexity.Loan.LtvBps == nil {
+			break
+		}
+
+		return e.complexity.Loan.LtvBps(childComplexity), true
+
+	case "Loan.maturityDate":
+		if e.complexity.Loan.MaturityDate == nil {
+			break
+		}
+
+		return e.complexity.Loan.MaturityDate(childComplexity), true
+
+	case "Loan.outstanding":
+		if e.complexity.Loan.Outstanding == nil {
+			break
+		}
+
+		return e.complexity.Loan.Outstanding(childComplexity), true
+
+	case "Loan.outstandingFees":
+		if e.complexity.Loan.OutstandingFees == nil {
+			break
+		}
+
+		return e.complexity.Loan.OutstandingFees(childComplexity), true
+
+	case "Loan.outstandingInterest":
+		if e.complexity.Loan.OutstandingInterest == nil {
+			break
+		}
+
+		return e.complexity.Loan.OutstandingInterest(childComplexity), true
+
+	case "Loan.outstandingPrincipal":
+		if e.complexity.Loan.OutstandingPrincipal == nil {
+			break
+		}
+
+		return e.complexity.Loan.OutstandingPrincipal(childComplexity), true
+
+	case "Loan.paid":
+		if e.complexity.Loan.Paid == nil {
+			break
+		}
+
+		return e.complexity.Loan.Paid(childComplexity), true
+
+	case "Loan.partnerId":
+		if e.complexity.Loan.PartnerID == nil {
+			break
+		}
+
+		return e.complexity.Loan.PartnerID(childComplexity), true
+
+	case "Loan.principal":
+		if e.complexity.Loan.Principal == nil {
+			break
+		}
+
+		return e.complexity.Loan.Principal(childComplexity), true
+
+	case "Loan.repaidAt":
+		if e.complexity.Loan.RepaidAt == nil {
+			break
+		}
+
+		return e.complexity.Loan.RepaidAt(childComplexity), true
+
+	case "Loan.requestId":
+		if e.complexity.Loan.RequestID == nil {
+			break
+		}
+
+		return e.complexity.Loan.RequestID(childComplexity), true
+
+	case "Loan.schedule":
+		if e.complexity.Loan.Schedule == nil {
+			break
+		}
+
+		return e.complexity.Loan.Schedule(childComplexity), true
+
+	case "Loan.statement":
+		if e.complexity.Loan.Statement == nil {
+			break
+		}
+
+		return e.complexity.Loan.Statement(childComplexity), true
+
+	case "Loan.status":
+		if e.complexity.Loan.Status == nil {
+			break
+		}
+
+		return e.complexity.Loan.Status(childComplexity), true
+
+	case "Loan.tenorDays":
+		if e.complexity.Loan.TenorDays == nil {
+			break
+		}
+
+		return e.complexity.Loan.TenorDays(childComplexity), true
+
+	case "LoanPayload.loan":
+		if e.complexity.LoanPayload.Loan == nil {
+			break
+		}
+
+		return e.complexity.LoanPayload.Loan(childComplexity), true
+
+	case "LoanPayload.userErrors":
+		if e.complexity.LoanPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.LoanPayload.UserErrors(childComplexity), true
+
+	case "LoanScheduleLine.amount":
+		if e.complexity.LoanScheduleLine.Amount == nil {
+			break
+		}
+
+		return e.complexity.LoanScheduleLine.Amount(childComplexity), true
+
+	case "LoanScheduleLine.dueDate":
+		if e.complexity.LoanScheduleLine.DueDate == nil {
+			break
+		}
+
+		return e.complexity.LoanScheduleLine.DueDate(childComplexity), true
+
+	case "LoanStatement.balanced":
+		if e.complexity.LoanStatement.Balanced == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.Balanced(childComplexity), true
+
+	case "LoanStatement.balances":
+		if e.complexity.LoanStatement.Balances == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.Balances(childComplexity), true
+
+	case "LoanStatement.entries":
+		if e.complexity.LoanStatement.Entries == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.Entries(childComplexity), true
+
+	case "LoanStatement.outstanding":
+		if e.complexity.LoanStatement.Outstanding == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.Outstanding(childComplexity), true
+
+	case "LoanStatement.totalCredits":
+		if e.complexity.LoanStatement.TotalCredits == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.TotalCredits(childComplexity), true
+
+	case "LoanStatement.totalDebits":
+		if e.complexity.LoanStatement.TotalDebits == nil {
+			break
+		}
+
+		return e.complexity.LoanStatement.TotalDebits(childComplexity), true
+
 	case "LoginPayload.userErrors":
 		if e.complexity.LoginPayload.UserErrors == nil {
 			break
@@ -4009,6 +5323,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.AdjustInventory(childComplexity, args["input"].(model.AdjustInventoryInput)), true
+
+	case "Mutation.answerFinancingInformationRequest":
+		if e.complexity.Mutation.AnswerFinancingInformationRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerFinancingInformationRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AnswerFinancingInformationRequest(childComplexity, args["input"].(model.AnswerFinancingInformationRequestInput)), true
+
+	case "Mutation.approveFinancingRequest":
+		if e.complexity.Mutation.ApproveFinancingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveFinancingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ApproveFinancingRequest(childComplexity, args["input"].(model.ApproveFinancingRequestInput)), true
+
+	case "Mutation.askFinancingInformation":
+		if e.complexity.Mutation.AskFinancingInformation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_askFinancingInformation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AskFinancingInformation(childComplexity, args["input"].(model.AskFinancingInformationInput)), true
 
 	case "Mutation.assignAccountManager":
 		if e.complexity.Mutation.AssignAccountManager == nil {
@@ -4214,6 +5564,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateCarrier(childComplexity, args["input"].(model.CreateCarrierInput)), true
 
+	case "Mutation.createCreditFacility":
+		if e.complexity.Mutation.CreateCreditFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCreditFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateCreditFacility(childComplexity, args["input"].(model.CreateCreditFacilityInput)), true
+
+	case "Mutation.createFinanceProduct":
+		if e.complexity.Mutation.CreateFinanceProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFinanceProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateFinanceProduct(childComplexity, args["input"].(model.CreateFinanceProductInput)), true
+
 	case "Mutation.createFulfilmentOrder":
 		if e.complexity.Mutation.CreateFulfilmentOrder == nil {
 			break
@@ -4418,6 +5792,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
 
+	case "Mutation.fundFinancingRequest":
+		if e.complexity.Mutation.FundFinancingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fundFinancingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.FundFinancingRequest(childComplexity, args["input"].(model.FundFinancingRequestInput)), true
+
 	case "Mutation.grantPartnerConsent":
 		if e.complexity.Mutation.GrantPartnerConsent == nil {
 			break
@@ -4484,6 +5870,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.Logout(childComplexity), true
+
+	case "Mutation.markLoanDefaulted":
+		if e.complexity.Mutation.MarkLoanDefaulted == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markLoanDefaulted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.MarkLoanDefaulted(childComplexity, args["input"].(model.LoanActionInput)), true
 
 	case "Mutation.packFulfilmentOrder":
 		if e.complexity.Mutation.PackFulfilmentOrder == nil {
@@ -4569,6 +5967,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.ReceiveTransfer(childComplexity, args["input"].(model.TransferIDInput)), true
 
+	case "Mutation.recordLoanPayment":
+		if e.complexity.Mutation.RecordLoanPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordLoanPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RecordLoanPayment(childComplexity, args["input"].(model.RecordLoanPaymentInput)), true
+
 	case "Mutation.recordTrackingEvent":
 		if e.complexity.Mutation.RecordTrackingEvent == nil {
 			break
@@ -4593,6 +6003,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.RedeliverWebhookDelivery(childComplexity, args["input"].(model.RedeliverWebhookDeliveryInput)), true
 
+	case "Mutation.rejectFinancingRequest":
+		if e.complexity.Mutation.RejectFinancingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectFinancingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RejectFinancingRequest(childComplexity, args["input"].(model.RejectFinancingRequestInput)), true
+
+	case "Mutation.releaseLoanCollateral":
+		if e.complexity.Mutation.ReleaseLoanCollateral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseLoanCollateral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.ReleaseLoanCollateral(childComplexity, args["input"].(model.LoanActionInput)), true
+
 	case "Mutation.removeMember":
 		if e.complexity.Mutation.RemoveMember == nil {
 			break
@@ -4604,6 +6038,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.RemoveMember(childComplexity, args["input"].(model.RemoveMemberInput)), true
+
+	case "Mutation.requestFinancing":
+		if e.complexity.Mutation.RequestFinancing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestFinancing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RequestFinancing(childComplexity, args["input"].(model.RequestFinancingInput)), true
 
 	case "Mutation.resolveReturn":
 		if e.complexity.Mutation.ResolveReturn == nil {
@@ -4731,6 +6177,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.SetCostLimits(childComplexity, args["input"].(model.SetCostLimitsInput)), true
+
+	case "Mutation.setCreditFacilityStatus":
+		if e.complexity.Mutation.SetCreditFacilityStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCreditFacilityStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetCreditFacilityStatus(childComplexity, args["input"].(model.SetCreditFacilityStatusInput)), true
 
 	case "Mutation.setFxRate":
 		if e.complexity.Mutation.SetFxRate == nil {
@@ -4899,6 +6357,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpsertCustomsRule(childComplexity, args["input"].(model.UpsertCustomsRuleInput)), true
+
+	case "Mutation.writeOffLoan":
+		if e.complexity.Mutation.WriteOffLoan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_writeOffLoan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.WriteOffLoan(childComplexity, args["input"].(model.LoanActionInput)), true
 
 	case "Package.heightMm":
 		if e.complexity.Package.HeightMm == nil {
@@ -5567,12 +7037,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.CostLimits(childComplexity, args["accountId"].(string)), true
 
+	case "Query.creditFacilities":
+		if e.complexity.Query.CreditFacilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditFacilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.CreditFacilities(childComplexity, args["accountId"].(string)), true
+
 	case "Query.customsRules":
 		if e.complexity.Query.CustomsRules == nil {
 			break
 		}
 
 		return e.complexity.Query.CustomsRules(childComplexity), true
+
+	case "Query.eligibleCollateral":
+		if e.complexity.Query.EligibleCollateral == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eligibleCollateral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.EligibleCollateral(childComplexity, args["facilityId"].(string)), true
 
 	case "Query.events":
 		if e.complexity.Query.Events == nil {
@@ -5585,6 +7079,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Events(childComplexity, args["accountId"].(string), args["after"].(*string), args["types"].([]string), args["first"].(*int)), true
+
+	case "Query.financeProducts":
+		if e.complexity.Query.FinanceProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financeProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinanceProducts(childComplexity, args["partnerId"].(string)), true
+
+	case "Query.financingPortfolio":
+		if e.complexity.Query.FinancingPortfolio == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financingPortfolio_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinancingPortfolio(childComplexity, args["partnerId"].(string)), true
+
+	case "Query.financingQueue":
+		if e.complexity.Query.FinancingQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financingQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinancingQueue(childComplexity, args["partnerId"].(string)), true
+
+	case "Query.financingQuote":
+		if e.complexity.Query.FinancingQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financingQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinancingQuote(childComplexity, args["input"].(model.FinancingQuoteInput)), true
+
+	case "Query.financingRequest":
+		if e.complexity.Query.FinancingRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financingRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinancingRequest(childComplexity, args["id"].(string)), true
+
+	case "Query.financingRequests":
+		if e.complexity.Query.FinancingRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_financingRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.FinancingRequests(childComplexity, args["accountId"].(string)), true
 
 	case "Query.fulfilmentOrder":
 		if e.complexity.Query.FulfilmentOrder == nil {
@@ -5652,6 +7218,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.InvitationPreview(childComplexity, args["token"].(string)), true
+
+	case "Query.loan":
+		if e.complexity.Query.Loan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_loan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Loan(childComplexity, args["id"].(string)), true
+
+	case "Query.loans":
+		if e.complexity.Query.Loans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_loans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Loans(childComplexity, args["accountId"].(string)), true
 
 	case "Query.node":
 		if e.complexity.Query.Node == nil {
@@ -9635,6 +11225,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAcceptInvitationInput,
 		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputAdjustInventoryInput,
+		ec.unmarshalInputAnswerFinancingInformationRequestInput,
+		ec.unmarshalInputApproveFinancingRequestInput,
+		ec.unmarshalInputAskFinancingInformationInput,
 		ec.unmarshalInputAssignAccountManagerInput,
 		ec.unmarshalInputAuditLogFilter,
 		ec.unmarshalInputAwardRfqInput,
@@ -9643,11 +11236,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCancelBulkExportInput,
 		ec.unmarshalInputCarrierServiceInput,
 		ec.unmarshalInputChangeMemberRoleInput,
+		ec.unmarshalInputCollateralInput,
+		ec.unmarshalInputCollateralTermsInput,
 		ec.unmarshalInputContentItemInput,
 		ec.unmarshalInputCountInventoryInput,
 		ec.unmarshalInputCreateAccountInput,
 		ec.unmarshalInputCreateApiKeyInput,
 		ec.unmarshalInputCreateCarrierInput,
+		ec.unmarshalInputCreateCreditFacilityInput,
+		ec.unmarshalInputCreateFinanceProductInput,
 		ec.unmarshalInputCreateFulfilmentOrderInput,
 		ec.unmarshalInputCreateFulfilmentOrdersInput,
 		ec.unmarshalInputCreatePartnerInput,
@@ -9666,12 +11263,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputDimensionsInput,
 		ec.unmarshalInputDutyRateInput,
 		ec.unmarshalInputFileComplaintInput,
+		ec.unmarshalInputFinancingQuoteInput,
 		ec.unmarshalInputFulfilmentOrderIdInput,
+		ec.unmarshalInputFundFinancingRequestInput,
 		ec.unmarshalInputImportRateCardsInput,
 		ec.unmarshalInputInventoryBalanceFilter,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
+		ec.unmarshalInputLaneInput,
 		ec.unmarshalInputLineAwardInput,
+		ec.unmarshalInputLoanActionInput,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputMoneyInput,
 		ec.unmarshalInputPackFulfilmentOrderInput,
@@ -9688,10 +11289,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReceiveLineInput,
 		ec.unmarshalInputReceiveReceiptInput,
 		ec.unmarshalInputReceiveReturnInput,
+		ec.unmarshalInputRecordLoanPaymentInput,
 		ec.unmarshalInputRecordTrackingEventInput,
 		ec.unmarshalInputRedeliverWebhookDeliveryInput,
+		ec.unmarshalInputRejectFinancingRequestInput,
 		ec.unmarshalInputRemoveMemberInput,
 		ec.unmarshalInputReorderPointInput,
+		ec.unmarshalInputRequestFinancingInput,
 		ec.unmarshalInputResolveReturnInput,
 		ec.unmarshalInputRevokeApiKeyInput,
 		ec.unmarshalInputRevokeInvitationInput,
@@ -9703,6 +11307,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputSetCostLimitsInput,
+		ec.unmarshalInputSetCreditFacilityStatusInput,
 		ec.unmarshalInputSetFxRateInput,
 		ec.unmarshalInputSetSupplierStatusInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
@@ -10718,6 +12323,705 @@ extend type Query {
     "At most 100 (default 20)."
     first: Int
   ): EventConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/financing.graphqls", Input: `# Shipment-backed financing: finance partners' products, credit facilities, collateral valued
+# from live state, requests with their full cost, the partner's review and funding, daily
+# interest, repayment and an exact double-entry ledger per loan. See docs/FINANCING.md.
+
+extend type Query {
+  "A finance partner's products (its people and platform admins)."
+  financeProducts(partnerId: ID!): [FinanceProduct!]!
+  "The account's credit facilities the caller may see (a partner sees only its own)."
+  creditFacilities(accountId: ID!): [CreditFacility!]!
+  "The account's collateral valued now for a facility: shipments, available stock and purchase orders, each with its advance or why it is not eligible."
+  eligibleCollateral(facilityId: ID!): [FinancingCollateral!]!
+  "What a request would get: the maximum advance on the collateral and the full cost of the amount (the maximum when omitted) for the tenor."
+  financingQuote(input: FinancingQuoteInput!): FinancingQuotePayload!
+  "The account's financing requests the caller may see, newest first (at most 250)."
+  financingRequests(accountId: ID!): [FinancingRequest!]!
+  "One financing request; null when missing or not visible."
+  financingRequest(id: ID!): FinancingRequest
+  "The partner's queue: open requests from accounts that consent to it, oldest first."
+  financingQueue(partnerId: ID!): [FinancingRequest!]!
+  "The account's loans the caller may see, newest first (at most 250)."
+  loans(accountId: ID!): [Loan!]!
+  "One loan; null when missing or not visible."
+  loan(id: ID!): Loan
+  "The partner's book: exposure by account, lane and collateral type, at-risk and overdue loans."
+  financingPortfolio(partnerId: ID!): FinancingPortfolio!
+}
+
+extend type Mutation {
+  "Create a lending product (PARTNER_ADMIN)."
+  createFinanceProduct(input: CreateFinanceProductInput!): FinanceProductPayload!
+  "Open a credit facility for an account that consented (the partner)."
+  createCreditFacility(input: CreateCreditFacilityInput!): CreditFacilityPayload!
+  "Freeze, reopen or close a facility (the partner). CLOSED is final."
+  setCreditFacilityStatus(input: SetCreditFacilityStatusInput!): CreditFacilityPayload!
+  "Ask for financing against collateral (OWNER or FINANCE)."
+  requestFinancing(input: RequestFinancingInput!): FinancingRequestPayload!
+  "Answer the partner's question; the request is SUBMITTED again (OWNER or FINANCE)."
+  answerFinancingInformationRequest(input: AnswerFinancingInformationRequestInput!): FinancingRequestPayload!
+  "Approve a request, possibly for less or at another APR (the partner)."
+  approveFinancingRequest(input: ApproveFinancingRequestInput!): FinancingRequestPayload!
+  "Reject a request with a reason; its collateral is released (the partner)."
+  rejectFinancingRequest(input: RejectFinancingRequestInput!): FinancingRequestPayload!
+  "Ask the seller for information (the partner)."
+  askFinancingInformation(input: AskFinancingInformationInput!): FinancingRequestPayload!
+  "Fund an approved request: the loan is ACTIVE, the facility drawn and the collateral pledged (the partner)."
+  fundFinancingRequest(input: FundFinancingRequestInput!): LoanPayload!
+  "Record a repayment (the partner or staff); idempotent by reference."
+  recordLoanPayment(input: RecordLoanPaymentInput!): LoanPayload!
+  "Mark an open loan DEFAULTED (the partner)."
+  markLoanDefaulted(input: LoanActionInput!): LoanPayload!
+  "Write off what an overdue or defaulted loan owes (the partner)."
+  writeOffLoan(input: LoanActionInput!): LoanPayload!
+  "Release a loan's collateral before repayment (the partner)."
+  releaseLoanCollateral(input: LoanActionInput!): LoanPayload!
+}
+
+"A kind of collateral."
+enum CollateralType {
+  "Goods moving on a shipment booked through Tradehub, valued at their customs-declared value."
+  IN_TRANSIT_SHIPMENT
+  "Available stock in a Tradehub warehouse, valued at the SKU's unit value."
+  WAREHOUSE_INVENTORY
+  "A confirmed purchase order, valued at its confirmed value minus what was received."
+  PURCHASE_ORDER
+}
+
+"A facility's state."
+enum CreditFacilityStatus {
+  "Takes drawdowns."
+  ACTIVE
+  "Takes no new drawdowns; loans run on."
+  FROZEN
+  "Closed for good."
+  CLOSED
+}
+
+"A financing request's state."
+enum FinancingRequestStatus {
+  "Waiting for the partner."
+  SUBMITTED
+  "The partner asked a question."
+  INFO_REQUESTED
+  "Approved, not yet funded."
+  APPROVED
+  "Rejected with a reason."
+  REJECTED
+  "Being funded."
+  FUNDING
+  "Funded: see its loan."
+  FUNDED
+}
+
+"A loan's state."
+enum LoanStatus {
+  "Running normally."
+  ACTIVE
+  "A pledged shipment is in EXCEPTION, CUSTOMS_HOLD or LOST."
+  AT_RISK
+  "Past its due date, with the late fee."
+  OVERDUE
+  "Paid in full; the collateral is released."
+  REPAID
+  "Marked defaulted by the partner."
+  DEFAULTED
+  "Written off by the partner."
+  WRITTEN_OFF
+}
+
+"A product's terms for one collateral type."
+type CollateralTerms {
+  "The collateral type."
+  type: CollateralType!
+  "Advance rate in basis points of the collateral's value."
+  advanceRateBps: Int!
+  "The cap on the advance on this type in one request, if any."
+  subLimit: Money
+  "What Tradehub attests for this collateral (INSURED_FOR_LENDER, BOOKED_THROUGH_TRADEHUB...)."
+  conditions: [String!]!
+}
+
+"An origin → destination country pair."
+type Lane {
+  "Origin country."
+  origin: CountryCode!
+  "Destination country."
+  destination: CountryCode!
+}
+
+"A finance partner's lending product."
+type FinanceProduct implements Node {
+  "The product's id (fprd_…)."
+  id: ID!
+  "The partner's id."
+  partnerId: ID!
+  "Name."
+  name: String!
+  "Currency of its facilities."
+  currencyCode: CurrencyCode!
+  "Terms per collateral type."
+  collateral: [CollateralTerms!]!
+  "APR in basis points."
+  aprBps: Int!
+  "Origination fee in basis points of the principal."
+  feeBps: Int!
+  "The fee is at least this."
+  minFee: Money!
+  "Charged once when a loan becomes overdue."
+  lateFee: Money!
+  "Longest tenor in days."
+  maxTenorDays: Int!
+  "Days after delivery of a pledged shipment before repayment is due."
+  graceDays: Int!
+  "Lanes shipments must travel (empty: all)."
+  eligibleLanes: [Lane!]!
+  "Destination countries accepted (empty: all)."
+  destinationCountries: [CountryCode!]!
+  "Shipment statuses accepted."
+  shipmentStatuses: [ShipmentStatus!]!
+  "Cap on one account's outstanding principal under the product, if any."
+  borrowerLimit: Money
+  "When it was created."
+  createdAt: DateTime!
+}
+
+"A credit line of an account under a partner's product."
+type CreditFacility implements Node {
+  "The facility's id (fac_…)."
+  id: ID!
+  "The borrowing account."
+  accountId: ID!
+  "The lending partner."
+  partnerId: ID!
+  "The product and its terms."
+  product: FinanceProduct!
+  "The limit."
+  limit: Money!
+  "Principal drawn and not repaid."
+  outstanding: Money!
+  "Limit − outstanding."
+  available: Money!
+  "State."
+  status: CreditFacilityStatus!
+  "When it was opened."
+  createdAt: DateTime!
+}
+
+"A piece of collateral valued from live state."
+type FinancingCollateral {
+  "Its type."
+  type: CollateralType!
+  "The shipment, SKU or purchase order id."
+  id: ID!
+  "The warehouse of stock."
+  warehouseId: ID
+  "Units of stock."
+  quantity: Int
+  "Tracking number, SKU code or PO number."
+  description: String!
+  "The shipment's or PO's status; AVAILABLE for stock."
+  status: String!
+  "The shipment's lane."
+  lane: Lane
+  "Its value now."
+  value: Money!
+  "Value × the advance rate."
+  advance: Money!
+  "Whether it can be pledged."
+  eligible: Boolean!
+  "Why not: SHIPMENT_STATUS, LANE, DESTINATION, CURRENCY, NO_VALUE, NOT_ACCEPTED, ALREADY_PLEDGED, INSUFFICIENT_STOCK, PO_STATUS."
+  reason: String
+  "When a pledged shipment was delivered."
+  deliveredAt: DateTime
+}
+
+"A financing's full cost, shown before asking."
+type FinancingCost {
+  "The amount advanced."
+  principal: Money!
+  "The origination fee."
+  fee: Money!
+  "Interest for the whole tenor at the APR (daily, actual/365)."
+  interest: Money!
+  "Principal + fee + interest."
+  totalRepayable: Money!
+  "The APR in basis points."
+  aprBps: Int!
+  "(fee + interest) ÷ principal × 365 ÷ tenor, in basis points."
+  effectiveAprBps: Int!
+  "Tenor in days."
+  tenorDays: Int!
+}
+
+"A piece of collateral in a request."
+input CollateralInput {
+  "Its type."
+  type: CollateralType!
+  "The shipment, SKU or purchase order id."
+  id: ID!
+  "Stock only: the warehouse."
+  warehouseId: ID
+  "Stock only: units."
+  quantity: Int
+}
+
+"Price a request."
+input FinancingQuoteInput {
+  "The facility."
+  facilityId: ID!
+  "The collateral."
+  collateral: [CollateralInput!]!
+  "The amount; the maximum advance when omitted."
+  amount: MoneyInput
+  "Tenor in days."
+  tenorDays: Int!
+}
+
+"A quote: what the collateral supports and what it costs."
+type FinancingQuote {
+  "The collateral valued now."
+  collateral: [FinancingCollateral!]!
+  "Σ value × advance rate, capped by sub-limits and the facility's availability."
+  maxAdvance: Money!
+  "The full cost."
+  cost: FinancingCost!
+}
+
+"The result of financingQuote."
+type FinancingQuotePayload {
+  "The quote, or null with userErrors."
+  quote: FinancingQuote
+  "What was wrong with the input."
+  userErrors: [UserError!]!
+}
+
+"A seller's financing request."
+type FinancingRequest implements Node {
+  "The request's id (freq_…)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "The partner asked."
+  partnerId: ID!
+  "The facility."
+  facility: CreditFacility
+  "The collateral as valued when asked (live state in risk)."
+  collateral: [FinancingCollateral!]!
+  "The amount asked for."
+  requestedAmount: Money!
+  "Tenor in days."
+  tenorDays: Int!
+  "The maximum advance when asked."
+  maxAdvance: Money!
+  "The cost at the requested, then the approved terms."
+  cost: FinancingCost!
+  "State."
+  status: FinancingRequestStatus!
+  "The approved amount."
+  approvedAmount: Money
+  "The approved APR in basis points."
+  approvedAprBps: Int
+  "The rejection reason."
+  rejectionReason: String
+  "The partner's question."
+  informationRequest: String
+  "The seller's answer."
+  informationResponse: String
+  "The loan, once funded."
+  loan: Loan
+  "The partner's risk picture: live collateral, lane scorecards, repayment history, exposure."
+  risk: FinancingRisk
+  "When it was made."
+  createdAt: DateTime!
+  "When it last changed."
+  updatedAt: DateTime!
+}
+
+"A carrier service's record on a lane."
+type LaneScore {
+  "Shipments booked."
+  shipments: Int!
+  "Delivered."
+  delivered: Int!
+  "Delivered on time."
+  onTime: Int!
+  "With an exception."
+  exceptions: Int!
+  "Lost."
+  lost: Int!
+}
+
+"A piece of collateral as it stands now."
+type CollateralRisk {
+  "The collateral, with its live status."
+  collateral: FinancingCollateral!
+  "The shipment's tracking number."
+  trackingNumber: String
+  "The latest tracking event."
+  latestEvent: String
+  "The carrier × lane scorecard."
+  score: LaneScore
+}
+
+"The partner's risk picture of a request."
+type FinancingRisk {
+  "Collateral with live status and tracking."
+  collateral: [CollateralRisk!]!
+  "Loans the account had with the partner."
+  loans: Int!
+  "Repaid."
+  repaid: Int!
+  "Repaid by the due date."
+  repaidOnTime: Int!
+  "Defaulted or written off."
+  defaulted: Int!
+  "Repaid on time ÷ repaid, in basis points; null without history."
+  onTimeRateBps: Int
+  "The account's outstanding principal with the partner."
+  exposure: Money!
+}
+
+"One side of a ledger entry."
+type LedgerLine {
+  "PRINCIPAL_RECEIVABLE, FEES_RECEIVABLE, INTEREST_RECEIVABLE, CASH, FEE_INCOME, INTEREST_INCOME or WRITE_OFF_EXPENSE."
+  account: String!
+  "Debited."
+  debit: Money!
+  "Credited."
+  credit: Money!
+}
+
+"A balanced ledger entry."
+type LedgerEntry {
+  "Deterministic id: disbursement, fee, interest:<day>, payment:<reference>, late_fee, write_off."
+  id: String!
+  "DISBURSEMENT, FEE, INTEREST_ACCRUAL, PAYMENT, LATE_FEE or WRITE_OFF."
+  kind: String!
+  "The UTC day it belongs to."
+  day: String!
+  "A payment's reference."
+  reference: String
+  "Its lines; debits equal credits."
+  lines: [LedgerLine!]!
+  "When it was posted."
+  at: DateTime!
+}
+
+"An account's balance in a statement."
+type LedgerBalance {
+  "The ledger account."
+  account: String!
+  "Debits − credits."
+  balance: Money!
+}
+
+"A loan's statement: its ledger and trial balance."
+type LoanStatement {
+  "The entries, in order."
+  entries: [LedgerEntry!]!
+  "Balance per ledger account."
+  balances: [LedgerBalance!]!
+  "Σ debits."
+  totalDebits: Money!
+  "Σ credits."
+  totalCredits: Money!
+  "What is owed."
+  outstanding: Money!
+  "Whether every entry balances, debits equal credits, and outstanding = principal + fees + interest − payments − written off."
+  balanced: Boolean!
+}
+
+"A repayment schedule line."
+type LoanScheduleLine {
+  "When it is due."
+  dueDate: String!
+  "Owed then if nothing is paid before (interest to the due date included)."
+  amount: Money!
+}
+
+"A funded request."
+type Loan implements Node {
+  "The loan's id (loan_…)."
+  id: ID!
+  "The account."
+  accountId: ID!
+  "The lender."
+  partnerId: ID!
+  "The request it funded."
+  requestId: ID!
+  "The facility."
+  facilityId: ID!
+  "State."
+  status: LoanStatus!
+  "Principal funded."
+  principal: Money!
+  "APR in basis points."
+  aprBps: Int!
+  "Tenor in days."
+  tenorDays: Int!
+  "When it was funded."
+  fundedAt: DateTime!
+  "Funded day + tenor."
+  maturityDate: String!
+  "Min(maturity, delivery of a pledged shipment + grace days)."
+  dueDate: String!
+  "The last day interest is posted for."
+  accruedThrough: String!
+  "Outstanding principal."
+  outstandingPrincipal: Money!
+  "Outstanding fees."
+  outstandingFees: Money!
+  "Outstanding interest."
+  outstandingInterest: Money!
+  "Everything owed."
+  outstanding: Money!
+  "Σ payments."
+  paid: Money!
+  "The pledged collateral with its last known status."
+  collateral: [FinancingCollateral!]!
+  "Whether the collateral is released."
+  collateralReleased: Boolean!
+  "Outstanding ÷ live collateral value in basis points; null when no value is left."
+  ltvBps: Int
+  "What falls due."
+  schedule: [LoanScheduleLine!]!
+  "The statement, for the seller and the lender alike."
+  statement: LoanStatement!
+  "When it was repaid."
+  repaidAt: DateTime
+}
+
+"Outstanding principal under one key."
+type FinancingExposure {
+  "An account id, a lane (CN-US) or a collateral type."
+  key: String!
+  "Outstanding principal."
+  amount: Money!
+  "Loans."
+  loans: Int!
+}
+
+"A partner's book."
+type FinancingPortfolio {
+  "Outstanding principal per currency."
+  outstanding: [Money!]!
+  "By borrowing account."
+  byAccount: [FinancingExposure!]!
+  "By lane of the pledged shipments."
+  byLane: [FinancingExposure!]!
+  "By collateral type."
+  byCollateralType: [FinancingExposure!]!
+  "Loans at risk."
+  atRisk: [Loan!]!
+  "Loans overdue or defaulted."
+  overdue: [Loan!]!
+  "Open loans."
+  openLoans: Int!
+  "Repaid loans."
+  repaidLoans: Int!
+}
+
+"Terms for one collateral type."
+input CollateralTermsInput {
+  "The type."
+  type: CollateralType!
+  "Advance rate in basis points."
+  advanceRateBps: Int!
+  "Cap per request."
+  subLimit: MoneyInput
+  "Conditions Tradehub attests."
+  conditions: [String!]
+}
+
+"A lane."
+input LaneInput {
+  "Origin country."
+  origin: CountryCode!
+  "Destination country."
+  destination: CountryCode!
+}
+
+"A new product."
+input CreateFinanceProductInput {
+  "The partner."
+  partnerId: ID!
+  "Name."
+  name: String!
+  "Currency."
+  currencyCode: CurrencyCode!
+  "Terms per collateral type."
+  collateral: [CollateralTermsInput!]!
+  "APR in basis points."
+  aprBps: Int!
+  "Fee in basis points."
+  feeBps: Int!
+  "Minimum fee."
+  minFee: MoneyInput
+  "Late fee."
+  lateFee: MoneyInput
+  "Longest tenor in days."
+  maxTenorDays: Int!
+  "Grace days after delivery."
+  graceDays: Int!
+  "Eligible lanes (empty: all)."
+  eligibleLanes: [LaneInput!]
+  "Destination countries (empty: all)."
+  destinationCountries: [CountryCode!]
+  "Accepted shipment statuses (default BOOKED, PICKED_UP, IN_TRANSIT, CUSTOMS_CLEARED, OUT_FOR_DELIVERY)."
+  shipmentStatuses: [ShipmentStatus!]
+  "Per-borrower limit."
+  borrowerLimit: MoneyInput
+}
+
+"The result of createFinanceProduct."
+type FinanceProductPayload {
+  "The product, or null with userErrors."
+  product: FinanceProduct
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"A new facility."
+input CreateCreditFacilityInput {
+  "The account (it must consent to the product's partner)."
+  accountId: ID!
+  "The product."
+  productId: ID!
+  "The limit, in the product's currency."
+  limit: MoneyInput!
+}
+
+"A facility's new status."
+input SetCreditFacilityStatusInput {
+  "The facility."
+  facilityId: ID!
+  "The status."
+  status: CreditFacilityStatus!
+}
+
+"The result of a facility mutation."
+type CreditFacilityPayload {
+  "The facility, or null with userErrors."
+  facility: CreditFacility
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Ask for financing."
+input RequestFinancingInput {
+  "The facility."
+  facilityId: ID!
+  "The collateral."
+  collateral: [CollateralInput!]!
+  "The amount."
+  amount: MoneyInput!
+  "Tenor in days."
+  tenorDays: Int!
+}
+
+"Answer the partner."
+input AnswerFinancingInformationRequestInput {
+  "The request."
+  requestId: ID!
+  "The answer."
+  answer: String!
+}
+
+"Approve."
+input ApproveFinancingRequestInput {
+  "The request."
+  requestId: ID!
+  "A lower amount, if any."
+  amount: MoneyInput
+  "Another APR in basis points, if any."
+  aprBps: Int
+}
+
+"Reject."
+input RejectFinancingRequestInput {
+  "The request."
+  requestId: ID!
+  "Why."
+  reason: String!
+}
+
+"Ask for information."
+input AskFinancingInformationInput {
+  "The request."
+  requestId: ID!
+  "The question."
+  question: String!
+}
+
+"Fund."
+input FundFinancingRequestInput {
+  "The request."
+  requestId: ID!
+}
+
+"The result of a request mutation."
+type FinancingRequestPayload {
+  "The request, or null with userErrors."
+  request: FinancingRequest
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+"Record a repayment."
+input RecordLoanPaymentInput {
+  "The loan."
+  loanId: ID!
+  "The amount, in the loan's currency."
+  amount: MoneyInput!
+  "The payment's reference (a replay with the same reference changes nothing)."
+  reference: String!
+}
+
+"Act on a loan."
+input LoanActionInput {
+  "The loan."
+  loanId: ID!
+}
+
+"The result of a loan mutation."
+type LoanPayload {
+  "The loan, or null with userErrors."
+  loan: Loan
+  "What was wrong."
+  userErrors: [UserError!]!
+}
+
+extend enum UserErrorCode {
+  "The amount is above the maximum advance on the collateral."
+  ABOVE_MAX_ADVANCE
+  "The tenor is longer than the product allows."
+  TENOR_TOO_LONG
+  "A piece of collateral is not eligible (its status, lane, destination, currency or value); the message says why."
+  INELIGIBLE_COLLATERAL
+  "This kind of collateral cannot be valued yet."
+  COLLATERAL_UNAVAILABLE
+  "The collateral is already pledged to another request or loan."
+  COLLATERAL_ALREADY_PLEDGED
+  "The collateral changed since the request and no longer covers the amount."
+  COLLATERAL_CHANGED
+  "The facility is frozen or closed."
+  FACILITY_NOT_ACTIVE
+  "The facility does not have that much available."
+  FACILITY_LIMIT_EXCEEDED
+  "The request is already funded."
+  ALREADY_FUNDED
+  "The loan is repaid or written off."
+  LOAN_CLOSED
+  "The payment is above what is outstanding."
+  AMOUNT_ABOVE_OUTSTANDING
+  "The amount is not in the expected currency."
+  CURRENCY_MISMATCH
+  "The account has not consented to the partner."
+  NO_CONSENT
 }
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Identity: signing in with a session cookie, API keys for sellers' platforms, and the viewer.
@@ -13279,6 +15583,10 @@ enum StockMovementReason {
   TRANSFER_OUT
   "Arriving from another warehouse."
   TRANSFER_IN
+  "Pledged to a lender as collateral for a loan: no longer available."
+  PLEDGE
+  "Released from a pledge (the loan was repaid, written off or released): available again."
+  UNPLEDGE
   "Came back on a return, or restocked from one."
   RETURN
   "Written off as damaged."

@@ -14178,6 +14178,65 @@ func (ec *executionContext) marshalNShipmentStatus2githubᚗcomᚋtradehubᚋtra
 	return v
 }
 
+func (ec *executionContext) unmarshalNShipmentStatus2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatusᚄ(ctx context.Context, v any) ([]model.ShipmentStatus, error) {
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.ShipmentStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShipmentStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNShipmentStatus2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ShipmentStatus) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNShipmentStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatus(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNTrackingEvent2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐTrackingEvent(ctx context.Context, sel ast.SelectionSet, v model.TrackingEvent) graphql.Marshaler {
 	return ec._TrackingEvent(ctx, sel, &v)
 }
@@ -14690,6 +14749,71 @@ func (ec *executionContext) unmarshalOShipmentFilter2ᚖgithubᚗcomᚋtradehub�
 	}
 	res, err := ec.unmarshalInputShipmentFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOShipmentStatus2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatusᚄ(ctx context.Context, v any) ([]model.ShipmentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var vSlice []any
+	vSlice = graphql.CoerceList(v)
+	var err error
+	res := make([]model.ShipmentStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShipmentStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOShipmentStatus2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ShipmentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNShipmentStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatus(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOShipmentStatus2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentStatus(ctx context.Context, v any) (*model.ShipmentStatus, error) {

@@ -26,6 +26,7 @@ import (
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/events"
+	"github.com/tradehub/tradehub/services/financing"
 	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
@@ -112,6 +113,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		if _, err := svc.transport.SeedDemo(ctx, true); err != nil {
 			return nil, fmt.Errorf("seed demo transport: %w", err)
 		}
+		if err := seedFinancingDemo(ctx, a.store.DB, svc.financing, svc.transport, svc.clock); err != nil {
+			return nil, fmt.Errorf("seed demo financing: %w", err)
+		}
 		if cfg.development() {
 			a.signIns = demo.SignIns()
 		}
@@ -155,13 +159,22 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
+	// Financing: daily interest (a missed day is caught up) and overdue loans, then pledged
+	// shipments reconciled with their live state, at start and hourly; between runs the watcher
+	// follows pledged shipments' status changes through the events relay.
+	runFinancingJobs(ctx, svc.financing, logger)
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runFinancingJobs(ctx, svc.financing, logger) })
+	})
+	a.background(func(ctx context.Context) { watchPledgedShipments(ctx, svc.financing, svc.relay, time.Minute, logger) })
+
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	limits := newCostLimits(a.store, svc, costCfg)
 	a.runCostLimits(ctx, limits, logger)
 	costCfg.Limits = callerLimits(svc.accounts, limits)
 	resolver := &graph.Resolver{Logger: logger, Limits: limits, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport,
-		Procurement: svc.procurement}
+		Procurement: svc.procurement, Financing: svc.financing}
 	exports, err := newBulk(a.store, svc, cfg, logger, a.metrics)
 	if err != nil {
 		return nil, err
@@ -237,6 +250,7 @@ type services struct {
 	webhooks    *webhooks.Service
 	transport   *transport.Service
 	procurement *procurement.Service
+	financing   *financing.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -284,8 +298,11 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 		Freight: freightEstimator{tsp, whs}, Inbound: procurementInbound{whs}, Catalog: procurementCatalog{whs},
 		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay, Clock: clk, Logger: logger})
 	linkReceiving(whs, proc, logger)
+	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
+		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Clock: clk,
+		Logger: logger.With("component", "financing")})
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc, financing: fin}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
@@ -293,7 +310,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
 	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments,
-		procurement.CollPurchaseOrders)
+		procurement.CollPurchaseOrders, financing.CollLoans)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
@@ -309,6 +326,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, transport.Indexes()...)
 	all = append(all, bulk.Indexes()...)
 	all = append(all, procurement.Indexes()...)
+	all = append(all, financing.Indexes()...)
 	return all
 }
 

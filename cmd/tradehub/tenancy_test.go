@@ -98,6 +98,8 @@ type foreignIDs struct {
 	bulkExport string
 	// Procurement: Kessler's private supplier, an OPEN RFQ and an ISSUED purchase order.
 	supplier, rfq, po string
+	// Financing: Kessler's facility (and Harbor's EUR product behind it), request and loan.
+	finProduct, facility, finRequest, loan string
 }
 
 func missingIDs() foreignIDs {
@@ -107,7 +109,8 @@ func missingIDs() foreignIDs {
 		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery),
 		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard),
 		bulkExport: ids.New(ids.BulkOperation),
-		supplier:   ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder)}
+		supplier:   ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder),
+		finProduct: ids.New(ids.PartnerProduct), facility: ids.New(ids.Facility), finRequest: ids.New(ids.FinancingRequest), loan: ids.New(ids.Loan)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -325,6 +328,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	kesslerTransportFixtures(t, w, kessler, &foreign)
 	kesslerBulkFixtures(t, w, kessler, &foreign)
 	kesslerProcurementFixtures(t, w, kessler, &foreign)
+	kesslerFinancingFixtures(t, w, kessler, &foreign)
 	missingFor := func() foreignIDs {
 		m := missingIDs()
 		m.home, m.homeWarehouse = w.brightlight, w.szx
@@ -364,7 +368,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 
 // allTenancyCases are the cases of every domain; a field appears in exactly one of them.
 var allTenancyCases = []map[string]tenancyCase{tenancyCases, warehousingTenancyCases, integrationTenancyCases,
-	transportTenancyCases, opsTenancyCases, bulkTenancyCases, procurementTenancyCases}
+	transportTenancyCases, opsTenancyCases, bulkTenancyCases, procurementTenancyCases, financingTenancyCases}
 
 func tenancyCaseFor(field string) (tenancyCase, bool) {
 	for _, cases := range allTenancyCases {

@@ -100,6 +100,14 @@ type AdjustInventoryInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// Answer the partner.
+type AnswerFinancingInformationRequestInput struct {
+	// The request.
+	RequestID string `json:"requestId"`
+	// The answer.
+	Answer string `json:"answer"`
+}
+
 // A page of API keys.
 type APIKeyConnection struct {
 	// The keys with their cursors.
@@ -116,6 +124,24 @@ type APIKeyEdge struct {
 	Cursor string `json:"cursor"`
 	// The key.
 	Node *APIKey `json:"node"`
+}
+
+// Approve.
+type ApproveFinancingRequestInput struct {
+	// The request.
+	RequestID string `json:"requestId"`
+	// A lower amount, if any.
+	Amount *MoneyInput `json:"amount,omitempty"`
+	// Another APR in basis points, if any.
+	AprBps *int `json:"aprBps,omitempty"`
+}
+
+// Ask for information.
+type AskFinancingInformationInput struct {
+	// The request.
+	RequestID string `json:"requestId"`
+	// The question.
+	Question string `json:"question"`
 }
 
 // An account and a staff member.
@@ -398,6 +424,54 @@ type ChangeMemberRolePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A piece of collateral in a request.
+type CollateralInput struct {
+	// Its type.
+	Type CollateralType `json:"type"`
+	// The shipment, SKU or purchase order id.
+	ID string `json:"id"`
+	// Stock only: the warehouse.
+	WarehouseID *string `json:"warehouseId,omitempty"`
+	// Stock only: units.
+	Quantity *int `json:"quantity,omitempty"`
+}
+
+// A piece of collateral as it stands now.
+type CollateralRisk struct {
+	// The collateral, with its live status.
+	Collateral *FinancingCollateral `json:"collateral"`
+	// The shipment's tracking number.
+	TrackingNumber *string `json:"trackingNumber,omitempty"`
+	// The latest tracking event.
+	LatestEvent *string `json:"latestEvent,omitempty"`
+	// The carrier × lane scorecard.
+	Score *LaneScore `json:"score,omitempty"`
+}
+
+// A product's terms for one collateral type.
+type CollateralTerms struct {
+	// The collateral type.
+	Type CollateralType `json:"type"`
+	// Advance rate in basis points of the collateral's value.
+	AdvanceRateBps int `json:"advanceRateBps"`
+	// The cap on the advance on this type in one request, if any.
+	SubLimit *Money `json:"subLimit,omitempty"`
+	// What Tradehub attests for this collateral (INSURED_FOR_LENDER, BOOKED_THROUGH_TRADEHUB...).
+	Conditions []string `json:"conditions"`
+}
+
+// Terms for one collateral type.
+type CollateralTermsInput struct {
+	// The type.
+	Type CollateralType `json:"type"`
+	// Advance rate in basis points.
+	AdvanceRateBps int `json:"advanceRateBps"`
+	// Cap per request.
+	SubLimit *MoneyInput `json:"subLimit,omitempty"`
+	// Conditions Tradehub attests.
+	Conditions []string `json:"conditions,omitempty"`
+}
+
 // The result of a comparison.
 type CompareSupplierQuotesPayload struct {
 	// The comparison; null on error.
@@ -575,6 +649,48 @@ type CreateCarrierPayload struct {
 	WebhookSecret *string `json:"webhookSecret,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A new facility.
+type CreateCreditFacilityInput struct {
+	// The account (it must consent to the product's partner).
+	AccountID string `json:"accountId"`
+	// The product.
+	ProductID string `json:"productId"`
+	// The limit, in the product's currency.
+	Limit *MoneyInput `json:"limit"`
+}
+
+// A new product.
+type CreateFinanceProductInput struct {
+	// The partner.
+	PartnerID string `json:"partnerId"`
+	// Name.
+	Name string `json:"name"`
+	// Currency.
+	CurrencyCode money.Currency `json:"currencyCode"`
+	// Terms per collateral type.
+	Collateral []CollateralTermsInput `json:"collateral"`
+	// APR in basis points.
+	AprBps int `json:"aprBps"`
+	// Fee in basis points.
+	FeeBps int `json:"feeBps"`
+	// Minimum fee.
+	MinFee *MoneyInput `json:"minFee,omitempty"`
+	// Late fee.
+	LateFee *MoneyInput `json:"lateFee,omitempty"`
+	// Longest tenor in days.
+	MaxTenorDays int `json:"maxTenorDays"`
+	// Grace days after delivery.
+	GraceDays int `json:"graceDays"`
+	// Eligible lanes (empty: all).
+	EligibleLanes []LaneInput `json:"eligibleLanes,omitempty"`
+	// Destination countries (empty: all).
+	DestinationCountries []string `json:"destinationCountries,omitempty"`
+	// Accepted shipment statuses (default BOOKED, PICKED_UP, IN_TRANSIT, CUSTOMS_CLEARED, OUT_FOR_DELIVERY).
+	ShipmentStatuses []ShipmentStatus `json:"shipmentStatuses,omitempty"`
+	// Per-borrower limit.
+	BorrowerLimit *MoneyInput `json:"borrowerLimit,omitempty"`
 }
 
 // A new fulfilment order.
@@ -790,6 +906,14 @@ type CreateWebhookSubscriptionPayload struct {
 	// The signing secret (`whsec_…`): store it now, it is never shown again. Null when refused.
 	Secret *string `json:"secret,omitempty"`
 	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of a facility mutation.
+type CreditFacilityPayload struct {
+	// The facility, or null with userErrors.
+	Facility *CreditFacility `json:"facility,omitempty"`
+	// What was wrong.
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -1029,6 +1153,184 @@ type FileComplaintInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// A finance partner's lending product.
+type FinanceProduct struct {
+	// The product's id (fprd_…).
+	ID string `json:"id"`
+	// The partner's id.
+	PartnerID string `json:"partnerId"`
+	// Name.
+	Name string `json:"name"`
+	// Currency of its facilities.
+	CurrencyCode money.Currency `json:"currencyCode"`
+	// Terms per collateral type.
+	Collateral []CollateralTerms `json:"collateral"`
+	// APR in basis points.
+	AprBps int `json:"aprBps"`
+	// Origination fee in basis points of the principal.
+	FeeBps int `json:"feeBps"`
+	// The fee is at least this.
+	MinFee *Money `json:"minFee"`
+	// Charged once when a loan becomes overdue.
+	LateFee *Money `json:"lateFee"`
+	// Longest tenor in days.
+	MaxTenorDays int `json:"maxTenorDays"`
+	// Days after delivery of a pledged shipment before repayment is due.
+	GraceDays int `json:"graceDays"`
+	// Lanes shipments must travel (empty: all).
+	EligibleLanes []Lane `json:"eligibleLanes"`
+	// Destination countries accepted (empty: all).
+	DestinationCountries []string `json:"destinationCountries"`
+	// Shipment statuses accepted.
+	ShipmentStatuses []ShipmentStatus `json:"shipmentStatuses"`
+	// Cap on one account's outstanding principal under the product, if any.
+	BorrowerLimit *Money `json:"borrowerLimit,omitempty"`
+	// When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (FinanceProduct) IsNode() {}
+
+// The result of createFinanceProduct.
+type FinanceProductPayload struct {
+	// The product, or null with userErrors.
+	Product *FinanceProduct `json:"product,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A piece of collateral valued from live state.
+type FinancingCollateral struct {
+	// Its type.
+	Type CollateralType `json:"type"`
+	// The shipment, SKU or purchase order id.
+	ID string `json:"id"`
+	// The warehouse of stock.
+	WarehouseID *string `json:"warehouseId,omitempty"`
+	// Units of stock.
+	Quantity *int `json:"quantity,omitempty"`
+	// Tracking number, SKU code or PO number.
+	Description string `json:"description"`
+	// The shipment's or PO's status; AVAILABLE for stock.
+	Status string `json:"status"`
+	// The shipment's lane.
+	Lane *Lane `json:"lane,omitempty"`
+	// Its value now.
+	Value *Money `json:"value"`
+	// Value × the advance rate.
+	Advance *Money `json:"advance"`
+	// Whether it can be pledged.
+	Eligible bool `json:"eligible"`
+	// Why not: SHIPMENT_STATUS, LANE, DESTINATION, CURRENCY, NO_VALUE, NOT_ACCEPTED, ALREADY_PLEDGED, INSUFFICIENT_STOCK, PO_STATUS.
+	Reason *string `json:"reason,omitempty"`
+	// When a pledged shipment was delivered.
+	DeliveredAt *time.Time `json:"deliveredAt,omitempty"`
+}
+
+// A financing's full cost, shown before asking.
+type FinancingCost struct {
+	// The amount advanced.
+	Principal *Money `json:"principal"`
+	// The origination fee.
+	Fee *Money `json:"fee"`
+	// Interest for the whole tenor at the APR (daily, actual/365).
+	Interest *Money `json:"interest"`
+	// Principal + fee + interest.
+	TotalRepayable *Money `json:"totalRepayable"`
+	// The APR in basis points.
+	AprBps int `json:"aprBps"`
+	// (fee + interest) ÷ principal × 365 ÷ tenor, in basis points.
+	EffectiveAprBps int `json:"effectiveAprBps"`
+	// Tenor in days.
+	TenorDays int `json:"tenorDays"`
+}
+
+// Outstanding principal under one key.
+type FinancingExposure struct {
+	// An account id, a lane (CN-US) or a collateral type.
+	Key string `json:"key"`
+	// Outstanding principal.
+	Amount *Money `json:"amount"`
+	// Loans.
+	Loans int `json:"loans"`
+}
+
+// A partner's book.
+type FinancingPortfolio struct {
+	// Outstanding principal per currency.
+	Outstanding []Money `json:"outstanding"`
+	// By borrowing account.
+	ByAccount []FinancingExposure `json:"byAccount"`
+	// By lane of the pledged shipments.
+	ByLane []FinancingExposure `json:"byLane"`
+	// By collateral type.
+	ByCollateralType []FinancingExposure `json:"byCollateralType"`
+	// Loans at risk.
+	AtRisk []Loan `json:"atRisk"`
+	// Loans overdue or defaulted.
+	Overdue []Loan `json:"overdue"`
+	// Open loans.
+	OpenLoans int `json:"openLoans"`
+	// Repaid loans.
+	RepaidLoans int `json:"repaidLoans"`
+}
+
+// A quote: what the collateral supports and what it costs.
+type FinancingQuote struct {
+	// The collateral valued now.
+	Collateral []FinancingCollateral `json:"collateral"`
+	// Σ value × advance rate, capped by sub-limits and the facility's availability.
+	MaxAdvance *Money `json:"maxAdvance"`
+	// The full cost.
+	Cost *FinancingCost `json:"cost"`
+}
+
+// Price a request.
+type FinancingQuoteInput struct {
+	// The facility.
+	FacilityID string `json:"facilityId"`
+	// The collateral.
+	Collateral []CollateralInput `json:"collateral"`
+	// The amount; the maximum advance when omitted.
+	Amount *MoneyInput `json:"amount,omitempty"`
+	// Tenor in days.
+	TenorDays int `json:"tenorDays"`
+}
+
+// The result of financingQuote.
+type FinancingQuotePayload struct {
+	// The quote, or null with userErrors.
+	Quote *FinancingQuote `json:"quote,omitempty"`
+	// What was wrong with the input.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The result of a request mutation.
+type FinancingRequestPayload struct {
+	// The request, or null with userErrors.
+	Request *FinancingRequest `json:"request,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// The partner's risk picture of a request.
+type FinancingRisk struct {
+	// Collateral with live status and tracking.
+	Collateral []CollateralRisk `json:"collateral"`
+	// Loans the account had with the partner.
+	Loans int `json:"loans"`
+	// Repaid.
+	Repaid int `json:"repaid"`
+	// Repaid by the due date.
+	RepaidOnTime int `json:"repaidOnTime"`
+	// Defaulted or written off.
+	Defaulted int `json:"defaulted"`
+	// Repaid on time ÷ repaid, in basis points; null without history.
+	OnTimeRateBps *int `json:"onTimeRateBps,omitempty"`
+	// The account's outstanding principal with the partner.
+	Exposure *Money `json:"exposure"`
+}
+
 // A page of orders.
 type FulfilmentOrderConnection struct {
 	// The orders with their cursors.
@@ -1059,6 +1361,12 @@ type FulfilmentOrderPayload struct {
 	FulfilmentOrder *FulfilmentOrder `json:"fulfilmentOrder,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Fund.
+type FundFinancingRequestInput struct {
+	// The request.
+	RequestID string `json:"requestId"`
 }
 
 // An exchange rate: 1 base = rate quote, from effectiveAt.
@@ -1257,12 +1565,114 @@ type LandedCostLine struct {
 	PerUnit *Money `json:"perUnit"`
 }
 
+// An origin → destination country pair.
+type Lane struct {
+	// Origin country.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+}
+
+// A lane.
+type LaneInput struct {
+	// Origin country.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+}
+
+// A carrier service's record on a lane.
+type LaneScore struct {
+	// Shipments booked.
+	Shipments int `json:"shipments"`
+	// Delivered.
+	Delivered int `json:"delivered"`
+	// Delivered on time.
+	OnTime int `json:"onTime"`
+	// With an exception.
+	Exceptions int `json:"exceptions"`
+	// Lost.
+	Lost int `json:"lost"`
+}
+
+// An account's balance in a statement.
+type LedgerBalance struct {
+	// The ledger account.
+	Account string `json:"account"`
+	// Debits − credits.
+	Balance *Money `json:"balance"`
+}
+
+// A balanced ledger entry.
+type LedgerEntry struct {
+	// Deterministic id: disbursement, fee, interest:<day>, payment:<reference>, late_fee, write_off.
+	ID string `json:"id"`
+	// DISBURSEMENT, FEE, INTEREST_ACCRUAL, PAYMENT, LATE_FEE or WRITE_OFF.
+	Kind string `json:"kind"`
+	// The UTC day it belongs to.
+	Day string `json:"day"`
+	// A payment's reference.
+	Reference *string `json:"reference,omitempty"`
+	// Its lines; debits equal credits.
+	Lines []LedgerLine `json:"lines"`
+	// When it was posted.
+	At time.Time `json:"at"`
+}
+
+// One side of a ledger entry.
+type LedgerLine struct {
+	// PRINCIPAL_RECEIVABLE, FEES_RECEIVABLE, INTEREST_RECEIVABLE, CASH, FEE_INCOME, INTEREST_INCOME or WRITE_OFF_EXPENSE.
+	Account string `json:"account"`
+	// Debited.
+	Debit *Money `json:"debit"`
+	// Credited.
+	Credit *Money `json:"credit"`
+}
+
 // One RFQ line given to one quote.
 type LineAwardInput struct {
 	// The RFQ line.
 	RfqLineID string `json:"rfqLineId"`
 	// The winning quote.
 	QuoteID string `json:"quoteId"`
+}
+
+// Act on a loan.
+type LoanActionInput struct {
+	// The loan.
+	LoanID string `json:"loanId"`
+}
+
+// The result of a loan mutation.
+type LoanPayload struct {
+	// The loan, or null with userErrors.
+	Loan *Loan `json:"loan,omitempty"`
+	// What was wrong.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A repayment schedule line.
+type LoanScheduleLine struct {
+	// When it is due.
+	DueDate string `json:"dueDate"`
+	// Owed then if nothing is paid before (interest to the due date included).
+	Amount *Money `json:"amount"`
+}
+
+// A loan's statement: its ledger and trial balance.
+type LoanStatement struct {
+	// The entries, in order.
+	Entries []LedgerEntry `json:"entries"`
+	// Balance per ledger account.
+	Balances []LedgerBalance `json:"balances"`
+	// Σ debits.
+	TotalDebits *Money `json:"totalDebits"`
+	// Σ credits.
+	TotalCredits *Money `json:"totalCredits"`
+	// What is owed.
+	Outstanding *Money `json:"outstanding"`
+	// Whether every entry balances, debits equal credits, and outstanding = principal + fees + interest − payments − written off.
+	Balanced bool `json:"balanced"`
 }
 
 // An email and password.
@@ -1802,6 +2212,16 @@ type ReceiveReturnInput struct {
 	Quantities []int `json:"quantities"`
 }
 
+// Record a repayment.
+type RecordLoanPaymentInput struct {
+	// The loan.
+	LoanID string `json:"loanId"`
+	// The amount, in the loan's currency.
+	Amount *MoneyInput `json:"amount"`
+	// The payment's reference (a replay with the same reference changes nothing).
+	Reference string `json:"reference"`
+}
+
 // A tracking event recorded by staff.
 type RecordTrackingEventInput struct {
 	// The account.
@@ -1824,6 +2244,14 @@ type RecordTrackingEventInput struct {
 type RedeliverWebhookDeliveryInput struct {
 	// The delivery.
 	DeliveryID string `json:"deliveryId"`
+}
+
+// Reject.
+type RejectFinancingRequestInput struct {
+	// The request.
+	RequestID string `json:"requestId"`
+	// Why.
+	Reason string `json:"reason"`
 }
 
 // The member to remove.
@@ -1850,6 +2278,18 @@ type ReorderPointInput struct {
 	Point int `json:"point"`
 	// The usual reorder quantity (0 or more).
 	Quantity *int `json:"quantity,omitempty"`
+}
+
+// Ask for financing.
+type RequestFinancingInput struct {
+	// The facility.
+	FacilityID string `json:"facilityId"`
+	// The collateral.
+	Collateral []CollateralInput `json:"collateral"`
+	// The amount.
+	Amount *MoneyInput `json:"amount"`
+	// Tenor in days.
+	TenorDays int `json:"tenorDays"`
 }
 
 // The decision on a received return.
@@ -2175,6 +2615,14 @@ type SetCostLimitsInput struct {
 type SetCostLimitsPayload struct {
 	CostLimits *CostLimits `json:"costLimits,omitempty"`
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A facility's new status.
+type SetCreditFacilityStatusInput struct {
+	// The facility.
+	FacilityID string `json:"facilityId"`
+	// The status.
+	Status CreditFacilityStatus `json:"status"`
 }
 
 // Set an exchange rate (platform admins).
@@ -3580,6 +4028,67 @@ func (e BulkExportStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A kind of collateral.
+type CollateralType string
+
+const (
+	// Goods moving on a shipment booked through Tradehub, valued at their customs-declared value.
+	CollateralTypeInTransitShipment CollateralType = "IN_TRANSIT_SHIPMENT"
+	// Available stock in a Tradehub warehouse, valued at the SKU's unit value.
+	CollateralTypeWarehouseInventory CollateralType = "WAREHOUSE_INVENTORY"
+	// A confirmed purchase order, valued at its confirmed value minus what was received.
+	CollateralTypePurchaseOrder CollateralType = "PURCHASE_ORDER"
+)
+
+var AllCollateralType = []CollateralType{
+	CollateralTypeInTransitShipment,
+	CollateralTypeWarehouseInventory,
+	CollateralTypePurchaseOrder,
+}
+
+func (e CollateralType) IsValid() bool {
+	switch e {
+	case CollateralTypeInTransitShipment, CollateralTypeWarehouseInventory, CollateralTypePurchaseOrder:
+		return true
+	}
+	return false
+}
+
+func (e CollateralType) String() string {
+	return string(e)
+}
+
+func (e *CollateralType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CollateralType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CollateralType", str)
+	}
+	return nil
+}
+
+func (e CollateralType) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CollateralType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CollateralType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a complaint is about.
 type ComplaintKind string
 
@@ -3639,6 +4148,67 @@ func (e *ComplaintKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ComplaintKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A facility's state.
+type CreditFacilityStatus string
+
+const (
+	// Takes drawdowns.
+	CreditFacilityStatusActive CreditFacilityStatus = "ACTIVE"
+	// Takes no new drawdowns; loans run on.
+	CreditFacilityStatusFrozen CreditFacilityStatus = "FROZEN"
+	// Closed for good.
+	CreditFacilityStatusClosed CreditFacilityStatus = "CLOSED"
+)
+
+var AllCreditFacilityStatus = []CreditFacilityStatus{
+	CreditFacilityStatusActive,
+	CreditFacilityStatusFrozen,
+	CreditFacilityStatusClosed,
+}
+
+func (e CreditFacilityStatus) IsValid() bool {
+	switch e {
+	case CreditFacilityStatusActive, CreditFacilityStatusFrozen, CreditFacilityStatusClosed:
+		return true
+	}
+	return false
+}
+
+func (e CreditFacilityStatus) String() string {
+	return string(e)
+}
+
+func (e *CreditFacilityStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CreditFacilityStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CreditFacilityStatus", str)
+	}
+	return nil
+}
+
+func (e CreditFacilityStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CreditFacilityStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CreditFacilityStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3712,6 +4282,76 @@ func (e *ExportReason) UnmarshalJSON(b []byte) error {
 }
 
 func (e ExportReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A financing request's state.
+type FinancingRequestStatus string
+
+const (
+	// Waiting for the partner.
+	FinancingRequestStatusSubmitted FinancingRequestStatus = "SUBMITTED"
+	// The partner asked a question.
+	FinancingRequestStatusInfoRequested FinancingRequestStatus = "INFO_REQUESTED"
+	// Approved, not yet funded.
+	FinancingRequestStatusApproved FinancingRequestStatus = "APPROVED"
+	// Rejected with a reason.
+	FinancingRequestStatusRejected FinancingRequestStatus = "REJECTED"
+	// Being funded.
+	FinancingRequestStatusFunding FinancingRequestStatus = "FUNDING"
+	// Funded: see its loan.
+	FinancingRequestStatusFunded FinancingRequestStatus = "FUNDED"
+)
+
+var AllFinancingRequestStatus = []FinancingRequestStatus{
+	FinancingRequestStatusSubmitted,
+	FinancingRequestStatusInfoRequested,
+	FinancingRequestStatusApproved,
+	FinancingRequestStatusRejected,
+	FinancingRequestStatusFunding,
+	FinancingRequestStatusFunded,
+}
+
+func (e FinancingRequestStatus) IsValid() bool {
+	switch e {
+	case FinancingRequestStatusSubmitted, FinancingRequestStatusInfoRequested, FinancingRequestStatusApproved, FinancingRequestStatusRejected, FinancingRequestStatusFunding, FinancingRequestStatusFunded:
+		return true
+	}
+	return false
+}
+
+func (e FinancingRequestStatus) String() string {
+	return string(e)
+}
+
+func (e *FinancingRequestStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FinancingRequestStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FinancingRequestStatus", str)
+	}
+	return nil
+}
+
+func (e FinancingRequestStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FinancingRequestStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FinancingRequestStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3974,6 +4614,76 @@ func (e *LengthUnit) UnmarshalJSON(b []byte) error {
 }
 
 func (e LengthUnit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A loan's state.
+type LoanStatus string
+
+const (
+	// Running normally.
+	LoanStatusActive LoanStatus = "ACTIVE"
+	// A pledged shipment is in EXCEPTION, CUSTOMS_HOLD or LOST.
+	LoanStatusAtRisk LoanStatus = "AT_RISK"
+	// Past its due date, with the late fee.
+	LoanStatusOverdue LoanStatus = "OVERDUE"
+	// Paid in full; the collateral is released.
+	LoanStatusRepaid LoanStatus = "REPAID"
+	// Marked defaulted by the partner.
+	LoanStatusDefaulted LoanStatus = "DEFAULTED"
+	// Written off by the partner.
+	LoanStatusWrittenOff LoanStatus = "WRITTEN_OFF"
+)
+
+var AllLoanStatus = []LoanStatus{
+	LoanStatusActive,
+	LoanStatusAtRisk,
+	LoanStatusOverdue,
+	LoanStatusRepaid,
+	LoanStatusDefaulted,
+	LoanStatusWrittenOff,
+}
+
+func (e LoanStatus) IsValid() bool {
+	switch e {
+	case LoanStatusActive, LoanStatusAtRisk, LoanStatusOverdue, LoanStatusRepaid, LoanStatusDefaulted, LoanStatusWrittenOff:
+		return true
+	}
+	return false
+}
+
+func (e LoanStatus) String() string {
+	return string(e)
+}
+
+func (e *LoanStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LoanStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LoanStatus", str)
+	}
+	return nil
+}
+
+func (e LoanStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LoanStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LoanStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -4789,6 +5499,10 @@ const (
 	StockMovementReasonTransferOut StockMovementReason = "TRANSFER_OUT"
 	// Arriving from another warehouse.
 	StockMovementReasonTransferIn StockMovementReason = "TRANSFER_IN"
+	// Pledged to a lender as collateral for a loan: no longer available.
+	StockMovementReasonPledge StockMovementReason = "PLEDGE"
+	// Released from a pledge (the loan was repaid, written off or released): available again.
+	StockMovementReasonUnpledge StockMovementReason = "UNPLEDGE"
 	// Came back on a return, or restocked from one.
 	StockMovementReasonReturn StockMovementReason = "RETURN"
 	// Written off as damaged.
@@ -4806,13 +5520,15 @@ var AllStockMovementReason = []StockMovementReason{
 	StockMovementReasonCycleCount,
 	StockMovementReasonTransferOut,
 	StockMovementReasonTransferIn,
+	StockMovementReasonPledge,
+	StockMovementReasonUnpledge,
 	StockMovementReasonReturn,
 	StockMovementReasonDamage,
 }
 
 func (e StockMovementReason) IsValid() bool {
 	switch e {
-	case StockMovementReasonReceipt, StockMovementReasonPutaway, StockMovementReasonReserve, StockMovementReasonRelease, StockMovementReasonPick, StockMovementReasonShip, StockMovementReasonAdjustment, StockMovementReasonCycleCount, StockMovementReasonTransferOut, StockMovementReasonTransferIn, StockMovementReasonReturn, StockMovementReasonDamage:
+	case StockMovementReasonReceipt, StockMovementReasonPutaway, StockMovementReasonReserve, StockMovementReasonRelease, StockMovementReasonPick, StockMovementReasonShip, StockMovementReasonAdjustment, StockMovementReasonCycleCount, StockMovementReasonTransferOut, StockMovementReasonTransferIn, StockMovementReasonPledge, StockMovementReasonUnpledge, StockMovementReasonReturn, StockMovementReasonDamage:
 		return true
 	}
 	return false
@@ -5262,6 +5978,32 @@ const (
 	UserErrorCodeThrottled UserErrorCode = "THROTTLED"
 	// A user with this email already exists or is already a member.
 	UserErrorCodeAlreadyExists UserErrorCode = "ALREADY_EXISTS"
+	// The amount is above the maximum advance on the collateral.
+	UserErrorCodeAboveMaxAdvance UserErrorCode = "ABOVE_MAX_ADVANCE"
+	// The tenor is longer than the product allows.
+	UserErrorCodeTenorTooLong UserErrorCode = "TENOR_TOO_LONG"
+	// A piece of collateral is not eligible (its status, lane, destination, currency or value); the message says why.
+	UserErrorCodeIneligibleCollateral UserErrorCode = "INELIGIBLE_COLLATERAL"
+	// This kind of collateral cannot be valued yet.
+	UserErrorCodeCollateralUnavailable UserErrorCode = "COLLATERAL_UNAVAILABLE"
+	// The collateral is already pledged to another request or loan.
+	UserErrorCodeCollateralAlreadyPledged UserErrorCode = "COLLATERAL_ALREADY_PLEDGED"
+	// The collateral changed since the request and no longer covers the amount.
+	UserErrorCodeCollateralChanged UserErrorCode = "COLLATERAL_CHANGED"
+	// The facility is frozen or closed.
+	UserErrorCodeFacilityNotActive UserErrorCode = "FACILITY_NOT_ACTIVE"
+	// The facility does not have that much available.
+	UserErrorCodeFacilityLimitExceeded UserErrorCode = "FACILITY_LIMIT_EXCEEDED"
+	// The request is already funded.
+	UserErrorCodeAlreadyFunded UserErrorCode = "ALREADY_FUNDED"
+	// The loan is repaid or written off.
+	UserErrorCodeLoanClosed UserErrorCode = "LOAN_CLOSED"
+	// The payment is above what is outstanding.
+	UserErrorCodeAmountAboveOutstanding UserErrorCode = "AMOUNT_ABOVE_OUTSTANDING"
+	// The amount is not in the expected currency.
+	UserErrorCodeCurrencyMismatch UserErrorCode = "CURRENCY_MISMATCH"
+	// The account has not consented to the partner.
+	UserErrorCodeNoConsent UserErrorCode = "NO_CONSENT"
 	// The quote has expired: ask for new quotes.
 	UserErrorCodeQuoteExpired UserErrorCode = "QUOTE_EXPIRED"
 	// The quote is already booked.
@@ -5330,6 +6072,19 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInvalidCredentials,
 	UserErrorCodeThrottled,
 	UserErrorCodeAlreadyExists,
+	UserErrorCodeAboveMaxAdvance,
+	UserErrorCodeTenorTooLong,
+	UserErrorCodeIneligibleCollateral,
+	UserErrorCodeCollateralUnavailable,
+	UserErrorCodeCollateralAlreadyPledged,
+	UserErrorCodeCollateralChanged,
+	UserErrorCodeFacilityNotActive,
+	UserErrorCodeFacilityLimitExceeded,
+	UserErrorCodeAlreadyFunded,
+	UserErrorCodeLoanClosed,
+	UserErrorCodeAmountAboveOutstanding,
+	UserErrorCodeCurrencyMismatch,
+	UserErrorCodeNoConsent,
 	UserErrorCodeQuoteExpired,
 	UserErrorCodeQuoteAlreadyBooked,
 	UserErrorCodeNoServiceFits,
@@ -5360,7 +6115,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeQuoteExpired, UserErrorCodeQuoteAlreadyBooked, UserErrorCodeNoServiceFits, UserErrorCodeNoRoute, UserErrorCodeExceedsCarrierLimits, UserErrorCodeDdpUnavailable, UserErrorCodeInvalidHsCode, UserErrorCodeTimelineFull, UserErrorCodeConcurrentUpdate, UserErrorCodeInvalidRateCardCSV, UserErrorCodeUnsupportedCurrency, UserErrorCodeWeightBeyondRateCard, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeAboveMaxAdvance, UserErrorCodeTenorTooLong, UserErrorCodeIneligibleCollateral, UserErrorCodeCollateralUnavailable, UserErrorCodeCollateralAlreadyPledged, UserErrorCodeCollateralChanged, UserErrorCodeFacilityNotActive, UserErrorCodeFacilityLimitExceeded, UserErrorCodeAlreadyFunded, UserErrorCodeLoanClosed, UserErrorCodeAmountAboveOutstanding, UserErrorCodeCurrencyMismatch, UserErrorCodeNoConsent, UserErrorCodeQuoteExpired, UserErrorCodeQuoteAlreadyBooked, UserErrorCodeNoServiceFits, UserErrorCodeNoRoute, UserErrorCodeExceedsCarrierLimits, UserErrorCodeDdpUnavailable, UserErrorCodeInvalidHsCode, UserErrorCodeTimelineFull, UserErrorCodeConcurrentUpdate, UserErrorCodeInvalidRateCardCSV, UserErrorCodeUnsupportedCurrency, UserErrorCodeWeightBeyondRateCard, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
 		return true
 	}
 	return false

@@ -107,6 +107,14 @@ const (
 	SupplierQuotes Resource = "supplier_quotes" // suppliers' quotes and their landed-cost comparison
 	PurchaseOrders Resource = "purchase_orders" // purchase orders and their receiving
 	FXRates        Resource = "fx_rates"        // exchange rates for comparisons (reading them needs only a sign-in)
+	// Financing (the same strings as financing.Res*). Products, the queue and the portfolio are
+	// in a partner's domain; the rest in an account's, where partner roles reach only through
+	// the account's consent.
+	FinancingProducts  Resource = "financing_products"  // a partner's products, its queue and portfolio
+	Financing          Resource = "financing"           // facilities, collateral, requests, loans, statements
+	FinancingRequests  Resource = "financing_requests"  // asking for financing
+	FinancingDecisions Resource = "financing_decisions" // facilities, approve, reject, ask, fund, default, write off, release
+	LoanPayments       Resource = "loan_payments"       // recording repayments
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -201,6 +209,12 @@ func Matrix() []Grant {
 		{PurchaseOrders, Read, roles(seller, staff, []Role{SupplierUser}), "a supplier user sees only its own purchase orders"},
 		{PurchaseOrders, Write, roles(buyers, []Role{SupplierUser}), "amend, cancel, close; the supplier confirms and ships"},
 		{FXRates, Write, []Role{PlatformAdmin}, "exchange rates with their effective time"},
+		{FinancingProducts, Read, []Role{PartnerAdmin, PartnerAnalyst, PlatformAdmin}, "a partner's products, queue and portfolio"},
+		{FinancingProducts, Write, []Role{PartnerAdmin}, "the partner alone sets its lending terms"},
+		{Financing, Read, roles(seller, staff, []Role{PartnerAdmin, PartnerAnalyst}), "partners only in accounts that consented, and only their own facilities, requests and loans"},
+		{FinancingRequests, Write, []Role{Owner, Finance}, "ask for financing against the account's goods"},
+		{FinancingDecisions, Write, []Role{PartnerAdmin}, "the lender decides: facilities, approve, reject, ask, fund, default, write off, release collateral"},
+		{LoanPayments, Write, []Role{PartnerAdmin, AccountManager, PlatformAdmin}, "record a repayment received outside Stripe"},
 	}
 }
 

@@ -39,6 +39,10 @@ func eventType(r Reason) string {
 		return "inventory.transferred"
 	case ReasonReturn:
 		return "inventory.returned"
+	case ReasonPledge:
+		return "inventory.pledged"
+	case ReasonUnpledge:
+		return "inventory.unpledged"
 	}
 	return "inventory.adjusted" // ADJUSTMENT, CYCLE_COUNT, DAMAGE
 }

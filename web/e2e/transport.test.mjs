@@ -79,7 +79,8 @@ describe('transport in Chromium', { timeout: 600_000 }, () => {
       await signIn(page, tradehub.baseURL, operator);
       await mainNav(page).getByRole('link', { name: 'Shipments' }).click();
       await page.getByRole('heading', { level: 1, name: 'Shipments' }).waitFor();
-      await page.getByText('No shipments yet.').waitFor();
+      // The demo seeds one Brightlight shipment in transit (for financing): the list is not empty.
+      await page.getByRole('table', { name: 'Shipments' }).waitFor();
       await assertAccessible(page);
       await page.getByRole('link', { name: 'Quote and book a shipment' }).click();
       await page.getByRole('heading', { level: 1, name: 'Ship a parcel' }).waitFor();

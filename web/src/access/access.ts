@@ -52,6 +52,7 @@ export type AccountSection =
   | 'usage'
   | 'shipments'
   | 'procurement'
+  | 'financing'
   | 'team'
   | 'apiKeys'
   | 'webhooks';
@@ -64,6 +65,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   usage: '/usage',
   shipments: '/shipments',
   procurement: '/procurement',
+  financing: '/financing',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -75,10 +77,10 @@ export const accountSectionLabels: Readonly<Record<AccountSection, string>> = me
 const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'procurement', 'webhooks']);
 
 /**
- * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
- * and by its staff; see docs/PERMISSIONS.md.
+ * Warehousing (inventory, inbound receipts, orders, usage), shipments and financing are read by
+ * every role of the account and by its staff; see docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement', 'financing'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);

@@ -36,6 +36,7 @@ const ProcurementPage = lazy(() => import('../procurement/ProcurementPage'));
 const NewRfqPage = lazy(() => import('../procurement/NewRfqPage'));
 const RfqPage = lazy(() => import('../procurement/RfqPage'));
 const PurchaseOrderPage = lazy(() => import('../procurement/PurchaseOrderPage'));
+const FinancingPage = lazy(() => import('../financing/FinancingPage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -135,6 +136,7 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/procurement/rfqs/new" component={NewRfqPage} />
             <Route path="/accounts/:accountId/procurement/rfqs/:rfqId" component={RfqPage} />
             <Route path="/accounts/:accountId/procurement/purchase-orders/:poId" component={PurchaseOrderPage} />
+            <Route path="/accounts/:accountId/financing" component={FinancingPage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />

@@ -67,6 +67,24 @@ export type AdjustmentReason =
   /** Units lost. */
   | 'LOST';
 
+/** Approve. */
+export type ApproveFinancingRequestInput = {
+  /** A lower amount, if any. */
+  amount?: MoneyInput | null | undefined;
+  /** Another APR in basis points, if any. */
+  aprBps?: number | null | undefined;
+  /** The request. */
+  requestId: string | number;
+};
+
+/** Ask for information. */
+export type AskFinancingInformationInput = {
+  /** The question. */
+  question: string;
+  /** The request. */
+  requestId: string | number;
+};
+
 /** When the balance after the deposit is paid. */
 export type BalanceDue =
   /** Before the goods ship. */
@@ -109,6 +127,27 @@ export type ChangeMemberRoleInput = {
   /** The member. */
   userId: string | number;
 };
+
+/** A piece of collateral in a request. */
+export type CollateralInput = {
+  /** The shipment, SKU or purchase order id. */
+  id: string | number;
+  /** Stock only: units. */
+  quantity?: number | null | undefined;
+  /** Its type. */
+  type: CollateralType;
+  /** Stock only: the warehouse. */
+  warehouseId?: string | number | null | undefined;
+};
+
+/** A kind of collateral. */
+export type CollateralType =
+  /** Goods moving on a shipment booked through Tradehub, valued at their customs-declared value. */
+  | 'IN_TRANSIT_SHIPMENT'
+  /** A confirmed purchase order, valued at its confirmed value minus what was received. */
+  | 'PURCHASE_ORDER'
+  /** Available stock in a Tradehub warehouse, valued at the SKU's unit value. */
+  | 'WAREHOUSE_INVENTORY';
 
 /** What a complaint is about. */
 export type ComplaintKind =
@@ -267,6 +306,15 @@ export type CreateWebhookSubscriptionInput = {
   url: string;
 };
 
+/** A facility's state. */
+export type CreditFacilityStatus =
+  /** Takes drawdowns. */
+  | 'ACTIVE'
+  /** Closed for good. */
+  | 'CLOSED'
+  /** Takes no new drawdowns; loans run on. */
+  | 'FROZEN';
+
 /** The subscription to delete. */
 export type DeleteWebhookSubscriptionInput = {
   /** The subscription. */
@@ -314,6 +362,33 @@ export type FileComplaintInput = {
   shipmentId: string | number;
 };
 
+/** Price a request. */
+export type FinancingQuoteInput = {
+  /** The amount; the maximum advance when omitted. */
+  amount?: MoneyInput | null | undefined;
+  /** The collateral. */
+  collateral: Array<CollateralInput>;
+  /** The facility. */
+  facilityId: string | number;
+  /** Tenor in days. */
+  tenorDays: number;
+};
+
+/** A financing request's state. */
+export type FinancingRequestStatus =
+  /** Approved, not yet funded. */
+  | 'APPROVED'
+  /** Funded: see its loan. */
+  | 'FUNDED'
+  /** Being funded. */
+  | 'FUNDING'
+  /** The partner asked a question. */
+  | 'INFO_REQUESTED'
+  /** Rejected with a reason. */
+  | 'REJECTED'
+  /** Waiting for the partner. */
+  | 'SUBMITTED';
+
 /** An order. */
 export type FulfilmentOrderIdInput = {
   /** The order. */
@@ -338,6 +413,12 @@ export type FulfilmentOrderStatus =
   | 'RESERVED'
   /** Handed to the carrier. */
   | 'SHIPPED';
+
+/** Fund. */
+export type FundFinancingRequestInput = {
+  /** The request. */
+  requestId: string | number;
+};
 
 /** Who pays duties and taxes. */
 export type Incoterm =
@@ -387,6 +468,21 @@ export type LengthUnit =
   | 'M'
   /** Millimetres. */
   | 'MM';
+
+/** A loan's state. */
+export type LoanStatus =
+  /** Running normally. */
+  | 'ACTIVE'
+  /** A pledged shipment is in EXCEPTION, CUSTOMS_HOLD or LOST. */
+  | 'AT_RISK'
+  /** Marked defaulted by the partner. */
+  | 'DEFAULTED'
+  /** Past its due date, with the late fee. */
+  | 'OVERDUE'
+  /** Paid in full; the collateral is released. */
+  | 'REPAID'
+  /** Written off by the partner. */
+  | 'WRITTEN_OFF';
 
 /** An email and password. */
 export type LoginInput = {
@@ -559,6 +655,14 @@ export type RedeliverWebhookDeliveryInput = {
   deliveryId: string | number;
 };
 
+/** Reject. */
+export type RejectFinancingRequestInput = {
+  /** Why. */
+  reason: string;
+  /** The request. */
+  requestId: string | number;
+};
+
 /** The member to remove. */
 export type RemoveMemberInput = {
   /** The account. */
@@ -575,6 +679,18 @@ export type ReorderPointInput = {
   quantity?: number | null | undefined;
   /** The warehouse. */
   warehouseId: string | number;
+};
+
+/** Ask for financing. */
+export type RequestFinancingInput = {
+  /** The amount. */
+  amount: MoneyInput;
+  /** The collateral. */
+  collateral: Array<CollateralInput>;
+  /** The facility. */
+  facilityId: string | number;
+  /** Tenor in days. */
+  tenorDays: number;
 };
 
 /** The key to revoke. */
@@ -766,6 +882,8 @@ export type StockMovementReason =
   | 'DAMAGE'
   /** Picked for an order. */
   | 'PICK'
+  /** Pledged to a lender as collateral for a loan: no longer available. */
+  | 'PLEDGE'
   /** Put away into storage: now available. */
   | 'PUTAWAY'
   /** Received on the dock (good units await putaway; damaged ones are quarantined). */
@@ -781,7 +899,9 @@ export type StockMovementReason =
   /** Arriving from another warehouse. */
   | 'TRANSFER_IN'
   /** Sent to another warehouse. */
-  | 'TRANSFER_OUT';
+  | 'TRANSFER_OUT'
+  /** Released from a pledge (the loan was repaid, written off or released): available again. */
+  | 'UNPLEDGE';
 
 /** Submit or revise a supplier's quote. */
 export type SubmitSupplierQuoteInput = {
@@ -935,12 +1055,24 @@ export type UsageFilter = {
  * ones below apply everywhere.
  */
 export type UserErrorCode =
+  /** The amount is above the maximum advance on the collateral. */
+  | 'ABOVE_MAX_ADVANCE'
   /** The account is suspended or closed, so it cannot be changed. */
   | 'ACCOUNT_SUSPENDED'
   /** A user with this email already exists or is already a member. */
   | 'ALREADY_EXISTS'
+  /** The request is already funded. */
+  | 'ALREADY_FUNDED'
+  /** The payment is above what is outstanding. */
+  | 'AMOUNT_ABOVE_OUTSTANDING'
   /** The delivery is being attempted right now; try again in a moment. */
   | 'ATTEMPT_IN_PROGRESS'
+  /** The collateral is already pledged to another request or loan. */
+  | 'COLLATERAL_ALREADY_PLEDGED'
+  /** The collateral changed since the request and no longer covers the amount. */
+  | 'COLLATERAL_CHANGED'
+  /** This kind of collateral cannot be valued yet. */
+  | 'COLLATERAL_UNAVAILABLE'
   /** The object was changed at the same time; try again. */
   | 'CONCURRENT_CHANGE'
   /** The shipment changed at the same time: try again. */
@@ -949,16 +1081,24 @@ export type UserErrorCode =
   | 'CONFLICT'
   /** A count below the units reserved or pledged. */
   | 'COUNT_BELOW_COMMITTED'
+  /** The amount is not in the expected currency. */
+  | 'CURRENCY_MISMATCH'
   /** Duties cannot be estimated for this destination: ask for DAP quotes. */
   | 'DDP_UNAVAILABLE'
   /** The parcels exceed every carrier's limits on this lane. */
   | 'EXCEEDS_CARRIER_LIMITS'
+  /** The facility does not have that much available. */
+  | 'FACILITY_LIMIT_EXCEEDED'
+  /** The facility is frozen or closed. */
+  | 'FACILITY_NOT_ACTIVE'
   /** The object's current state does not allow this change. */
   | 'FAILED_PRECONDITION'
   /** The caller may not make this change. */
   | 'FORBIDDEN'
   /** This idempotency key was used for a different request. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** A piece of collateral is not eligible (its status, lane, destination, currency or value); the message says why. */
+  | 'INELIGIBLE_COLLATERAL'
   /** Not enough stock is available. */
   | 'INSUFFICIENT_STOCK'
   /** An input value is malformed or out of range. */
@@ -979,10 +1119,14 @@ export type UserErrorCode =
   | 'INVITATION_USED'
   /** An account must keep at least one OWNER. */
   | 'LAST_OWNER'
+  /** The loan is repaid or written off. */
+  | 'LOAN_CLOSED'
   /** The SKU tracks lots: the lot is required. */
   | 'LOT_REQUIRED'
   /** A referenced object does not exist or is not visible to the caller. */
   | 'NOT_FOUND'
+  /** The account has not consented to the partner. */
+  | 'NO_CONSENT'
   /** No carrier serves this lane. */
   | 'NO_ROUTE'
   /** No carrier service on the lane accepts these parcels. */
@@ -993,6 +1137,8 @@ export type UserErrorCode =
   | 'QUOTE_EXPIRED'
   /** The subscription is paused or disabled; activate it first. */
   | 'SUBSCRIPTION_INACTIVE'
+  /** The tenor is longer than the product allows. */
+  | 'TENOR_TOO_LONG'
   /** Too many attempts; wait and try again. */
   | 'THROTTLED'
   /** The shipment has too many tracking events. */
@@ -1068,6 +1214,76 @@ export type AccountFrameQueryVariables = Exact<{
 
 
 export type AccountFrameQuery = { account: { id: string, legalName: string, status: AccountStatus } | null };
+
+export type FinancingPageQueryVariables = Exact<{
+  accountId: string | number;
+}>;
+
+
+export type FinancingPageQuery = { creditFacilities: Array<{ id: string, status: CreditFacilityStatus, limit: { amount: string, currencyCode: string }, available: { amount: string, currencyCode: string }, product: { id: string, name: string, aprBps: number, feeBps: number, maxTenorDays: number, graceDays: number } }>, financingRequests: Array<{ id: string, status: FinancingRequestStatus, tenorDays: number, rejectionReason: string | null, informationRequest: string | null, requestedAmount: { amount: string, currencyCode: string } }>, loans: Array<{ id: string, status: LoanStatus, dueDate: string, maturityDate: string, collateralReleased: boolean, principal: { amount: string, currencyCode: string }, outstanding: { amount: string, currencyCode: string }, schedule: Array<{ dueDate: string, amount: { amount: string, currencyCode: string } }> }> };
+
+export type LoanStatementQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LoanStatementQuery = { loan: { id: string, statement: { balanced: boolean, totalDebits: { amount: string, currencyCode: string }, totalCredits: { amount: string, currencyCode: string }, entries: Array<{ id: string, kind: string, day: string, lines: Array<{ account: string, debit: { amount: string, currencyCode: string }, credit: { amount: string, currencyCode: string } }> }> } } | null };
+
+export type EligibleCollateralQueryVariables = Exact<{
+  facilityId: string | number;
+}>;
+
+
+export type EligibleCollateralQuery = { eligibleCollateral: Array<{ type: CollateralType, id: string, warehouseId: string | null, quantity: number | null, description: string, status: string, eligible: boolean, reason: string | null, value: { amount: string, currencyCode: string }, advance: { amount: string, currencyCode: string } }> };
+
+export type FinancingQuoteQueryVariables = Exact<{
+  input: FinancingQuoteInput;
+}>;
+
+
+export type FinancingQuoteQuery = { financingQuote: { quote: { maxAdvance: { amount: string, currencyCode: string }, cost: { effectiveAprBps: number, principal: { amount: string, currencyCode: string }, fee: { amount: string, currencyCode: string }, interest: { amount: string, currencyCode: string }, totalRepayable: { amount: string, currencyCode: string } } } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type RequestFinancingMutationVariables = Exact<{
+  input: RequestFinancingInput;
+}>;
+
+
+export type RequestFinancingMutation = { requestFinancing: { request: { id: string, status: FinancingRequestStatus } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PartnerFinancingQueryVariables = Exact<{
+  partnerId: string | number;
+}>;
+
+
+export type PartnerFinancingQuery = { financingQueue: Array<{ id: string, accountId: string, status: FinancingRequestStatus, tenorDays: number, informationResponse: string | null, requestedAmount: { amount: string, currencyCode: string }, approvedAmount: { amount: string, currencyCode: string } | null, cost: { effectiveAprBps: number, fee: { amount: string, currencyCode: string }, interest: { amount: string, currencyCode: string }, totalRepayable: { amount: string, currencyCode: string } }, risk: { loans: number, repaid: number, onTimeRateBps: number | null, exposure: { amount: string, currencyCode: string }, collateral: Array<{ trackingNumber: string | null, latestEvent: string | null, collateral: { type: CollateralType, description: string, status: string, value: { amount: string, currencyCode: string } }, score: { shipments: number, delivered: number, onTime: number } | null }> } | null }>, financingPortfolio: { openLoans: number, repaidLoans: number, outstanding: Array<{ amount: string, currencyCode: string }>, byAccount: Array<{ key: string, loans: number, amount: { amount: string, currencyCode: string } }>, byLane: Array<{ key: string, loans: number, amount: { amount: string, currencyCode: string } }>, byCollateralType: Array<{ key: string, loans: number, amount: { amount: string, currencyCode: string } }>, atRisk: Array<{ id: string, accountId: string }>, overdue: Array<{ id: string, accountId: string }> } };
+
+export type ApproveFinancingMutationVariables = Exact<{
+  input: ApproveFinancingRequestInput;
+}>;
+
+
+export type ApproveFinancingMutation = { approveFinancingRequest: { request: { id: string, status: FinancingRequestStatus } | null, userErrors: Array<{ code: UserErrorCode, message: string }> } };
+
+export type RejectFinancingMutationVariables = Exact<{
+  input: RejectFinancingRequestInput;
+}>;
+
+
+export type RejectFinancingMutation = { rejectFinancingRequest: { request: { id: string, status: FinancingRequestStatus } | null, userErrors: Array<{ code: UserErrorCode, message: string }> } };
+
+export type AskFinancingMutationVariables = Exact<{
+  input: AskFinancingInformationInput;
+}>;
+
+
+export type AskFinancingMutation = { askFinancingInformation: { request: { id: string, status: FinancingRequestStatus } | null, userErrors: Array<{ code: UserErrorCode, message: string }> } };
+
+export type FundFinancingMutationVariables = Exact<{
+  input: FundFinancingRequestInput;
+}>;
+
+
+export type FundFinancingMutation = { fundFinancingRequest: { loan: { id: string, status: LoanStatus } | null, userErrors: Array<{ code: UserErrorCode, message: string }> } };
 
 export type InvitationPreviewQueryVariables = Exact<{
   token: string;
@@ -1430,7 +1646,11 @@ export type UsageObjectsQuery = { nodes: Array<
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { reference: string | null, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1639,6 +1859,16 @@ export type WarehouseAvailabilityQuery = { inventoryBalances: { nodes: Array<{ a
 
 
 export const AccountFrameDocument = {"__meta__":{"hash":"sha256:9f7c07e67715ff5ce53b35a9e35d4ba4f9ca5aa7a20b23bf9399ffce2994c090"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AccountFrame"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<AccountFrameQuery, AccountFrameQueryVariables>;
+export const FinancingPageDocument = {"__meta__":{"hash":"sha256:cfc086dfe13efab160eebe2dfe3526a052d926086f25d921989570428f894a51"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FinancingPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"creditFacilities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"limit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"available"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"aprBps"}},{"kind":"Field","name":{"kind":"Name","value":"feeBps"}},{"kind":"Field","name":{"kind":"Name","value":"maxTenorDays"}},{"kind":"Field","name":{"kind":"Name","value":"graceDays"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"financingRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"tenorDays"}},{"kind":"Field","name":{"kind":"Name","value":"requestedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectionReason"}},{"kind":"Field","name":{"kind":"Name","value":"informationRequest"}}]}},{"kind":"Field","name":{"kind":"Name","value":"loans"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"accountId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"accountId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"dueDate"}},{"kind":"Field","name":{"kind":"Name","value":"maturityDate"}},{"kind":"Field","name":{"kind":"Name","value":"collateralReleased"}},{"kind":"Field","name":{"kind":"Name","value":"principal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outstanding"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"schedule"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dueDate"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}}]}}]}}]} as unknown as DocumentNode<FinancingPageQuery, FinancingPageQueryVariables>;
+export const LoanStatementDocument = {"__meta__":{"hash":"sha256:aa61d731d8d1f5579fc16dcb798accb0ef1cbc47e0993363b0f7ce430cbeed4e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LoanStatement"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"loan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"statement"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"balanced"}},{"kind":"Field","name":{"kind":"Name","value":"totalDebits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCredits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"entries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"day"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"account"}},{"kind":"Field","name":{"kind":"Name","value":"debit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"credit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<LoanStatementQuery, LoanStatementQueryVariables>;
+export const EligibleCollateralDocument = {"__meta__":{"hash":"sha256:94a1104dbf9a88b1fb7ebeaedd6053ed4ee4649780783db016c4c0c861cc0a52"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EligibleCollateral"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"facilityId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eligibleCollateral"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"facilityId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"facilityId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"warehouseId"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"eligible"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"value"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"advance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}}]}}]} as unknown as DocumentNode<EligibleCollateralQuery, EligibleCollateralQueryVariables>;
+export const FinancingQuoteDocument = {"__meta__":{"hash":"sha256:583d1ab78c08b064beaea7f80d369e42c65285c9c8b882b26c9c3e4e3326e945"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FinancingQuote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"FinancingQuoteInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"financingQuote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quote"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"maxAdvance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"principal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"interest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalRepayable"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveAprBps"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<FinancingQuoteQuery, FinancingQuoteQueryVariables>;
+export const RequestFinancingDocument = {"__meta__":{"hash":"sha256:0ac9fa556e4f1cc2a12c3e3b08284b112508717781e0d1fde8aa48128121a14a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RequestFinancingInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestFinancing"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RequestFinancingMutation, RequestFinancingMutationVariables>;
+export const PartnerFinancingDocument = {"__meta__":{"hash":"sha256:0178f993b06811fbf247e6e0d321fc4b3b8bb8952e5c44aae7e217c8156c064f"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PartnerFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"partnerId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"financingQueue"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"partnerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"partnerId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"tenorDays"}},{"kind":"Field","name":{"kind":"Name","value":"requestedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"approvedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"informationResponse"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"interest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalRepayable"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveAprBps"}}]}},{"kind":"Field","name":{"kind":"Name","value":"risk"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"loans"}},{"kind":"Field","name":{"kind":"Name","value":"repaid"}},{"kind":"Field","name":{"kind":"Name","value":"onTimeRateBps"}},{"kind":"Field","name":{"kind":"Name","value":"exposure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"collateral"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"latestEvent"}},{"kind":"Field","name":{"kind":"Name","value":"collateral"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"value"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"score"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shipments"}},{"kind":"Field","name":{"kind":"Name","value":"delivered"}},{"kind":"Field","name":{"kind":"Name","value":"onTime"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"financingPortfolio"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"partnerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"partnerId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"openLoans"}},{"kind":"Field","name":{"kind":"Name","value":"repaidLoans"}},{"kind":"Field","name":{"kind":"Name","value":"outstanding"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}},{"kind":"Field","name":{"kind":"Name","value":"byAccount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"loans"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"byLane"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"loans"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"byCollateralType"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"loans"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currencyCode"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"atRisk"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"accountId"}}]}}]}}]}}]} as unknown as DocumentNode<PartnerFinancingQuery, PartnerFinancingQueryVariables>;
+export const ApproveFinancingDocument = {"__meta__":{"hash":"sha256:fe897b2dfaa29879662ca26f0df2f729a8243862b27c9b910310153615667baa"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ApproveFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ApproveFinancingRequestInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"approveFinancingRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ApproveFinancingMutation, ApproveFinancingMutationVariables>;
+export const RejectFinancingDocument = {"__meta__":{"hash":"sha256:0c9bb7a4742c23d0789b467b43d89a1e79cbe43a6c117b249a049497bfa23ff3"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RejectFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RejectFinancingRequestInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectFinancingRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RejectFinancingMutation, RejectFinancingMutationVariables>;
+export const AskFinancingDocument = {"__meta__":{"hash":"sha256:df6d54d221099f2b5355f323836afbded216b252e0db6dc15e596020966887da"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AskFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AskFinancingInformationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"askFinancingInformation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"request"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AskFinancingMutation, AskFinancingMutationVariables>;
+export const FundFinancingDocument = {"__meta__":{"hash":"sha256:fb17f2af9db0617f7b4a96db33ff2bd29ec06e5b17f414e0e7de802753e05a41"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"FundFinancing"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"FundFinancingRequestInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fundFinancingRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"loan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<FundFinancingMutation, FundFinancingMutationVariables>;
 export const InvitationPreviewDocument = {"__meta__":{"hash":"sha256:2e4a57734ecac1f0c2e01907b5ccc03cfb418ffe0198fd3d4a30d80b3d6c104e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"InvitationPreview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"token"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"invitationPreview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"token"},"value":{"kind":"Variable","name":{"kind":"Name","value":"token"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"organisationName"}},{"kind":"Field","name":{"kind":"Name","value":"accountRole"}},{"kind":"Field","name":{"kind":"Name","value":"partnerRole"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"existingUser"}}]}}]}}]} as unknown as DocumentNode<InvitationPreviewQuery, InvitationPreviewQueryVariables>;
 export const AcceptInvitationDocument = {"__meta__":{"hash":"sha256:acdfe60b249e3ef8b92a85c3fe2bf2136407a113aead3679cf602d8e5a6c123b"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"authenticated"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AcceptInvitationMutation, AcceptInvitationMutationVariables>;
 export const PartnerWorkspaceDocument = {"__meta__":{"hash":"sha256:40a3321aa0e664f9f276a00d7ee08e60e4a71e4003781eac2e4d229ddd8d074d"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PartnerWorkspace"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"partner"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"country"}},{"kind":"Field","name":{"kind":"Name","value":"borrowers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accountId"}},{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}}]}}]}}]} as unknown as DocumentNode<PartnerWorkspaceQuery, PartnerWorkspaceQueryVariables>;

@@ -158,6 +158,7 @@ export const en: Catalog = {
     usage: 'Usage',
     shipments: 'Shipments',
     procurement: 'Sourcing',
+    financing: 'Financing',
     team: 'Team',
     apiKeys: 'API keys',
     webhooks: 'Webhooks',

@@ -73,6 +73,8 @@ const en = {
     TRANSFER_IN: 'Arrived from another warehouse',
     RETURN: 'Returned',
     DAMAGE: 'Written off as damaged',
+    PLEDGE: 'Pledged to a lender',
+    UNPLEDGE: 'Released from a pledge',
   } satisfies Record<StockMovementReason, string>,
   adjustmentReasons: {
     FOUND: 'Found',

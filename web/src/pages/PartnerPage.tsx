@@ -1,5 +1,6 @@
 import { useQuery } from 'urql';
 import { Remote } from '../components/Remote';
+import { PartnerFinancing } from '../financing/PartnerFinancing';
 import { graphql } from '../gql';
 import { formatCountry, messages } from '../i18n/messages';
 import type { SignedInViewer } from '../session/viewer';
@@ -21,8 +22,8 @@ export const PartnerWorkspaceQuery = graphql(`
 
 /**
  * `/partner`: a finance partner's workspace: which partner the viewer works for, and its borrowers
- * (the seller accounts that consented to share their financing data with it). The financing issue
- * adds the requests and the portfolio.
+ * (the seller accounts that consented to share their financing data with it), the queue of
+ * financing requests with their risk picture and decisions, and the portfolio.
  */
 export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
   const membership = viewer.partnerMembership;
@@ -80,7 +81,6 @@ export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
                   <dt>Your role</dt>
                   <dd>{messages.partnerRoles[membership.role]}</dd>
                 </dl>
-                <p className="muted">Financing requests and your portfolio will appear here.</p>
               </div>
             </section>
             <section className="card card-wide" aria-labelledby="borrowers-heading">
@@ -117,6 +117,7 @@ export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
                 </div>
               )}
             </section>
+            <PartnerFinancing partnerId={partner.id} canDecide={membership.role === 'PARTNER_ADMIN'} />
           </>
         )}
       </Remote>
