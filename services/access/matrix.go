@@ -92,6 +92,12 @@ const (
 	Carriers     Resource = "carriers"      // carriers and their webhook secrets
 	RateCards    Resource = "rate_cards"    // rate cards and their CSV import
 	CustomsRules Resource = "customs_rules" // duty and tax rules per destination
+
+	// Billing. Price books: the default book and tax rates in the platform domain, a contract
+	// book in its account's domain. Partners get none of these.
+	PriceBooks Resource = "price_books" // rates (and, in the platform domain, tax rates)
+	Invoices   Resource = "invoices"    // invoices, statements, documents; write: runs, drafts, finalize, payments, credit notes, ad-hoc charges
+	InvoicePay Resource = "invoice_pay" // the pay link, and invoicing a loan repayment
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
