@@ -6,6 +6,7 @@ import (
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/transport"
 )
 
@@ -67,6 +68,9 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 			d, err := hooks.Delivery(ctx, id)
 			return toGQLWebhookDelivery(d), err
 		})
+	}
+	if b := r.Billing; b != nil {
+		fetchers[ids.Invoice] = mapNodes(b.InvoicesByID, func(inv billing.Invoice) *model.Invoice { return toGQLInvoice(inv, b.Now()) })
 	}
 	if t := r.Transport; t != nil {
 		fetchers[ids.Carrier] = mapNodes(t.CarriersByID, toGQLCarrier)

@@ -9,6 +9,7 @@ import (
 	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
@@ -26,6 +27,7 @@ type Resolver struct {
 	// Events serves the events feed (authorized reads of events.Feed).
 	EventsFeed *events.Reader
 	Transport  *transport.Service
+	Billing    *billing.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

@@ -19,6 +19,7 @@ import (
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
@@ -98,6 +99,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		if _, err := svc.transport.SeedDemo(ctx, true); err != nil {
 			return nil, fmt.Errorf("seed demo transport: %w", err)
 		}
+		if err := seedDemoBilling(ctx, svc.billing, svc.accounts); err != nil {
+			return nil, fmt.Errorf("seed demo billing: %w", err)
+		}
 		if cfg.development() {
 			a.signIns = demo.SignIns()
 		}
@@ -141,8 +145,14 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
+	// Billing: the Stripe retry queue (invoices PENDING_SYNC whose backoff has passed).
+	a.background(func(ctx context.Context) {
+		every(ctx, billingSyncEvery, func() { runBillingJobs(ctx, svc.billing, logger) })
+	})
+
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
-		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport}
+		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport,
+		Billing: svc.billing}
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	gqlConfig := graph.ServerConfig{Introspection: cfg.Introspection, Audit: svc.audit, Cost: costCfg,
 		AuthenticateToken: svc.accounts.AuthenticateToken, Logger: logger}
@@ -150,7 +160,10 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		Authenticate: svc.accounts.Authenticate, Logger: logger,
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
 		CarrierWebhooks: svc.transport.WebhookHandler(),
-		Documents:       documentHandler(svc.transport, logger)}
+		Documents:       documentHandler(svc.transport, logger),
+		// Stripe signs its events: outside Authenticate, like the carriers' webhooks.
+		StripeWebhooks:   svc.billing.WebhookHandler(),
+		InvoiceDocuments: invoiceDocumentHandler(svc.billing, logger)}
 	if m := a.metrics; m != nil {
 		gqlConfig.Observer = m
 		httpConfig.ObserveRequest = m.ObserveHTTP
@@ -198,6 +211,7 @@ type services struct {
 	warehousing *warehousing.Service
 	webhooks    *webhooks.Service
 	transport   *transport.Service
+	billing     *billing.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -241,8 +255,13 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	}
 	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay,
 		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
+	// Billing's LoanPayments (financing) is wired once the financing service exists; until
+	// then a loan repayment invoice is refused with FINANCING_UNAVAILABLE.
+	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc},
+		Clock: clk, Logger: logger.With("component", "billing"), Issuer: billing.DemoIssuer,
+		StripeKey: cfg.StripeAPIKey, StripeAPIBase: cfg.StripeAPIBase, StripeWebhookSecret: cfg.StripeWebhookSecret})
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, billing: bill}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
@@ -263,6 +282,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, warehousing.Indexes()...)
 	all = append(all, webhooks.Indexes()...)
 	all = append(all, transport.Indexes()...)
+	all = append(all, billing.Indexes()...)
 	return all
 }
 

@@ -38,6 +38,9 @@ type config struct {
 	MetricsAddr string
 	// CostBucket and CostRestore size every caller's query-cost bucket (points, points/s).
 	CostBucket, CostRestore string
+	// Stripe: with an API key, finalized invoices are pushed to Stripe; the API base points the
+	// client elsewhere (stripe-mock); the webhook secret verifies /webhooks/stripe.
+	StripeAPIKey, StripeAPIBase, StripeWebhookSecret string
 
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
@@ -66,6 +69,9 @@ func (c *config) settings() []setting {
 		{"TRADEHUB_PUBLIC_URL", "public-url", "", "where people open Tradehub, for links in emails (default http://<addr>)", &c.PublicURL, false},
 		{"TRADEHUB_COST_BUCKET", "cost-bucket", "1000", "query-cost points each caller (API key, user, client address) can spend at once", &c.CostBucket, false},
 		{"TRADEHUB_COST_RESTORE", "cost-restore", "50", "query-cost points restored to each caller's bucket per second", &c.CostRestore, false},
+		{"STRIPE_API_KEY", "stripe-api-key", "", "Stripe secret key; when set, finalized invoices are pushed to Stripe", &c.StripeAPIKey, false},
+		{"STRIPE_API_BASE", "stripe-api-base", "", "Stripe API base URL (default Stripe's; stripe-mock in tests)", &c.StripeAPIBase, false},
+		{"STRIPE_WEBHOOK_SECRET", "stripe-webhook-secret", "", "signing secret of /webhooks/stripe (whsec_…); unset answers 404 there", &c.StripeWebhookSecret, false},
 		{"TRADEHUB_METRICS_ADDR", "metrics-addr", "127.0.0.1:9090", "private listener for /metrics and /debug/pprof (never the public address); empty disables it", &c.MetricsAddr, true},
 	}
 }

@@ -19,6 +19,7 @@ type world struct {
 	szx, lax                    string // warehouses SZX1 and LAX1
 	lamp                        string // Brightlight's BL-LAMP-01 SKU
 	shipment, quote, carrier    string // a Brightlight shipment and quote, a carrier (transportWorld)
+	invoice                     string // a finalized Brightlight invoice (billingWorld)
 }
 
 func loadWorld(t *testing.T, base string) world {
@@ -230,8 +231,9 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 	a, base := demoApp(t)
 	w := loadWorld(t, base)
 	transportWorld(t, &w)
+	billingWorld(t, &w)
 
-	all := append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...)
+	all := append(append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...), billingCells...)
 	covered := map[string]bool{}
 	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true

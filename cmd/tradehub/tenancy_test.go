@@ -94,6 +94,8 @@ type foreignIDs struct {
 	// Transport: Kessler's shipment and quote; carrier and rateCard exist nowhere in both sets
 	// (they are platform reference data, not a tenant's).
 	shipment, quote, carrier, rateCard string
+	// Billing: a finalized invoice of Kessler's.
+	invoice string
 }
 
 func missingIDs() foreignIDs {
@@ -101,7 +103,8 @@ func missingIDs() foreignIDs {
 		apiKey: ids.New(ids.APIKey), partner: ids.New(ids.Partner), sku: ids.New(ids.SKU), receipt: ids.New(ids.Receipt),
 		order: ids.New(ids.Order), transfer: ids.New(ids.Transfer), ret: ids.New(ids.Return), warehouse: ids.New(ids.Warehouse),
 		webhook: ids.New(ids.Webhook), delivery: ids.New(ids.Delivery),
-		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard)}
+		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard),
+		invoice: ids.New(ids.Invoice)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -317,6 +320,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	}
 	kesslerFixtures(t, w, kessler, &foreign)
 	kesslerTransportFixtures(t, w, kessler, &foreign)
+	kesslerBillingFixtures(t, w, &foreign)
 	missingFor := func() foreignIDs {
 		m := missingIDs()
 		m.home, m.homeWarehouse = w.brightlight, w.szx
@@ -336,6 +340,9 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		}
 		if !ok {
 			c, ok = transportTenancyCases[field]
+		}
+		if !ok {
+			c, ok = billingTenancyCases[field]
 		}
 		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)

@@ -38,6 +38,12 @@ type Config struct {
 	// Documents, when set, serves GET /documents/shipments/{account}/{shipment}/{kind}, behind
 	// Authenticate like /graphql.
 	Documents http.Handler
+	// StripeWebhooks, when set, serves POST /webhooks/stripe (Stripe signs its events; no
+	// cookie or API key is looked at there).
+	StripeWebhooks http.Handler
+	// InvoiceDocuments, when set, serves GET /documents/invoices/{account}/{invoice}/{kind},
+	// behind Authenticate like /graphql.
+	InvoiceDocuments http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
 	// ObserveRequest, when set, is told of every request once it is answered: its route (see
@@ -73,6 +79,16 @@ func New(cfg Config) *Server {
 			docs = cfg.Authenticate(docs)
 		}
 		mux.Handle("GET /documents/shipments/{account}/{shipment}/{kind}", docs)
+	}
+	if cfg.StripeWebhooks != nil {
+		mux.Handle("POST /webhooks/stripe", cfg.StripeWebhooks)
+	}
+	if cfg.InvoiceDocuments != nil {
+		docs := cfg.InvoiceDocuments
+		if cfg.Authenticate != nil {
+			docs = cfg.Authenticate(docs)
+		}
+		mux.Handle("GET /documents/invoices/{account}/{invoice}/{kind}", docs)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")

@@ -178,6 +178,11 @@ func Matrix() []Grant {
 		{RateCards, Write, []Role{PlatformAdmin}, "create, edit, delete and import rate cards"},
 		{CustomsRules, Read, []Role{PlatformAdmin, StaffAccountManager}, ""},
 		{CustomsRules, Write, []Role{PlatformAdmin}, "de minimis, duty and VAT rules per destination"},
+		{PriceBooks, Read, []Role{AccountManager, PlatformAdmin, StaffAccountManager}, "rates: staff only (a contract book in its account, the default book and tax rates platform-wide)"},
+		{PriceBooks, Write, []Role{AccountManager, PlatformAdmin}, "account managers set their accounts' contract rates; the default book and tax rates are the platform admin's"},
+		{Invoices, Read, roles(seller, staff), "invoices, statements, PDFs and CSVs"},
+		{Invoices, Write, staff, "run the month, review and recalculate drafts, ad-hoc charges and credits, finalize, record payments, credit notes, void"},
+		{InvoicePay, Write, []Role{Owner, Finance, AccountManager, PlatformAdmin}, "see the pay link and invoice a loan repayment: the people who pay"},
 	}
 }
 

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"fmt"
 	"math/big"
 	"time"
 
@@ -379,4 +380,59 @@ func codeOK(c string) bool {
 		}
 	}
 	return dot
+}
+
+// RatesText are Rates as decimal strings in the book's currency ("0.45"), as clients send them.
+type RatesText struct {
+	StorageCubicMetreDay, StoragePalletDay, ReceivingUnit, ReceivingCarton, PickPackOrder,
+	PickPackExtraLine, ReturnsUnit, CustomsDeclaration, ProcurementMinimum string
+	FreightMarkupBps, ProcurementCommissionBps, FinancingFacilitationBps int64
+	Custom                                                               []CustomRateText
+}
+
+// CustomRateText is a CustomRate with a decimal price.
+type CustomRateText struct{ Code, UnitPrice string }
+
+// parse reads the decimals in currency c; INVALID with the field for a malformed one.
+func (t RatesText) parse(c money.Currency) (Rates, error) {
+	r := Rates{FreightMarkupBps: t.FreightMarkupBps, ProcurementCommissionBps: t.ProcurementCommissionBps,
+		FinancingFacilitationBps: t.FinancingFacilitationBps}
+	for _, f := range []struct {
+		name string
+		s    string
+		dst  *int64
+	}{
+		{"storageCubicMetreDay", t.StorageCubicMetreDay, &r.StorageCubicMetreDay}, {"storagePalletDay", t.StoragePalletDay, &r.StoragePalletDay},
+		{"receivingUnit", t.ReceivingUnit, &r.ReceivingUnit}, {"receivingCarton", t.ReceivingCarton, &r.ReceivingCarton},
+		{"pickPackOrder", t.PickPackOrder, &r.PickPackOrder}, {"pickPackExtraLine", t.PickPackExtraLine, &r.PickPackExtraLine},
+		{"returnsUnit", t.ReturnsUnit, &r.ReturnsUnit}, {"customsDeclaration", t.CustomsDeclaration, &r.CustomsDeclaration},
+		{"procurementMinimum", t.ProcurementMinimum, &r.ProcurementMinimum},
+	} {
+		n, err := money.ParseAmount(f.s, c)
+		if err != nil {
+			return Rates{}, errs.InvalidField("input.rates."+f.name, "must be an amount in %s such as 1.25", c.Code())
+		}
+		*f.dst = n
+	}
+	for i, cr := range t.Custom {
+		n, err := money.ParseAmount(cr.UnitPrice, c)
+		if err != nil {
+			return Rates{}, errs.InvalidField(fmt.Sprintf("input.rates.custom.%d.unitPrice", i), "must be an amount in %s", c.Code())
+		}
+		r.Custom = append(r.Custom, CustomRate{Code: cr.Code, UnitPrice: n})
+	}
+	return r, nil
+}
+
+// FormatRates renders rates as decimals of c.
+func FormatRates(r Rates, c money.Currency) RatesText {
+	f := func(n int64) string { return money.FormatAmount(n, c) }
+	t := RatesText{StorageCubicMetreDay: f(r.StorageCubicMetreDay), StoragePalletDay: f(r.StoragePalletDay), ReceivingUnit: f(r.ReceivingUnit),
+		ReceivingCarton: f(r.ReceivingCarton), PickPackOrder: f(r.PickPackOrder), PickPackExtraLine: f(r.PickPackExtraLine),
+		ReturnsUnit: f(r.ReturnsUnit), CustomsDeclaration: f(r.CustomsDeclaration), ProcurementMinimum: f(r.ProcurementMinimum),
+		FreightMarkupBps: r.FreightMarkupBps, ProcurementCommissionBps: r.ProcurementCommissionBps, FinancingFacilitationBps: r.FinancingFacilitationBps}
+	for _, cr := range r.Custom {
+		t.Custom = append(t.Custom, CustomRateText{Code: cr.Code, UnitPrice: f(cr.UnitPrice)})
+	}
+	return t
 }

@@ -95,6 +95,8 @@ type PriceBookInput struct {
 	Name      string
 	Currency  money.Currency
 	Version   Version
+	// RatesText, when set, replaces Version.Rates: decimals in the book's currency.
+	RatesText *RatesText
 }
 
 // SetPriceBookVersion adds a version to the account's contract book (or the default book when
@@ -111,6 +113,22 @@ func (s *Service) SetPriceBookVersion(ctx context.Context, in PriceBookInput) (P
 	}
 	if err := s.requireVisible(ctx, domain, access.PriceBooks); err != nil {
 		return PriceBook{}, err
+	}
+	if in.RatesText != nil {
+		c := in.Currency
+		if existing, ok, err := s.bookOf(ctx, in.AccountID); err != nil {
+			return PriceBook{}, err
+		} else if ok {
+			c = existing.Currency
+		}
+		if c.IsZero() {
+			return PriceBook{}, errs.InvalidField("input.currencyCode", "a new price book needs a currency")
+		}
+		r, err := in.RatesText.parse(c)
+		if err != nil {
+			return PriceBook{}, err
+		}
+		in.Version.Rates = r
 	}
 	for range 10 {
 		var d bookDoc
@@ -186,6 +204,11 @@ func (s *Service) PriceBook(ctx context.Context, accountID string) (PriceBook, e
 		domain = accountID
 	}
 	if err := s.access.Require(ctx, domain, access.PriceBooks, access.Read); err != nil {
+		return PriceBook{}, ErrNotFound
+	}
+	// A contract is the account's data: only its own staff read it (the platform-wide staff
+	// role reads the default book, never an account's contract).
+	if accountID != "" && s.access.Require(ctx, accountID, access.Invoices, access.Write) != nil {
 		return PriceBook{}, ErrNotFound
 	}
 	b, ok, err := s.bookOf(ctx, accountID)
@@ -415,3 +438,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Now is the service's clock, for deriving OVERDUE in views.
+func (s *Service) Now() time.Time { return s.clock.Now() }

@@ -107,3 +107,10 @@ func (s *Service) scan(ctx context.Context, f bson.D) ([]Record, error) {
 	}
 	return out, nil
 }
+
+// InPeriod returns accountID's records that occurred in [from, to), claimed or not, oldest first
+// (at most 50,000; an INTERNAL error beyond).
+func (s *Service) InPeriod(ctx context.Context, accountID string, from, to time.Time) ([]Record, error) {
+	return s.scan(ctx, bson.D{{Key: fAccountID, Value: accountID},
+		{Key: fOccurredAt, Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}})
+}
