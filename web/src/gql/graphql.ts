@@ -769,12 +769,18 @@ export type UserErrorCode =
   | 'CONFLICT'
   /** A count below the units reserved or pledged. */
   | 'COUNT_BELOW_COMMITTED'
+  /** Credit notes would add up to more than the invoice total. */
+  | 'CREDIT_ABOVE_TOTAL'
   /** Duties cannot be estimated for this destination: ask for DAP quotes. */
   | 'DDP_UNAVAILABLE'
+  /** An invoice without lines cannot be finalized. */
+  | 'EMPTY_INVOICE'
   /** The parcels exceed every carrier's limits on this lane. */
   | 'EXCEEDS_CARRIER_LIMITS'
   /** The object's current state does not allow this change. */
   | 'FAILED_PRECONDITION'
+  /** Loan repayments cannot be invoiced: financing is not connected. */
+  | 'FINANCING_UNAVAILABLE'
   /** The caller may not make this change. */
   | 'FORBIDDEN'
   /** This idempotency key was used for a different request. */
@@ -803,10 +809,14 @@ export type UserErrorCode =
   | 'LOT_REQUIRED'
   /** A referenced object does not exist or is not visible to the caller. */
   | 'NOT_FOUND'
+  /** No price book is in effect for the account. */
+  | 'NO_PRICE_BOOK'
   /** No carrier serves this lane. */
   | 'NO_ROUTE'
   /** No carrier service on the lane accepts these parcels. */
   | 'NO_SERVICE_FITS'
+  /** The payment is more than the invoice's balance. */
+  | 'PAYMENT_ABOVE_BALANCE'
   /** The quote is already booked. */
   | 'QUOTE_ALREADY_BOOKED'
   /** The quote has expired: ask for new quotes. */
@@ -1250,6 +1260,7 @@ export type UsageObjectsQuery = { nodes: Array<
     | { id: string }
     | { id: string }
     | { reference: string | null, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
