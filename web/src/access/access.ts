@@ -44,7 +44,17 @@ export function accountAccess(viewer: ViewerAccess, accountId: string): AccountA
 }
 
 /** The pages of an account, in the order of the navigation. */
-export type AccountSection = 'overview' | 'inventory' | 'receipts' | 'orders' | 'usage' | 'shipments' | 'team' | 'apiKeys' | 'webhooks';
+export type AccountSection =
+  | 'overview'
+  | 'inventory'
+  | 'receipts'
+  | 'orders'
+  | 'usage'
+  | 'shipments'
+  | 'billing'
+  | 'team'
+  | 'apiKeys'
+  | 'webhooks';
 
 export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   overview: '',
@@ -53,6 +63,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   orders: '/orders',
   usage: '/usage',
   shipments: '/shipments',
+  billing: '/billing',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -61,13 +72,13 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
 export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
 
 /** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
-const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'webhooks']);
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'billing', 'webhooks']);
 
 /**
- * Warehousing (inventory, inbound receipts, orders, usage) is read by every role of the account
- * and by its staff; see docs/PERMISSIONS.md.
+ * Warehousing (inventory, inbound receipts, orders, usage), shipments and billing (invoices) are
+ * read by every role of the account and by its staff; see docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'billing'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
@@ -273,4 +284,9 @@ export function safeNextPath(next: string | null | undefined): string | null {
     return null;
   }
   return next;
+}
+
+/** Whether the viewer runs the account's billing (run, finalize, ad-hoc charges, payments): its staff. */
+export function canBill(access: AccountAccess): boolean {
+  return access.kind === 'staff';
 }

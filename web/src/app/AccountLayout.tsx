@@ -32,6 +32,8 @@ const ShipmentsPage = lazy(() => import('../pages/account/ShipmentsPage'));
 const ShipmentPage = lazy(() => import('../pages/account/ShipmentPage'));
 const ShipPage = lazy(() => import('../pages/account/ShipPage'));
 const ScorecardsPage = lazy(() => import('../pages/account/ScorecardsPage'));
+const BillingPage = lazy(() => import('../billing/BillingPage'));
+const InvoicePage = lazy(() => import('../billing/InvoicePage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -127,6 +129,8 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/scorecards" component={ScorecardsPage} />
             <Route path="/accounts/:accountId/shipments" component={ShipmentsPage} />
             <Route path="/accounts/:accountId/shipments/:shipmentId" component={ShipmentPage} />
+            <Route path="/accounts/:accountId/billing" component={BillingPage} />
+            <Route path="/accounts/:accountId/billing/:invoiceId" component={InvoicePage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />

@@ -157,6 +157,7 @@ export const en: Catalog = {
     orders: 'Orders',
     usage: 'Usage',
     shipments: 'Shipments',
+    billing: 'Billing',
     team: 'Team',
     apiKeys: 'API keys',
     webhooks: 'Webhooks',
