@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tradehub/tradehub/internal/clock"
+	"github.com/tradehub/tradehub/internal/cursor"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/money"
@@ -626,3 +627,36 @@ func TestDocuments(t *testing.T) {
 }
 
 var _ = bson.D{}
+
+// Invoices lists newest first, page by page.
+func TestInvoicesNewestFirst(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	var want []string
+	for i, start := range []time.Time{nov.AddDate(0, -2, 0), nov.AddDate(0, -1, 0), nov} {
+		f.record(t, f.us, "customs.declaration", usage.Customs, usage.Units(1), "declaration", nil, start.Add(time.Hour))
+		rep, err := f.svc.RunPeriod(ctx, start, start.AddDate(0, 1, 0), f.us)
+		if err != nil || len(rep.Invoices) != 1 {
+			t.Fatalf("run %d: %+v %v", i, rep, err)
+		}
+		want = append([]string{rep.Invoices[0].ID}, want...)
+		f.clk.Advance(time.Minute)
+	}
+	two := 2
+	first, err := f.svc.Invoices(ctx, f.us, InvoiceFilter{}, cursor.Page{First: &two})
+	if err != nil || len(first.Items) != 2 || !first.HasNextPage {
+		t.Fatalf("first page: %+v %v", first, err)
+	}
+	next, err := f.svc.Invoices(ctx, f.us, InvoiceFilter{}, cursor.Page{First: &two, After: &first.Cursors[1]})
+	if err != nil || len(next.Items) != 1 || next.HasNextPage {
+		t.Fatalf("second page: %+v %v", next, err)
+	}
+	got := []string{first.Items[0].ID, first.Items[1].ID, next.Items[0].ID}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	drafts, _ := f.svc.Invoices(ctx, f.us, InvoiceFilter{Status: StatusDraft}, cursor.Page{})
+	if len(drafts.Items) != 3 {
+		t.Errorf("drafts %d", len(drafts.Items))
+	}
+}

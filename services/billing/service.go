@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"math"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -382,9 +383,10 @@ func (s *Service) Invoices(ctx context.Context, accountID string, f InvoiceFilte
 		}
 		items = append(items, inv)
 	}
-	// Newest first: ids sort by creation, so descend on a negated key.
+	// Newest first: PageSlice pages in ascending key order, so the key counts down from the
+	// far future (fixed width, so that strings compare like the numbers).
 	return cursor.PageSlice(items, w, func(inv Invoice) cursor.Cursor {
-		return cursor.Cursor{Key: inv.CreatedAt.Format(time.RFC3339Nano), ID: inv.ID}
+		return cursor.Cursor{Key: fmt.Sprintf("%019d", math.MaxInt64-inv.CreatedAt.UnixNano()), ID: inv.ID}
 	}), nil
 }
 
