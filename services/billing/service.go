@@ -3,8 +3,8 @@ package billing
 import (
 	"context"
 	"fmt"
-	"math"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
