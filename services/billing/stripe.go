@@ -203,8 +203,9 @@ func bpsPercent(bps int64) string {
 	return s + "%"
 }
 
-// SyncPending works the Stripe retry queue: it completes finalizes a crash left FINALIZING and
-// pushes up to limit PENDING_SYNC invoices that are due. Each is leased for a minute first (a
+// SyncPending works the Stripe retry queue: it completes finalizes a crash left FINALIZING,
+// applies paid loan repayments whose application failed, and pushes up to limit PENDING_SYNC
+// invoices that are due. Each is leased for a minute first (a
 // guarded move of nextSyncAt), so two workers do not push the same invoice at once; a push that
 // fails is rescheduled with backoff. It returns how many were pushed.
 func (s *Service) SyncPending(ctx context.Context, limit int) (int, error) {
@@ -221,6 +222,21 @@ func (s *Service) SyncPending(ctx context.Context, limit int) (int, error) {
 	for _, d := range stuck {
 		if err := s.completeFinalize(ctx, d.ID); err != nil {
 			s.log.WarnContext(ctx, "complete finalize", "invoice", d.ID, "error", err)
+		}
+	}
+	// Paid repayment invoices whose loan application failed (financing was down): again.
+	cur, err = s.invoices.Find(ctx, bson.D{{Key: "kind", Value: string(KindLoanRepayment)}, {Key: "status", Value: string(StatusPaid)},
+		{Key: "loanApplied", Value: false}}, options.Find().SetLimit(int64(limit)))
+	if err != nil {
+		return 0, errs.Internalf("unapplied repayments: %w", err)
+	}
+	var unapplied []invoiceDoc
+	if err := cur.All(ctx, &unapplied); err != nil {
+		return 0, errs.Internalf("unapplied repayments: %w", err)
+	}
+	for _, d := range unapplied {
+		if err := s.applyLoan(ctx, d.ID); err != nil {
+			s.log.WarnContext(ctx, "apply loan payment", "invoice", d.ID, "error", err)
 		}
 	}
 	if s.stripe == nil {

@@ -230,3 +230,39 @@ func TestLoanRepaymentWithoutFinancing(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+type flakyLoans struct {
+	loansFake
+	fail bool
+}
+
+func (l *flakyLoans) ApplyLoanPayment(ctx context.Context, accountID, loanID string, amount money.Money, reference string) error {
+	if l.fail {
+		return errs.E(errs.Internal, "financing is down")
+	}
+	return l.loansFake.ApplyLoanPayment(ctx, accountID, loanID, amount, reference)
+}
+
+// A repayment settled by bank transfer while financing is down is applied by the worker later,
+// once.
+func TestLoanRepaymentAppliedAfterFinancingRecovers(t *testing.T) {
+	loans := &flakyLoans{fail: true}
+	f := setup(t, func(c *Config) { c.Loans = loans })
+	ctx := context.Background()
+	inv, err := f.svc.CreateLoanRepaymentInvoice(ctx, LoanRepaymentInput{AccountID: f.us, LoanID: ids.New(ids.Loan), Amount: money.New(50000, usd), IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.svc.RecordPayment(ctx, PaymentInput{InvoiceID: inv.ID, Amount: money.New(50000, usd), Reference: "BANK-9"}); err != nil || got.Status != StatusPaid {
+		t.Fatalf("payment: %v %v", got.Status, err)
+	}
+	loans.fail = false
+	for range 2 {
+		if _, err := f.svc.SyncPending(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(loans.calls) != 1 {
+		t.Errorf("loan payments %v, want one", loans.calls)
+	}
+}
