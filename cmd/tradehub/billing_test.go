@@ -268,3 +268,63 @@ func TestBillingMonthEndToEnd(t *testing.T) {
 }
 
 func r2str(r response, keys ...string) string { return r.str(keys...) }
+
+// Bad input over GraphQL: each refusal is a userError with its code and field, and writes nothing.
+func TestBillingBadInputOverHTTP(t *testing.T) {
+	a, base := demoApp(t)
+	w := loadWorld(t, base)
+	inv := invoiceFor(t, w.admin, w.kessler, "EUR", "bad-input")
+	lin := signIn(t, base, "am.lin@tradehub.test")
+	r := lin.do(`query($i: ID!) { invoice(id: $i) { total { amount } } }`, map[string]any{"i": inv})
+	total, err := money.ParseAmount(r.str("invoice", "total", "amount"), money.MustCurrency("EUR"))
+	if err != nil {
+		t.Fatalf("total: %s", r.Raw)
+	}
+	above := money.FormatAmount(total+1, money.MustCurrency("EUR")) // one cent over the balance and the total
+	for _, c := range []struct {
+		name, mutation, query string
+		vars                  map[string]any
+		code, field           string
+	}{
+		{"malformed period", "runInvoices", `mutation { runInvoices(input: {period: "November"}) { claimed userErrors { code field } } }`, nil, "INVALID", "input.period"},
+		{"payment above balance", "recordInvoicePayment", `mutation($i: ID!, $x: Decimal!) { recordInvoicePayment(input: {invoiceId: $i, amount: {amount: $x, currencyCode: "EUR"}, reference: "B1"}) { invoice { id } userErrors { code field } } }`,
+			map[string]any{"i": inv, "x": above}, "PAYMENT_ABOVE_BALANCE", "input.amount"},
+		{"payment in another currency", "recordInvoicePayment", `mutation($i: ID!) { recordInvoicePayment(input: {invoiceId: $i, amount: {amount: "1.00", currencyCode: "USD"}, reference: "B2"}) { invoice { id } userErrors { code field } } }`,
+			map[string]any{"i": inv}, "INVALID", "input.amount.currencyCode"},
+		{"credit note above total", "issueCreditNote", `mutation($i: ID!, $x: Decimal!) { issueCreditNote(input: {invoiceId: $i, amount: {amount: $x, currencyCode: "EUR"}, reason: "x", idempotencyKey: "c1"}) { invoice { id } userErrors { code field } } }`,
+			map[string]any{"i": inv, "x": above}, "CREDIT_ABOVE_TOTAL", "input.amount"},
+		{"finalize twice", "finalizeInvoice", `mutation($i: ID!) { finalizeInvoice(input: {invoiceId: $i}) { invoice { id } userErrors { code field } } }`,
+			map[string]any{"i": inv}, "INVALID_TRANSITION", ""},
+		{"ad-hoc without reason", "addAdHocCharge", `mutation($a: ID!) { addAdHocCharge(input: {accountId: $a, amount: {amount: "5.00", currencyCode: "EUR"}, reason: " ", idempotencyKey: "k"}) { usageRecord { id } userErrors { code field } } }`,
+			map[string]any{"a": w.kessler}, "INVALID", "input.reason"},
+		{"negative rate", "setPriceBookVersion", `mutation($a: ID!) { setPriceBookVersion(input: {accountId: $a, effectiveFrom: "2031-01-01T00:00:00Z", termsDays: 30, rates: {storageCubicMetreDay: "-1.00", storagePalletDay: "0", receivingUnit: "0", receivingCarton: "0", pickPackOrder: "0", pickPackExtraLine: "0", returnsUnit: "0", freightMarkupBps: 0, customsDeclaration: "0", procurementCommissionBps: 0, procurementMinimum: "0", financingFacilitationBps: 0}}) { priceBook { id } userErrors { code field } } }`,
+			map[string]any{"a": w.kessler}, "INVALID", "input.rates.storageCubicMetreDay"},
+		{"loan repayment without financing", "createLoanRepaymentInvoice", `mutation($a: ID!) { createLoanRepaymentInvoice(input: {accountId: $a, loanId: "loan_01jq3v8k2m5x7c9d0e4f6g8h1j", amount: {amount: "100.00", currencyCode: "EUR"}, idempotencyKey: "k"}) { invoice { id } userErrors { code field } } }`,
+			map[string]any{"a": w.kessler}, "FINANCING_UNAVAILABLE", ""},
+	} {
+		before := snapshot(t, a)
+		r = lin.do(c.query, c.vars)
+		after := snapshot(t, a)
+		ue, _ := r.path(c.mutation, "userErrors").([]any)
+		if len(ue) != 1 {
+			t.Errorf("%s: %s", c.name, r.Raw)
+			continue
+		}
+		e := ue[0].(map[string]any)
+		field := ""
+		if f, ok := e["field"].([]any); ok {
+			for i, p := range f {
+				if i > 0 {
+					field += "."
+				}
+				field += p.(string)
+			}
+		}
+		if e["code"] != c.code || field != c.field {
+			t.Errorf("%s: %v %q, want %s %q", c.name, e["code"], field, c.code, c.field)
+		}
+		if before != after {
+			t.Errorf("%s wrote to the store", c.name)
+		}
+	}
+}
