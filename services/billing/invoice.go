@@ -148,9 +148,7 @@ func (s *Service) Finalize(ctx context.Context, id string) (Invoice, error) {
 		return Invoice{}, err
 	}
 	if s.stripe != nil {
-		if err := s.pushOne(ctx, id); err != nil {
-			s.log.WarnContext(ctx, "stripe push failed; queued for retry", "invoice", id, "error", err)
-		}
+		s.pushInline(ctx, id)
 	}
 	return s.reload(ctx, id)
 }
@@ -472,9 +470,7 @@ func (s *Service) CreateLoanRepaymentInvoice(ctx context.Context, in LoanRepayme
 		return Invoice{}, err
 	}
 	if s.stripe != nil {
-		if err := s.pushOne(ctx, d.ID); err != nil {
-			s.log.WarnContext(ctx, "stripe push failed; queued for retry", "invoice", d.ID, "error", err)
-		}
+		s.pushInline(ctx, d.ID)
 	}
 	return s.reload(ctx, d.ID)
 }

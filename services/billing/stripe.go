@@ -42,12 +42,31 @@ type customerDoc struct {
 	StripeID  string `bson:"stripeId"`
 }
 
-func idem(p *stripe.Params, key string) { p.SetIdempotencyKey("tradehub-" + key) }
+// idem sets a call's idempotency key and the context that bounds it.
+func idem(ctx context.Context, p *stripe.Params, key string) {
+	p.SetIdempotencyKey("tradehub-" + key)
+	p.Context = ctx
+}
+
+// inlinePushTimeout bounds the push a finalize tries at once, so that a slow Stripe never
+// holds the request; what does not finish is left to the retry queue.
+const inlinePushTimeout = 8 * time.Second
+
+// pushInline tries the push of a just-finalized invoice within inlinePushTimeout.
+func (s *Service) pushInline(ctx context.Context, id string) {
+	callCtx, cancel := context.WithTimeout(ctx, inlinePushTimeout)
+	defer cancel()
+	if err := s.pushOne(ctx, callCtx, id); err != nil {
+		s.log.WarnContext(ctx, "stripe push failed; queued for retry", "invoice", id, "error", err)
+	}
+}
 
 // pushOne pushes one PENDING_SYNC invoice to Stripe, step by step, storing each step's result
 // before the next; on failure it schedules the next attempt with backoff.
-func (s *Service) pushOne(ctx context.Context, id string) error {
-	err := s.push(ctx, id)
+// Stripe calls run under callCtx; the bookkeeping of a failure under ctx, so that it is recorded
+// even when callCtx ran out.
+func (s *Service) pushOne(ctx, callCtx context.Context, id string) error {
+	err := s.push(ctx, callCtx, id)
 	if err == nil {
 		return nil
 	}
@@ -81,7 +100,7 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (s *Service) push(ctx context.Context, id string) error {
+func (s *Service) push(ctx, callCtx context.Context, id string) error {
 	d, err := s.loadInvoice(ctx, id)
 	if err != nil {
 		return err
@@ -107,7 +126,7 @@ func (s *Service) push(ctx context.Context, id string) error {
 		case err == mongo.ErrNoDocuments:
 			p := &stripe.CustomerParams{Name: stripe.String(cust.LegalName), Email: stripe.String(cust.Email)}
 			p.AddMetadata("tradehub_account_id", d.AccountID)
-			idem(&p.Params, "customer-"+d.AccountID)
+			idem(callCtx, &p.Params, "customer-"+d.AccountID)
 			sc, err := api.Customers.New(p)
 			if err != nil {
 				return fmt.Errorf("stripe customer: %w", err)
@@ -136,7 +155,7 @@ func (s *Service) push(ctx context.Context, id string) error {
 			PendingInvoiceItemsBehavior: stripe.String("exclude"), Description: stripe.String("Tradehub invoice " + d.Number)}
 		p.AddMetadata("tradehub_invoice_id", d.ID)
 		p.AddMetadata("tradehub_number", d.Number)
-		idem(&p.Params, "invoice-"+d.ID)
+		idem(callCtx, &p.Params, "invoice-"+d.ID)
 		si, err := api.Invoices.New(p)
 		if err != nil {
 			return fmt.Errorf("stripe invoice: %w", err)
@@ -152,7 +171,7 @@ func (s *Service) push(ctx context.Context, id string) error {
 		it := items[i]
 		p := &stripe.InvoiceItemParams{Customer: stripe.String(customerID), Invoice: stripe.String(d.StripeID),
 			Amount: stripe.Int64(it.amount), Currency: stripe.String(cur), Description: stripe.String(it.desc)}
-		idem(&p.Params, fmt.Sprintf("item-%s-%d", d.ID, i))
+		idem(callCtx, &p.Params, fmt.Sprintf("item-%s-%d", d.ID, i))
 		if _, err := api.InvoiceItems.New(p); err != nil {
 			return fmt.Errorf("stripe invoice item %d: %w", i, err)
 		}
@@ -164,7 +183,7 @@ func (s *Service) push(ctx context.Context, id string) error {
 
 	// 4. Finalize, and keep the hosted invoice URL.
 	p := &stripe.InvoiceFinalizeInvoiceParams{AutoAdvance: stripe.Bool(false)}
-	idem(&p.Params, "finalize-"+d.ID)
+	idem(callCtx, &p.Params, "finalize-"+d.ID)
 	si, err := api.Invoices.FinalizeInvoice(d.StripeID, p)
 	if err != nil {
 		return fmt.Errorf("stripe finalize: %w", err)
@@ -262,7 +281,7 @@ func (s *Service) SyncPending(ctx context.Context, limit int) (int, error) {
 		if res.ModifiedCount != 1 {
 			continue
 		}
-		if err := s.pushOne(ctx, d.ID); err != nil {
+		if err := s.pushOne(ctx, ctx, d.ID); err != nil {
 			s.log.WarnContext(ctx, "stripe push failed; will retry", "invoice", d.ID, "error", err)
 			continue
 		}
