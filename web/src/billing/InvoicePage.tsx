@@ -220,7 +220,7 @@ function Section({ section }: { section: Inv['sections'][number] }) {
               <tr key={`${l.code}-${i}`} data-code={l.code}>
                 <th scope="row">{l.description}</th>
                 <td className="num">
-                  {formatDecimal(l.quantity)} {l.unit}
+                  {formatDecimal(l.quantity)} {t.units[l.unit] ?? l.unit}
                 </td>
                 <td className="num">{formatMoney(l.amount)}</td>
               </tr>

@@ -87,6 +87,21 @@ export const billingMessages = {
     OVERDUE: 'Overdue',
     VOID: 'Void',
   } satisfies Record<InvoiceStatus, string>,
+  /** Units of invoice lines, by the API's unit code; an unknown unit shows as sent. */
+  units: {
+    cubic_metre_day: 'm³-days',
+    pallet_day: 'pallet-days',
+    unit: 'units',
+    carton: 'cartons',
+    order: 'orders',
+    line: 'lines',
+    shipment: 'shipments',
+    declaration: 'declarations',
+    purchase_order: 'purchase orders',
+    loan: 'loans',
+    charge: 'charge',
+    repayment: 'repayment',
+  } as Readonly<Record<string, string>>,
   categories: {
     WAREHOUSING: 'Warehousing',
     TRANSPORT: 'Freight',
