@@ -145,9 +145,13 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
-	// Billing: the Stripe retry queue (invoices PENDING_SYNC whose backoff has passed).
+	// Billing: the Stripe retry queue (invoices PENDING_SYNC whose backoff has passed), and
+	// last month's drafts prepared in the first days of a month.
 	a.background(func(ctx context.Context) {
 		every(ctx, billingSyncEvery, func() { runBillingJobs(ctx, svc.billing, logger) })
+	})
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runScheduledInvoices(ctx, svc.billing, logger) })
 	})
 
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,

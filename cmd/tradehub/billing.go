@@ -63,6 +63,19 @@ func runBillingJobs(ctx context.Context, b *billing.Service, logger *slog.Logger
 	}
 }
 
+// scheduledRunDays is how many days into a month the previous month is run automatically.
+const scheduledRunDays = 3
+
+// runScheduledInvoices prepares last month's drafts in the first days of a month (hourly;
+// idempotent).
+func runScheduledInvoices(ctx context.Context, b *billing.Service, logger *slog.Logger) {
+	if n, err := b.RunScheduled(ctx, scheduledRunDays); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "billing: scheduled run", "error", err)
+	} else if n > 0 {
+		logger.InfoContext(ctx, "billing: scheduled run", "accounts", n)
+	}
+}
+
 // billingSyncEvery is how often the Stripe retry queue is worked; each invoice's own backoff
 // decides when it is retried.
 const billingSyncEvery = 10 * time.Second

@@ -660,3 +660,23 @@ func TestInvoicesNewestFirst(t *testing.T) {
 		t.Errorf("drafts %d", len(drafts.Items))
 	}
 }
+
+// The scheduled run bills last month during the first days of a month, and not later.
+func TestRunScheduled(t *testing.T) {
+	f := setup(t) // now: 2 December
+	ctx := context.Background()
+	f.record(t, f.us, "customs.declaration", usage.Customs, usage.Units(1), "declaration", nil, nov.Add(time.Hour))
+	f.record(t, f.us, "customs.declaration", usage.Customs, usage.Units(1), "declaration", nil, dec.Add(time.Hour)) // this month: not yet
+	n, err := f.svc.RunScheduled(ctx, 3)
+	if err != nil || n != 3 {
+		t.Fatalf("ran %d accounts, %v", n, err)
+	}
+	invs, _ := f.svc.accountInvoices(ctx, f.us)
+	if len(invs) != 1 || !invs[0].PeriodStart.Equal(nov) || line(t, invs[0], "customs.declaration").Records != 1 {
+		t.Fatalf("invoices %+v", invs)
+	}
+	f.clk.Set(dec.Add(5 * 24 * time.Hour))
+	if n, _ := f.svc.RunScheduled(ctx, 3); n != 0 {
+		t.Errorf("ran on the 6th: %d", n)
+	}
+}

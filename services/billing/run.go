@@ -286,3 +286,32 @@ func (s *Service) releaseStrays(ctx context.Context, accountID string) error {
 	}
 	return nil
 }
+
+// RunScheduled is the monthly run of the background job (trusted: no caller): during the first
+// days of a month it runs the month before for every account, so that account managers find
+// the drafts ready to review. Runs being idempotent, the job may run it every day of those days
+// and after every restart. It returns the accounts run; an account's failure is logged and the
+// others still run.
+func (s *Service) RunScheduled(ctx context.Context, days int) (int, error) {
+	now := s.clock.Now()
+	if now.Day() > days {
+		return 0, nil
+	}
+	start, end := MonthOf(now.AddDate(0, 0, -now.Day()))
+	accounts, err := s.cfg.Accounts.AccountIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range accounts {
+		if _, _, _, err := s.runAccount(ctx, a, start, end); err != nil {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			s.log.WarnContext(ctx, "scheduled invoice run", "account", a, "period", start.Format("2006-01"), "error", err)
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
