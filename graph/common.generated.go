@@ -35,6 +35,18 @@ type MutationResolver interface {
 	CreatePartner(ctx context.Context, input model.CreatePartnerInput) (*model.CreatePartnerPayload, error)
 	GrantPartnerConsent(ctx context.Context, input model.PartnerConsentInput) (*model.PartnerConsentPayload, error)
 	RevokePartnerConsent(ctx context.Context, input model.PartnerConsentInput) (*model.PartnerConsentPayload, error)
+	RunInvoices(ctx context.Context, input model.RunInvoicesInput) (*model.RunInvoicesPayload, error)
+	RecalculateInvoice(ctx context.Context, input model.InvoiceIDInput) (*model.InvoicePayload, error)
+	UpdateInvoiceDraft(ctx context.Context, input model.UpdateInvoiceDraftInput) (*model.InvoicePayload, error)
+	FinalizeInvoice(ctx context.Context, input model.InvoiceIDInput) (*model.InvoicePayload, error)
+	RecordInvoicePayment(ctx context.Context, input model.RecordInvoicePaymentInput) (*model.InvoicePayload, error)
+	IssueCreditNote(ctx context.Context, input model.IssueCreditNoteInput) (*model.InvoicePayload, error)
+	VoidInvoice(ctx context.Context, input model.InvoiceIDInput) (*model.InvoicePayload, error)
+	PayInvoice(ctx context.Context, input model.InvoiceIDInput) (*model.PayInvoicePayload, error)
+	AddAdHocCharge(ctx context.Context, input model.AddAdHocChargeInput) (*model.AddAdHocChargePayload, error)
+	SetPriceBookVersion(ctx context.Context, input model.SetPriceBookVersionInput) (*model.PriceBookPayload, error)
+	SetTaxRate(ctx context.Context, input model.SetTaxRateInput) (*model.TaxRatePayload, error)
+	CreateLoanRepaymentInvoice(ctx context.Context, input model.CreateLoanRepaymentInvoiceInput) (*model.InvoicePayload, error)
 	RunBulkExport(ctx context.Context, input model.RunBulkExportInput) (*model.RunBulkExportPayload, error)
 	CancelBulkExport(ctx context.Context, input model.CancelBulkExportInput) (*model.CancelBulkExportPayload, error)
 	CreateFinanceProduct(ctx context.Context, input model.CreateFinanceProductInput) (*model.FinanceProductPayload, error)
@@ -121,6 +133,12 @@ type QueryResolver interface {
 	InvitationPreview(ctx context.Context, token string) (*model.InvitationPreview, error)
 	Partner(ctx context.Context, id string) (*model.Partner, error)
 	AuditLog(ctx context.Context, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
+	Invoice(ctx context.Context, id string) (*model.Invoice, error)
+	Invoices(ctx context.Context, accountID string, status *model.InvoiceStatus, first *int, after *string, last *int, before *string) (*model.InvoiceConnection, error)
+	BillingStatement(ctx context.Context, accountID string) (*model.BillingStatement, error)
+	CurrentUsage(ctx context.Context, accountID string) ([]model.UsagePreview, error)
+	PriceBook(ctx context.Context, accountID *string) (*model.PriceBook, error)
+	TaxRates(ctx context.Context) ([]model.TaxRate, error)
 	BulkExport(ctx context.Context, id string) (*model.BulkExport, error)
 	BulkExports(ctx context.Context, accountID string, first *int, after *string, last *int, before *string) (*model.BulkExportConnection, error)
 	Events(ctx context.Context, accountID string, after *string, types []string, first *int) (*model.EventConnection, error)
@@ -188,6 +206,17 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAcceptInvitationInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAcceptInvitationInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addAdHocCharge_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNAddAdHocChargeInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAddAdHocChargeInput)
 	if err != nil {
 		return nil, err
 	}
@@ -470,6 +499,17 @@ func (ec *executionContext) field_Mutation_createFulfilmentOrders_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createLoanRepaymentInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNCreateLoanRepaymentInvoiceInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐCreateLoanRepaymentInvoiceInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPartner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -635,6 +675,17 @@ func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_finalizeInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNInvoiceIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceIDInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_fundFinancingRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -690,6 +741,17 @@ func (ec *executionContext) field_Mutation_invitePartnerMember_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_issueCreditNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNIssueCreditNoteInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐIssueCreditNoteInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -716,6 +778,17 @@ func (ec *executionContext) field_Mutation_packFulfilmentOrder_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNPackFulfilmentOrderInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPackFulfilmentOrderInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_payInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNInvoiceIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceIDInput)
 	if err != nil {
 		return nil, err
 	}
@@ -756,6 +829,17 @@ func (ec *executionContext) field_Mutation_quoteShipment_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recalculateInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNInvoiceIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceIDInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_receiveReceipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -782,6 +866,17 @@ func (ec *executionContext) field_Mutation_receiveTransfer_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNTransferIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐTransferIDInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInvoicePayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRecordInvoicePaymentInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRecordInvoicePaymentInput)
 	if err != nil {
 		return nil, err
 	}
@@ -943,6 +1038,17 @@ func (ec *executionContext) field_Mutation_runBulkExport_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_runInvoices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNRunInvoicesInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRunInvoicesInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendRfq_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -998,10 +1104,32 @@ func (ec *executionContext) field_Mutation_setFxRate_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setPriceBookVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetPriceBookVersionInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetPriceBookVersionInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setSupplierStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetSupplierStatusInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetSupplierStatusInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTaxRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNSetTaxRateInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSetTaxRateInput)
 	if err != nil {
 		return nil, err
 	}
@@ -1075,6 +1203,17 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateInvoiceDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpdateInvoiceDraftInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateInvoiceDraftInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updatePurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1134,6 +1273,17 @@ func (ec *executionContext) field_Mutation_upsertCustomsRule_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpsertCustomsRuleInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpsertCustomsRuleInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_voidInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNInvoiceIdInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceIDInput)
 	if err != nil {
 		return nil, err
 	}
@@ -1236,6 +1386,17 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_billingStatement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_bulkExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1290,6 +1451,17 @@ func (ec *executionContext) field_Query_costLimits_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Query_creditFacilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_currentUsage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
@@ -1508,6 +1680,53 @@ func (ec *executionContext) field_Query_invitationPreview_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_invoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_invoices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status", ec.unmarshalOInvoiceStatus2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceStatus)
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last", ec.unmarshalOInt2ᚖint)
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before", ec.unmarshalOString2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_loan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1560,6 +1779,17 @@ func (ec *executionContext) field_Query_partner_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_priceBook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalOID2ᚖstring)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
 	return args, nil
 }
 
@@ -2890,6 +3120,576 @@ func (ec *executionContext) fieldContext_Mutation_revokePartnerConsent(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokePartnerConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runInvoices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_runInvoices,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RunInvoices(ctx, fc.Args["input"].(model.RunInvoicesInput))
+		},
+		nil,
+		ec.marshalNRunInvoicesPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐRunInvoicesPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_runInvoices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoices":
+				return ec.fieldContext_RunInvoicesPayload_invoices(ctx, field)
+			case "claimed":
+				return ec.fieldContext_RunInvoicesPayload_claimed(ctx, field)
+			case "unpriced":
+				return ec.fieldContext_RunInvoicesPayload_unpriced(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_RunInvoicesPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type RunInvoicesPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runInvoices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recalculateInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recalculateInvoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RecalculateInvoice(ctx, fc.Args["input"].(model.InvoiceIDInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recalculateInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recalculateInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateInvoiceDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_updateInvoiceDraft,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().UpdateInvoiceDraft(ctx, fc.Args["input"].(model.UpdateInvoiceDraftInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_updateInvoiceDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInvoiceDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_finalizeInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_finalizeInvoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().FinalizeInvoice(ctx, fc.Args["input"].(model.InvoiceIDInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_finalizeInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_finalizeInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInvoicePayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_recordInvoicePayment,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().RecordInvoicePayment(ctx, fc.Args["input"].(model.RecordInvoicePaymentInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_recordInvoicePayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInvoicePayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_issueCreditNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_issueCreditNote,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().IssueCreditNote(ctx, fc.Args["input"].(model.IssueCreditNoteInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_issueCreditNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_issueCreditNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_voidInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_voidInvoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().VoidInvoice(ctx, fc.Args["input"].(model.InvoiceIDInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_voidInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_voidInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_payInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_payInvoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().PayInvoice(ctx, fc.Args["input"].(model.InvoiceIDInput))
+		},
+		nil,
+		ec.marshalNPayInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPayInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_payInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_PayInvoicePayload_invoice(ctx, field)
+			case "payUrl":
+				return ec.fieldContext_PayInvoicePayload_payUrl(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_PayInvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PayInvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addAdHocCharge(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_addAdHocCharge,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().AddAdHocCharge(ctx, fc.Args["input"].(model.AddAdHocChargeInput))
+		},
+		nil,
+		ec.marshalNAddAdHocChargePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAddAdHocChargePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_addAdHocCharge(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "usageRecord":
+				return ec.fieldContext_AddAdHocChargePayload_usageRecord(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_AddAdHocChargePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AddAdHocChargePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addAdHocCharge_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPriceBookVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_setPriceBookVersion,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().SetPriceBookVersion(ctx, fc.Args["input"].(model.SetPriceBookVersionInput))
+		},
+		nil,
+		ec.marshalNPriceBookPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPriceBookPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_setPriceBookVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "priceBook":
+				return ec.fieldContext_PriceBookPayload_priceBook(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_PriceBookPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PriceBookPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPriceBookVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTaxRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_setTaxRate,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().SetTaxRate(ctx, fc.Args["input"].(model.SetTaxRateInput))
+		},
+		nil,
+		ec.marshalNTaxRatePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐTaxRatePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_setTaxRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "taxRate":
+				return ec.fieldContext_TaxRatePayload_taxRate(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_TaxRatePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TaxRatePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTaxRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createLoanRepaymentInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_createLoanRepaymentInvoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().CreateLoanRepaymentInvoice(ctx, fc.Args["input"].(model.CreateLoanRepaymentInvoiceInput))
+		},
+		nil,
+		ec.marshalNInvoicePayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoicePayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_createLoanRepaymentInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "invoice":
+				return ec.fieldContext_InvoicePayload_invoice(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_InvoicePayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoicePayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLoanRepaymentInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6978,6 +7778,364 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_invoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_invoice,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Invoice(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		ec.marshalOInvoice2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoice,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_invoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_Invoice_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_Invoice_accountId(ctx, field)
+			case "kind":
+				return ec.fieldContext_Invoice_kind(ctx, field)
+			case "number":
+				return ec.fieldContext_Invoice_number(ctx, field)
+			case "status":
+				return ec.fieldContext_Invoice_status(ctx, field)
+			case "periodStart":
+				return ec.fieldContext_Invoice_periodStart(ctx, field)
+			case "periodEnd":
+				return ec.fieldContext_Invoice_periodEnd(ctx, field)
+			case "currencyCode":
+				return ec.fieldContext_Invoice_currencyCode(ctx, field)
+			case "sections":
+				return ec.fieldContext_Invoice_sections(ctx, field)
+			case "subtotal":
+				return ec.fieldContext_Invoice_subtotal(ctx, field)
+			case "tax":
+				return ec.fieldContext_Invoice_tax(ctx, field)
+			case "total":
+				return ec.fieldContext_Invoice_total(ctx, field)
+			case "credited":
+				return ec.fieldContext_Invoice_credited(ctx, field)
+			case "paid":
+				return ec.fieldContext_Invoice_paid(ctx, field)
+			case "refunded":
+				return ec.fieldContext_Invoice_refunded(ctx, field)
+			case "balance":
+				return ec.fieldContext_Invoice_balance(ctx, field)
+			case "termsDays":
+				return ec.fieldContext_Invoice_termsDays(ctx, field)
+			case "dueDate":
+				return ec.fieldContext_Invoice_dueDate(ctx, field)
+			case "finalizedAt":
+				return ec.fieldContext_Invoice_finalizedAt(ctx, field)
+			case "memo":
+				return ec.fieldContext_Invoice_memo(ctx, field)
+			case "unpricedCodes":
+				return ec.fieldContext_Invoice_unpricedCodes(ctx, field)
+			case "payments":
+				return ec.fieldContext_Invoice_payments(ctx, field)
+			case "creditNotes":
+				return ec.fieldContext_Invoice_creditNotes(ctx, field)
+			case "syncStatus":
+				return ec.fieldContext_Invoice_syncStatus(ctx, field)
+			case "syncError":
+				return ec.fieldContext_Invoice_syncError(ctx, field)
+			case "stripeInvoiceId":
+				return ec.fieldContext_Invoice_stripeInvoiceId(ctx, field)
+			case "payUrl":
+				return ec.fieldContext_Invoice_payUrl(ctx, field)
+			case "pdfUrl":
+				return ec.fieldContext_Invoice_pdfUrl(ctx, field)
+			case "csvUrl":
+				return ec.fieldContext_Invoice_csvUrl(ctx, field)
+			case "loanId":
+				return ec.fieldContext_Invoice_loanId(ctx, field)
+			case "paymentError":
+				return ec.fieldContext_Invoice_paymentError(ctx, field)
+			case "uncollectible":
+				return ec.fieldContext_Invoice_uncollectible(ctx, field)
+			case "createdAt":
+				return ec.fieldContext_Invoice_createdAt(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_invoices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_invoices,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().Invoices(ctx, fc.Args["accountId"].(string), fc.Args["status"].(*model.InvoiceStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		ec.marshalNInvoiceConnection2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐInvoiceConnection,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_invoices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "edges":
+				return ec.fieldContext_InvoiceConnection_edges(ctx, field)
+			case "nodes":
+				return ec.fieldContext_InvoiceConnection_nodes(ctx, field)
+			case "pageInfo":
+				return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type InvoiceConnection", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invoices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_billingStatement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_billingStatement,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().BillingStatement(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNBillingStatement2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐBillingStatement,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_billingStatement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "accountId":
+				return ec.fieldContext_BillingStatement_accountId(ctx, field)
+			case "asOf":
+				return ec.fieldContext_BillingStatement_asOf(ctx, field)
+			case "aging":
+				return ec.fieldContext_BillingStatement_aging(ctx, field)
+			case "openInvoices":
+				return ec.fieldContext_BillingStatement_openInvoices(ctx, field)
+			case "overdueInvoices":
+				return ec.fieldContext_BillingStatement_overdueInvoices(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type BillingStatement", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_billingStatement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_currentUsage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_currentUsage,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().CurrentUsage(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNUsagePreview2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUsagePreviewᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_currentUsage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "periodStart":
+				return ec.fieldContext_UsagePreview_periodStart(ctx, field)
+			case "periodEnd":
+				return ec.fieldContext_UsagePreview_periodEnd(ctx, field)
+			case "currencyCode":
+				return ec.fieldContext_UsagePreview_currencyCode(ctx, field)
+			case "sections":
+				return ec.fieldContext_UsagePreview_sections(ctx, field)
+			case "total":
+				return ec.fieldContext_UsagePreview_total(ctx, field)
+			case "unpricedCodes":
+				return ec.fieldContext_UsagePreview_unpricedCodes(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type UsagePreview", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_currentUsage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_priceBook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_priceBook,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Query().PriceBook(ctx, fc.Args["accountId"].(*string))
+		},
+		nil,
+		ec.marshalOPriceBook2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPriceBook,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_priceBook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "id":
+				return ec.fieldContext_PriceBook_id(ctx, field)
+			case "accountId":
+				return ec.fieldContext_PriceBook_accountId(ctx, field)
+			case "name":
+				return ec.fieldContext_PriceBook_name(ctx, field)
+			case "currencyCode":
+				return ec.fieldContext_PriceBook_currencyCode(ctx, field)
+			case "versions":
+				return ec.fieldContext_PriceBook_versions(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type PriceBook", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_priceBook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_taxRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Query_taxRates,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Query().TaxRates(ctx)
+		},
+		nil,
+		ec.marshalNTaxRate2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐTaxRateᚄ,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Query_taxRates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "country":
+				return ec.fieldContext_TaxRate_country(ctx, field)
+			case "name":
+				return ec.fieldContext_TaxRate_name(ctx, field)
+			case "rateBps":
+				return ec.fieldContext_TaxRate_rateBps(ctx, field)
+			case "reverseCharge":
+				return ec.fieldContext_TaxRate_reverseCharge(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type TaxRate", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_bulkExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10611,6 +11769,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Loan(ctx, sel, obj)
+	case model.Invoice:
+		return ec._Invoice(ctx, sel, &obj)
+	case *model.Invoice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Invoice(ctx, sel, obj)
 	case model.Invitation:
 		return ec._Invitation(ctx, sel, &obj)
 	case *model.Invitation:
@@ -10844,6 +12009,90 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokePartnerConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokePartnerConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runInvoices":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runInvoices(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recalculateInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recalculateInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateInvoiceDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInvoiceDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finalizeInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_finalizeInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInvoicePayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInvoicePayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issueCreditNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_issueCreditNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "voidInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_voidInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addAdHocCharge":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addAdHocCharge(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPriceBookVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPriceBookVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTaxRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTaxRate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createLoanRepaymentInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLoanRepaymentInvoice(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11622,6 +12871,132 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_auditLog(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "invoice":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_invoice(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "invoices":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_invoices(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "billingStatement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_billingStatement(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "currentUsage":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_currentUsage(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "priceBook":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_priceBook(ctx, field)
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "taxRates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_taxRates(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

@@ -167,7 +167,7 @@ func toGQLLoan(l financing.Loan) *model.Loan {
 	return out
 }
 
-func toGQLStatement(st financing.Statement) *model.LoanStatement {
+func toGQLLoanStatement(st financing.Statement) *model.LoanStatement {
 	c := st.Loan.Currency
 	out := &model.LoanStatement{TotalDebits: minor(st.TotalDebits, c), TotalCredits: minor(st.TotalCredits, c),
 		Outstanding: minor(st.Outstanding, c), Balanced: st.Balanced, Entries: []model.LedgerEntry{}, Balances: []model.LedgerBalance{}}

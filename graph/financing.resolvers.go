@@ -58,7 +58,7 @@ func (r *loanResolver) Schedule(ctx context.Context, obj *model.Loan) ([]model.L
 
 // Statement is the resolver for the statement field.
 func (r *loanResolver) Statement(ctx context.Context, obj *model.Loan) (*model.LoanStatement, error) {
-	return toGQLStatement(financing.StatementOf(obj.Domain)), nil
+	return toGQLLoanStatement(financing.StatementOf(obj.Domain)), nil
 }
 
 // CreateFinanceProduct is the resolver for the createFinanceProduct field.

@@ -6,6 +6,7 @@ import (
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/transport"
 )
 
@@ -91,6 +92,9 @@ func (r *Resolver) nodeFetchers() map[ids.Prefix]nodeFetcher {
 			x, err := f.Loan(ctx, id)
 			return toGQLLoan(x), err
 		})
+	}
+	if b := r.Billing; b != nil {
+		fetchers[ids.Invoice] = mapNodes(b.InvoicesByID, func(inv billing.Invoice) *model.Invoice { return toGQLInvoice(inv, b.Now()) })
 	}
 	if t := r.Transport; t != nil {
 		fetchers[ids.Carrier] = mapNodes(t.CarriersByID, toGQLCarrier)

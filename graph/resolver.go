@@ -9,6 +9,7 @@ import (
 	"github.com/tradehub/tradehub/graph/loaders"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/costlimits"
 	"github.com/tradehub/tradehub/services/events"
@@ -37,6 +38,7 @@ type Resolver struct {
 	// Procurement serves suppliers, RFQs, quotes and purchase orders.
 	Procurement *procurement.Service
 	Financing   *financing.Service
+	Billing     *billing.Service
 }
 
 // warehousingSource and carrierSource are the loaders' sources, nil (not a typed nil) when the

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	FulfilmentOrderLine() FulfilmentOrderLineResolver
 	InventoryBalance() InventoryBalanceResolver
 	InventoryValuationLine() InventoryValuationLineResolver
+	Invoice() InvoiceResolver
 	Loan() LoanResolver
 	Membership() MembershipResolver
 	Mutation() MutationResolver
@@ -109,6 +110,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AddAdHocChargePayload struct {
+		UsageRecord func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Address struct {
 		City       func(childComplexity int) int
 		Country    func(childComplexity int) int
@@ -116,6 +122,16 @@ type ComplexityRoot struct {
 		Line2      func(childComplexity int) int
 		PostalCode func(childComplexity int) int
 		Region     func(childComplexity int) int
+	}
+
+	AgingBuckets struct {
+		Balance      func(childComplexity int) int
+		CurrencyCode func(childComplexity int) int
+		Days0To30    func(childComplexity int) int
+		Days31To60   func(childComplexity int) int
+		Days61To90   func(childComplexity int) int
+		Over90       func(childComplexity int) int
+		Overdue      func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -181,6 +197,14 @@ type ComplexityRoot struct {
 	AwardRfqPayload struct {
 		PurchaseOrders func(childComplexity int) int
 		UserErrors     func(childComplexity int) int
+	}
+
+	BillingStatement struct {
+		AccountID       func(childComplexity int) int
+		Aging           func(childComplexity int) int
+		AsOf            func(childComplexity int) int
+		OpenInvoices    func(childComplexity int) int
+		OverdueInvoices func(childComplexity int) int
 	}
 
 	BulkExport struct {
@@ -354,6 +378,18 @@ type ComplexityRoot struct {
 	CreditFacilityPayload struct {
 		Facility   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	CreditNote struct {
+		Amount    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	CustomRate struct {
+		Code      func(childComplexity int) int
+		UnitPrice func(childComplexity int) int
 	}
 
 	CustomsDeclaration struct {
@@ -705,6 +741,93 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Invoice struct {
+		AccountID       func(childComplexity int) int
+		Balance         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreditNotes     func(childComplexity int) int
+		Credited        func(childComplexity int) int
+		CsvURL          func(childComplexity int) int
+		CurrencyCode    func(childComplexity int) int
+		DueDate         func(childComplexity int) int
+		FinalizedAt     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		LoanID          func(childComplexity int) int
+		Memo            func(childComplexity int) int
+		Number          func(childComplexity int) int
+		Paid            func(childComplexity int) int
+		PayURL          func(childComplexity int) int
+		PaymentError    func(childComplexity int) int
+		Payments        func(childComplexity int) int
+		PdfURL          func(childComplexity int) int
+		PeriodEnd       func(childComplexity int) int
+		PeriodStart     func(childComplexity int) int
+		Refunded        func(childComplexity int) int
+		Sections        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		StripeInvoiceID func(childComplexity int) int
+		Subtotal        func(childComplexity int) int
+		SyncError       func(childComplexity int) int
+		SyncStatus      func(childComplexity int) int
+		Tax             func(childComplexity int) int
+		TermsDays       func(childComplexity int) int
+		Total           func(childComplexity int) int
+		Uncollectible   func(childComplexity int) int
+		UnpricedCodes   func(childComplexity int) int
+	}
+
+	InvoiceConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	InvoiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InvoiceLine struct {
+		Amount      func(childComplexity int) int
+		Basis       func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Description func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		RateBps     func(childComplexity int) int
+		Records     func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		UnitPrice   func(childComplexity int) int
+	}
+
+	InvoicePayload struct {
+		Invoice    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	InvoicePayment struct {
+		Amount     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Method     func(childComplexity int) int
+		ReceivedAt func(childComplexity int) int
+		Reference  func(childComplexity int) int
+	}
+
+	InvoiceSection struct {
+		Category func(childComplexity int) int
+		Lines    func(childComplexity int) int
+		Subtotal func(childComplexity int) int
+	}
+
+	InvoiceTax struct {
+		Amount        func(childComplexity int) int
+		Country       func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RateBps       func(childComplexity int) int
+		ReverseCharge func(childComplexity int) int
+		Taxable       func(childComplexity int) int
+	}
+
 	LandedCost struct {
 		ComputedAt     func(childComplexity int) int
 		Duties         func(childComplexity int) int
@@ -845,6 +968,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation                  func(childComplexity int, input model.AcceptInvitationInput) int
+		AddAdHocCharge                    func(childComplexity int, input model.AddAdHocChargeInput) int
 		AdjustInventory                   func(childComplexity int, input model.AdjustInventoryInput) int
 		AnswerFinancingInformationRequest func(childComplexity int, input model.AnswerFinancingInformationRequestInput) int
 		ApproveFinancingRequest           func(childComplexity int, input model.ApproveFinancingRequestInput) int
@@ -870,6 +994,7 @@ type ComplexityRoot struct {
 		CreateFinanceProduct              func(childComplexity int, input model.CreateFinanceProductInput) int
 		CreateFulfilmentOrder             func(childComplexity int, input model.CreateFulfilmentOrderInput) int
 		CreateFulfilmentOrders            func(childComplexity int, input model.CreateFulfilmentOrdersInput) int
+		CreateLoanRepaymentInvoice        func(childComplexity int, input model.CreateLoanRepaymentInvoiceInput) int
 		CreatePartner                     func(childComplexity int, input model.CreatePartnerInput) int
 		CreateRateCard                    func(childComplexity int, input model.RateCardInput) int
 		CreateReceipt                     func(childComplexity int, input model.CreateReceiptInput) int
@@ -885,21 +1010,26 @@ type ComplexityRoot struct {
 		DeleteWebhookSubscription         func(childComplexity int, input model.DeleteWebhookSubscriptionInput) int
 		DeliverFulfilmentOrder            func(childComplexity int, input model.FulfilmentOrderIDInput) int
 		FileComplaint                     func(childComplexity int, input model.FileComplaintInput) int
+		FinalizeInvoice                   func(childComplexity int, input model.InvoiceIDInput) int
 		FundFinancingRequest              func(childComplexity int, input model.FundFinancingRequestInput) int
 		GrantPartnerConsent               func(childComplexity int, input model.PartnerConsentInput) int
 		ImportRateCards                   func(childComplexity int, input model.ImportRateCardsInput) int
 		InviteAccountMember               func(childComplexity int, input model.InviteAccountMemberInput) int
 		InvitePartnerMember               func(childComplexity int, input model.InvitePartnerMemberInput) int
+		IssueCreditNote                   func(childComplexity int, input model.IssueCreditNoteInput) int
 		Login                             func(childComplexity int, input model.LoginInput) int
 		Logout                            func(childComplexity int) int
 		MarkLoanDefaulted                 func(childComplexity int, input model.LoanActionInput) int
 		PackFulfilmentOrder               func(childComplexity int, input model.PackFulfilmentOrderInput) int
+		PayInvoice                        func(childComplexity int, input model.InvoiceIDInput) int
 		PickFulfilmentOrder               func(childComplexity int, input model.FulfilmentOrderIDInput) int
 		PutawayReceipt                    func(childComplexity int, input model.ReceiptIDInput) int
 		QuoteShipment                     func(childComplexity int, input model.QuoteShipmentInput) int
+		RecalculateInvoice                func(childComplexity int, input model.InvoiceIDInput) int
 		ReceiveReceipt                    func(childComplexity int, input model.ReceiveReceiptInput) int
 		ReceiveReturn                     func(childComplexity int, input model.ReceiveReturnInput) int
 		ReceiveTransfer                   func(childComplexity int, input model.TransferIDInput) int
+		RecordInvoicePayment              func(childComplexity int, input model.RecordInvoicePaymentInput) int
 		RecordLoanPayment                 func(childComplexity int, input model.RecordLoanPaymentInput) int
 		RecordTrackingEvent               func(childComplexity int, input model.RecordTrackingEventInput) int
 		RedeliverWebhookDelivery          func(childComplexity int, input model.RedeliverWebhookDeliveryInput) int
@@ -915,24 +1045,29 @@ type ComplexityRoot struct {
 		RotateCarrierWebhookSecret        func(childComplexity int, input model.RotateCarrierWebhookSecretInput) int
 		RotateWebhookSecret               func(childComplexity int, input model.RotateWebhookSecretInput) int
 		RunBulkExport                     func(childComplexity int, input model.RunBulkExportInput) int
+		RunInvoices                       func(childComplexity int, input model.RunInvoicesInput) int
 		SendRfq                           func(childComplexity int, input model.RfqIDInput) int
 		SetAccountStatus                  func(childComplexity int, input model.SetAccountStatusInput) int
 		SetCostLimits                     func(childComplexity int, input model.SetCostLimitsInput) int
 		SetCreditFacilityStatus           func(childComplexity int, input model.SetCreditFacilityStatusInput) int
 		SetFxRate                         func(childComplexity int, input model.SetFxRateInput) int
+		SetPriceBookVersion               func(childComplexity int, input model.SetPriceBookVersionInput) int
 		SetSupplierStatus                 func(childComplexity int, input model.SetSupplierStatusInput) int
+		SetTaxRate                        func(childComplexity int, input model.SetTaxRateInput) int
 		ShipFulfilmentOrder               func(childComplexity int, input model.ShipFulfilmentOrderInput) int
 		ShipPurchaseOrder                 func(childComplexity int, input model.ShipPurchaseOrderInput) int
 		SnapshotStorage                   func(childComplexity int, input model.SnapshotStorageInput) int
 		SubmitSupplierQuote               func(childComplexity int, input model.SubmitSupplierQuoteInput) int
 		UnassignAccountManager            func(childComplexity int, input model.AssignAccountManagerInput) int
 		UpdateAccount                     func(childComplexity int, input model.UpdateAccountInput) int
+		UpdateInvoiceDraft                func(childComplexity int, input model.UpdateInvoiceDraftInput) int
 		UpdatePurchaseOrder               func(childComplexity int, input model.UpdatePurchaseOrderInput) int
 		UpdateRateCard                    func(childComplexity int, input model.UpdateRateCardInput) int
 		UpdateSku                         func(childComplexity int, input model.UpdateSkuInput) int
 		UpdateWarehouse                   func(childComplexity int, input model.UpdateWarehouseInput) int
 		UpdateWebhookSubscription         func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
 		UpsertCustomsRule                 func(childComplexity int, input model.UpsertCustomsRuleInput) int
+		VoidInvoice                       func(childComplexity int, input model.InvoiceIDInput) int
 		WriteOffLoan                      func(childComplexity int, input model.LoanActionInput) int
 	}
 
@@ -986,6 +1121,12 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	PayInvoicePayload struct {
+		Invoice    func(childComplexity int) int
+		PayURL     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	PaymentTerms struct {
 		Balance        func(childComplexity int) int
 		DepositPercent func(childComplexity int) int
@@ -1004,6 +1145,41 @@ type ComplexityRoot struct {
 	PoolTier struct {
 		DiscountBps func(childComplexity int) int
 		MinPooledKg func(childComplexity int) int
+	}
+
+	PriceBook struct {
+		AccountID    func(childComplexity int) int
+		CurrencyCode func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Versions     func(childComplexity int) int
+	}
+
+	PriceBookPayload struct {
+		PriceBook  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	PriceBookRates struct {
+		Custom                   func(childComplexity int) int
+		CustomsDeclaration       func(childComplexity int) int
+		FinancingFacilitationBps func(childComplexity int) int
+		FreightMarkupBps         func(childComplexity int) int
+		PickPackExtraLine        func(childComplexity int) int
+		PickPackOrder            func(childComplexity int) int
+		ProcurementCommissionBps func(childComplexity int) int
+		ProcurementMinimum       func(childComplexity int) int
+		ReceivingCarton          func(childComplexity int) int
+		ReceivingUnit            func(childComplexity int) int
+		ReturnsUnit              func(childComplexity int) int
+		StorageCubicMetreDay     func(childComplexity int) int
+		StoragePalletDay         func(childComplexity int) int
+	}
+
+	PriceBookVersion struct {
+		EffectiveFrom func(childComplexity int) int
+		Rates         func(childComplexity int) int
+		TermsDays     func(childComplexity int) int
 	}
 
 	PriceBreakdown struct {
@@ -1075,11 +1251,13 @@ type ComplexityRoot struct {
 		Account                func(childComplexity int, id string) int
 		Accounts               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AuditLog               func(childComplexity int, accountID string, filter *model.AuditLogFilter, first *int, after *string, last *int, before *string) int
+		BillingStatement       func(childComplexity int, accountID string) int
 		BulkExport             func(childComplexity int, id string) int
 		BulkExports            func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
 		Carriers               func(childComplexity int) int
 		CostLimits             func(childComplexity int, accountID string) int
 		CreditFacilities       func(childComplexity int, accountID string) int
+		CurrentUsage           func(childComplexity int, accountID string) int
 		CustomsRules           func(childComplexity int) int
 		EligibleCollateral     func(childComplexity int, facilityID string) int
 		Events                 func(childComplexity int, accountID string, after *string, types []string, first *int) int
@@ -1095,11 +1273,14 @@ type ComplexityRoot struct {
 		InventoryBalances      func(childComplexity int, accountID string, filter *model.InventoryBalanceFilter, first *int, after *string, last *int, before *string) int
 		InventoryValuation     func(childComplexity int, accountID string) int
 		InvitationPreview      func(childComplexity int, token string) int
+		Invoice                func(childComplexity int, id string) int
+		Invoices               func(childComplexity int, accountID string, status *model.InvoiceStatus, first *int, after *string, last *int, before *string) int
 		Loan                   func(childComplexity int, id string) int
 		Loans                  func(childComplexity int, accountID string) int
 		Node                   func(childComplexity int, id string) int
 		Nodes                  func(childComplexity int, ids []string) int
 		Partner                func(childComplexity int, id string) int
+		PriceBook              func(childComplexity int, accountID *string) int
 		PurchaseOrder          func(childComplexity int, id string) int
 		PurchaseOrders         func(childComplexity int, accountID string, status *model.PurchaseOrderStatus, first *int, after *string, last *int, before *string) int
 		Quote                  func(childComplexity int, accountID string, id string) int
@@ -1119,6 +1300,7 @@ type ComplexityRoot struct {
 		SupplierInvitations    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		SupplierPurchaseOrders func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Suppliers              func(childComplexity int, accountID string, first *int, after *string, last *int, before *string) int
+		TaxRates               func(childComplexity int) int
 		Transfer               func(childComplexity int, id string) int
 		Transfers              func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
 		UsageRecords           func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
@@ -1356,6 +1538,13 @@ type ComplexityRoot struct {
 
 	RunBulkExportPayload struct {
 		BulkExport func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	RunInvoicesPayload struct {
+		Claimed    func(childComplexity int) int
+		Invoices   func(childComplexity int) int
+		Unpriced   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -1674,6 +1863,18 @@ type ComplexityRoot struct {
 		UnitsRejected func(childComplexity int) int
 	}
 
+	TaxRate struct {
+		Country       func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RateBps       func(childComplexity int) int
+		ReverseCharge func(childComplexity int) int
+	}
+
+	TaxRatePayload struct {
+		TaxRate    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	TrackingEvent struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -1725,6 +1926,11 @@ type ComplexityRoot struct {
 		ServiceCode func(childComplexity int) int
 	}
 
+	UnpricedCode struct {
+		Code    func(childComplexity int) int
+		Records func(childComplexity int) int
+	}
+
 	UpdateAccountPayload struct {
 		Account    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -1733,6 +1939,15 @@ type ComplexityRoot struct {
 	UsageAttribute struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	UsagePreview struct {
+		CurrencyCode  func(childComplexity int) int
+		PeriodEnd     func(childComplexity int) int
+		PeriodStart   func(childComplexity int) int
+		Sections      func(childComplexity int) int
+		Total         func(childComplexity int) int
+		UnpricedCodes func(childComplexity int) int
 	}
 
 	UsageRecord struct {
@@ -2094,6 +2309,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AccountEdge.Node(childComplexity), true
 
+	case "AddAdHocChargePayload.usageRecord":
+		if e.complexity.AddAdHocChargePayload.UsageRecord == nil {
+			break
+		}
+
+		return e.complexity.AddAdHocChargePayload.UsageRecord(childComplexity), true
+
+	case "AddAdHocChargePayload.userErrors":
+		if e.complexity.AddAdHocChargePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.AddAdHocChargePayload.UserErrors(childComplexity), true
+
 	case "Address.city":
 		if e.complexity.Address.City == nil {
 			break
@@ -2135,6 +2364,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Address.Region(childComplexity), true
+
+	case "AgingBuckets.balance":
+		if e.complexity.AgingBuckets.Balance == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Balance(childComplexity), true
+
+	case "AgingBuckets.currencyCode":
+		if e.complexity.AgingBuckets.CurrencyCode == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.CurrencyCode(childComplexity), true
+
+	case "AgingBuckets.days0To30":
+		if e.complexity.AgingBuckets.Days0To30 == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Days0To30(childComplexity), true
+
+	case "AgingBuckets.days31To60":
+		if e.complexity.AgingBuckets.Days31To60 == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Days31To60(childComplexity), true
+
+	case "AgingBuckets.days61To90":
+		if e.complexity.AgingBuckets.Days61To90 == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Days61To90(childComplexity), true
+
+	case "AgingBuckets.over90":
+		if e.complexity.AgingBuckets.Over90 == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Over90(childComplexity), true
+
+	case "AgingBuckets.overdue":
+		if e.complexity.AgingBuckets.Overdue == nil {
+			break
+		}
+
+		return e.complexity.AgingBuckets.Overdue(childComplexity), true
 
 	case "ApiKey.account":
 		if e.complexity.ApiKey.Account == nil {
@@ -2401,6 +2679,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.AwardRfqPayload.UserErrors(childComplexity), true
+
+	case "BillingStatement.accountId":
+		if e.complexity.BillingStatement.AccountID == nil {
+			break
+		}
+
+		return e.complexity.BillingStatement.AccountID(childComplexity), true
+
+	case "BillingStatement.aging":
+		if e.complexity.BillingStatement.Aging == nil {
+			break
+		}
+
+		return e.complexity.BillingStatement.Aging(childComplexity), true
+
+	case "BillingStatement.asOf":
+		if e.complexity.BillingStatement.AsOf == nil {
+			break
+		}
+
+		return e.complexity.BillingStatement.AsOf(childComplexity), true
+
+	case "BillingStatement.openInvoices":
+		if e.complexity.BillingStatement.OpenInvoices == nil {
+			break
+		}
+
+		return e.complexity.BillingStatement.OpenInvoices(childComplexity), true
+
+	case "BillingStatement.overdueInvoices":
+		if e.complexity.BillingStatement.OverdueInvoices == nil {
+			break
+		}
+
+		return e.complexity.BillingStatement.OverdueInvoices(childComplexity), true
 
 	case "BulkExport.accountId":
 		if e.complexity.BulkExport.AccountID == nil {
@@ -3108,6 +3421,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.CreditFacilityPayload.UserErrors(childComplexity), true
+
+	case "CreditNote.amount":
+		if e.complexity.CreditNote.Amount == nil {
+			break
+		}
+
+		return e.complexity.CreditNote.Amount(childComplexity), true
+
+	case "CreditNote.createdAt":
+		if e.complexity.CreditNote.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.CreditNote.CreatedAt(childComplexity), true
+
+	case "CreditNote.id":
+		if e.complexity.CreditNote.ID == nil {
+			break
+		}
+
+		return e.complexity.CreditNote.ID(childComplexity), true
+
+	case "CreditNote.reason":
+		if e.complexity.CreditNote.Reason == nil {
+			break
+		}
+
+		return e.complexity.CreditNote.Reason(childComplexity), true
+
+	case "CustomRate.code":
+		if e.complexity.CustomRate.Code == nil {
+			break
+		}
+
+		return e.complexity.CustomRate.Code(childComplexity), true
+
+	case "CustomRate.unitPrice":
+		if e.complexity.CustomRate.UnitPrice == nil {
+			break
+		}
+
+		return e.complexity.CustomRate.UnitPrice(childComplexity), true
 
 	case "CustomsDeclaration.createdAt":
 		if e.complexity.CustomsDeclaration.CreatedAt == nil {
@@ -4691,6 +5046,447 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.InvitePayload.UserErrors(childComplexity), true
 
+	case "Invoice.accountId":
+		if e.complexity.Invoice.AccountID == nil {
+			break
+		}
+
+		return e.complexity.Invoice.AccountID(childComplexity), true
+
+	case "Invoice.balance":
+		if e.complexity.Invoice.Balance == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Balance(childComplexity), true
+
+	case "Invoice.createdAt":
+		if e.complexity.Invoice.CreatedAt == nil {
+			break
+		}
+
+		return e.complexity.Invoice.CreatedAt(childComplexity), true
+
+	case "Invoice.creditNotes":
+		if e.complexity.Invoice.CreditNotes == nil {
+			break
+		}
+
+		return e.complexity.Invoice.CreditNotes(childComplexity), true
+
+	case "Invoice.credited":
+		if e.complexity.Invoice.Credited == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Credited(childComplexity), true
+
+	case "Invoice.csvUrl":
+		if e.complexity.Invoice.CsvURL == nil {
+			break
+		}
+
+		return e.complexity.Invoice.CsvURL(childComplexity), true
+
+	case "Invoice.currencyCode":
+		if e.complexity.Invoice.CurrencyCode == nil {
+			break
+		}
+
+		return e.complexity.Invoice.CurrencyCode(childComplexity), true
+
+	case "Invoice.dueDate":
+		if e.complexity.Invoice.DueDate == nil {
+			break
+		}
+
+		return e.complexity.Invoice.DueDate(childComplexity), true
+
+	case "Invoice.finalizedAt":
+		if e.complexity.Invoice.FinalizedAt == nil {
+			break
+		}
+
+		return e.complexity.Invoice.FinalizedAt(childComplexity), true
+
+	case "Invoice.id":
+		if e.complexity.Invoice.ID == nil {
+			break
+		}
+
+		return e.complexity.Invoice.ID(childComplexity), true
+
+	case "Invoice.kind":
+		if e.complexity.Invoice.Kind == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Kind(childComplexity), true
+
+	case "Invoice.loanId":
+		if e.complexity.Invoice.LoanID == nil {
+			break
+		}
+
+		return e.complexity.Invoice.LoanID(childComplexity), true
+
+	case "Invoice.memo":
+		if e.complexity.Invoice.Memo == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Memo(childComplexity), true
+
+	case "Invoice.number":
+		if e.complexity.Invoice.Number == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Number(childComplexity), true
+
+	case "Invoice.paid":
+		if e.complexity.Invoice.Paid == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Paid(childComplexity), true
+
+	case "Invoice.payUrl":
+		if e.complexity.Invoice.PayURL == nil {
+			break
+		}
+
+		return e.complexity.Invoice.PayURL(childComplexity), true
+
+	case "Invoice.paymentError":
+		if e.complexity.Invoice.PaymentError == nil {
+			break
+		}
+
+		return e.complexity.Invoice.PaymentError(childComplexity), true
+
+	case "Invoice.payments":
+		if e.complexity.Invoice.Payments == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Payments(childComplexity), true
+
+	case "Invoice.pdfUrl":
+		if e.complexity.Invoice.PdfURL == nil {
+			break
+		}
+
+		return e.complexity.Invoice.PdfURL(childComplexity), true
+
+	case "Invoice.periodEnd":
+		if e.complexity.Invoice.PeriodEnd == nil {
+			break
+		}
+
+		return e.complexity.Invoice.PeriodEnd(childComplexity), true
+
+	case "Invoice.periodStart":
+		if e.complexity.Invoice.PeriodStart == nil {
+			break
+		}
+
+		return e.complexity.Invoice.PeriodStart(childComplexity), true
+
+	case "Invoice.refunded":
+		if e.complexity.Invoice.Refunded == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Refunded(childComplexity), true
+
+	case "Invoice.sections":
+		if e.complexity.Invoice.Sections == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Sections(childComplexity), true
+
+	case "Invoice.status":
+		if e.complexity.Invoice.Status == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Status(childComplexity), true
+
+	case "Invoice.stripeInvoiceId":
+		if e.complexity.Invoice.StripeInvoiceID == nil {
+			break
+		}
+
+		return e.complexity.Invoice.StripeInvoiceID(childComplexity), true
+
+	case "Invoice.subtotal":
+		if e.complexity.Invoice.Subtotal == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Subtotal(childComplexity), true
+
+	case "Invoice.syncError":
+		if e.complexity.Invoice.SyncError == nil {
+			break
+		}
+
+		return e.complexity.Invoice.SyncError(childComplexity), true
+
+	case "Invoice.syncStatus":
+		if e.complexity.Invoice.SyncStatus == nil {
+			break
+		}
+
+		return e.complexity.Invoice.SyncStatus(childComplexity), true
+
+	case "Invoice.tax":
+		if e.complexity.Invoice.Tax == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Tax(childComplexity), true
+
+	case "Invoice.termsDays":
+		if e.complexity.Invoice.TermsDays == nil {
+			break
+		}
+
+		return e.complexity.Invoice.TermsDays(childComplexity), true
+
+	case "Invoice.total":
+		if e.complexity.Invoice.Total == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Total(childComplexity), true
+
+	case "Invoice.uncollectible":
+		if e.complexity.Invoice.Uncollectible == nil {
+			break
+		}
+
+		return e.complexity.Invoice.Uncollectible(childComplexity), true
+
+	case "Invoice.unpricedCodes":
+		if e.complexity.Invoice.UnpricedCodes == nil {
+			break
+		}
+
+		return e.complexity.Invoice.UnpricedCodes(childComplexity), true
+
+	case "InvoiceConnection.edges":
+		if e.complexity.InvoiceConnection.Edges == nil {
+			break
+		}
+
+		return e.complexity.InvoiceConnection.Edges(childComplexity), true
+
+	case "InvoiceConnection.nodes":
+		if e.complexity.InvoiceConnection.Nodes == nil {
+			break
+		}
+
+		return e.complexity.InvoiceConnection.Nodes(childComplexity), true
+
+	case "InvoiceConnection.pageInfo":
+		if e.complexity.InvoiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.complexity.InvoiceConnection.PageInfo(childComplexity), true
+
+	case "InvoiceEdge.cursor":
+		if e.complexity.InvoiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.complexity.InvoiceEdge.Cursor(childComplexity), true
+
+	case "InvoiceEdge.node":
+		if e.complexity.InvoiceEdge.Node == nil {
+			break
+		}
+
+		return e.complexity.InvoiceEdge.Node(childComplexity), true
+
+	case "InvoiceLine.amount":
+		if e.complexity.InvoiceLine.Amount == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Amount(childComplexity), true
+
+	case "InvoiceLine.basis":
+		if e.complexity.InvoiceLine.Basis == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Basis(childComplexity), true
+
+	case "InvoiceLine.code":
+		if e.complexity.InvoiceLine.Code == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Code(childComplexity), true
+
+	case "InvoiceLine.description":
+		if e.complexity.InvoiceLine.Description == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Description(childComplexity), true
+
+	case "InvoiceLine.quantity":
+		if e.complexity.InvoiceLine.Quantity == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Quantity(childComplexity), true
+
+	case "InvoiceLine.rateBps":
+		if e.complexity.InvoiceLine.RateBps == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.RateBps(childComplexity), true
+
+	case "InvoiceLine.records":
+		if e.complexity.InvoiceLine.Records == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Records(childComplexity), true
+
+	case "InvoiceLine.unit":
+		if e.complexity.InvoiceLine.Unit == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.Unit(childComplexity), true
+
+	case "InvoiceLine.unitPrice":
+		if e.complexity.InvoiceLine.UnitPrice == nil {
+			break
+		}
+
+		return e.complexity.InvoiceLine.UnitPrice(childComplexity), true
+
+	case "InvoicePayload.invoice":
+		if e.complexity.InvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayload.Invoice(childComplexity), true
+
+	case "InvoicePayload.userErrors":
+		if e.complexity.InvoicePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayload.UserErrors(childComplexity), true
+
+	case "InvoicePayment.amount":
+		if e.complexity.InvoicePayment.Amount == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayment.Amount(childComplexity), true
+
+	case "InvoicePayment.id":
+		if e.complexity.InvoicePayment.ID == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayment.ID(childComplexity), true
+
+	case "InvoicePayment.method":
+		if e.complexity.InvoicePayment.Method == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayment.Method(childComplexity), true
+
+	case "InvoicePayment.receivedAt":
+		if e.complexity.InvoicePayment.ReceivedAt == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayment.ReceivedAt(childComplexity), true
+
+	case "InvoicePayment.reference":
+		if e.complexity.InvoicePayment.Reference == nil {
+			break
+		}
+
+		return e.complexity.InvoicePayment.Reference(childComplexity), true
+
+	case "InvoiceSection.category":
+		if e.complexity.InvoiceSection.Category == nil {
+			break
+		}
+
+		return e.complexity.InvoiceSection.Category(childComplexity), true
+
+	case "InvoiceSection.lines":
+		if e.complexity.InvoiceSection.Lines == nil {
+			break
+		}
+
+		return e.complexity.InvoiceSection.Lines(childComplexity), true
+
+	case "InvoiceSection.subtotal":
+		if e.complexity.InvoiceSection.Subtotal == nil {
+			break
+		}
+
+		return e.complexity.InvoiceSection.Subtotal(childComplexity), true
+
+	case "InvoiceTax.amount":
+		if e.complexity.InvoiceTax.Amount == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.Amount(childComplexity), true
+
+	case "InvoiceTax.country":
+		if e.complexity.InvoiceTax.Country == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.Country(childComplexity), true
+
+	case "InvoiceTax.name":
+		if e.complexity.InvoiceTax.Name == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.Name(childComplexity), true
+
+	case "InvoiceTax.rateBps":
+		if e.complexity.InvoiceTax.RateBps == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.RateBps(childComplexity), true
+
+	case "InvoiceTax.reverseCharge":
+		if e.complexity.InvoiceTax.ReverseCharge == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.ReverseCharge(childComplexity), true
+
+	case "InvoiceTax.taxable":
+		if e.complexity.InvoiceTax.Taxable == nil {
+			break
+		}
+
+		return e.complexity.InvoiceTax.Taxable(childComplexity), true
+
 	case "LandedCost.computedAt":
 		if e.complexity.LandedCost.ComputedAt == nil {
 			break
@@ -5312,6 +6108,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.AcceptInvitation(childComplexity, args["input"].(model.AcceptInvitationInput)), true
 
+	case "Mutation.addAdHocCharge":
+		if e.complexity.Mutation.AddAdHocCharge == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAdHocCharge_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.AddAdHocCharge(childComplexity, args["input"].(model.AddAdHocChargeInput)), true
+
 	case "Mutation.adjustInventory":
 		if e.complexity.Mutation.AdjustInventory == nil {
 			break
@@ -5612,6 +6420,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.CreateFulfilmentOrders(childComplexity, args["input"].(model.CreateFulfilmentOrdersInput)), true
 
+	case "Mutation.createLoanRepaymentInvoice":
+		if e.complexity.Mutation.CreateLoanRepaymentInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLoanRepaymentInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.CreateLoanRepaymentInvoice(childComplexity, args["input"].(model.CreateLoanRepaymentInvoiceInput)), true
+
 	case "Mutation.createPartner":
 		if e.complexity.Mutation.CreatePartner == nil {
 			break
@@ -5792,6 +6612,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
 
+	case "Mutation.finalizeInvoice":
+		if e.complexity.Mutation.FinalizeInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_finalizeInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.FinalizeInvoice(childComplexity, args["input"].(model.InvoiceIDInput)), true
+
 	case "Mutation.fundFinancingRequest":
 		if e.complexity.Mutation.FundFinancingRequest == nil {
 			break
@@ -5852,6 +6684,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.InvitePartnerMember(childComplexity, args["input"].(model.InvitePartnerMemberInput)), true
 
+	case "Mutation.issueCreditNote":
+		if e.complexity.Mutation.IssueCreditNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_issueCreditNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.IssueCreditNote(childComplexity, args["input"].(model.IssueCreditNoteInput)), true
+
 	case "Mutation.login":
 		if e.complexity.Mutation.Login == nil {
 			break
@@ -5895,6 +6739,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.PackFulfilmentOrder(childComplexity, args["input"].(model.PackFulfilmentOrderInput)), true
 
+	case "Mutation.payInvoice":
+		if e.complexity.Mutation.PayInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.PayInvoice(childComplexity, args["input"].(model.InvoiceIDInput)), true
+
 	case "Mutation.pickFulfilmentOrder":
 		if e.complexity.Mutation.PickFulfilmentOrder == nil {
 			break
@@ -5931,6 +6787,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.QuoteShipment(childComplexity, args["input"].(model.QuoteShipmentInput)), true
 
+	case "Mutation.recalculateInvoice":
+		if e.complexity.Mutation.RecalculateInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recalculateInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RecalculateInvoice(childComplexity, args["input"].(model.InvoiceIDInput)), true
+
 	case "Mutation.receiveReceipt":
 		if e.complexity.Mutation.ReceiveReceipt == nil {
 			break
@@ -5966,6 +6834,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.ReceiveTransfer(childComplexity, args["input"].(model.TransferIDInput)), true
+
+	case "Mutation.recordInvoicePayment":
+		if e.complexity.Mutation.RecordInvoicePayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInvoicePayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RecordInvoicePayment(childComplexity, args["input"].(model.RecordInvoicePaymentInput)), true
 
 	case "Mutation.recordLoanPayment":
 		if e.complexity.Mutation.RecordLoanPayment == nil {
@@ -6142,6 +7022,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.RunBulkExport(childComplexity, args["input"].(model.RunBulkExportInput)), true
 
+	case "Mutation.runInvoices":
+		if e.complexity.Mutation.RunInvoices == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runInvoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.RunInvoices(childComplexity, args["input"].(model.RunInvoicesInput)), true
+
 	case "Mutation.sendRfq":
 		if e.complexity.Mutation.SendRfq == nil {
 			break
@@ -6202,6 +7094,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.SetFxRate(childComplexity, args["input"].(model.SetFxRateInput)), true
 
+	case "Mutation.setPriceBookVersion":
+		if e.complexity.Mutation.SetPriceBookVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPriceBookVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetPriceBookVersion(childComplexity, args["input"].(model.SetPriceBookVersionInput)), true
+
 	case "Mutation.setSupplierStatus":
 		if e.complexity.Mutation.SetSupplierStatus == nil {
 			break
@@ -6213,6 +7117,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.SetSupplierStatus(childComplexity, args["input"].(model.SetSupplierStatusInput)), true
+
+	case "Mutation.setTaxRate":
+		if e.complexity.Mutation.SetTaxRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTaxRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.SetTaxRate(childComplexity, args["input"].(model.SetTaxRateInput)), true
 
 	case "Mutation.shipFulfilmentOrder":
 		if e.complexity.Mutation.ShipFulfilmentOrder == nil {
@@ -6286,6 +7202,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
 
+	case "Mutation.updateInvoiceDraft":
+		if e.complexity.Mutation.UpdateInvoiceDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInvoiceDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateInvoiceDraft(childComplexity, args["input"].(model.UpdateInvoiceDraftInput)), true
+
 	case "Mutation.updatePurchaseOrder":
 		if e.complexity.Mutation.UpdatePurchaseOrder == nil {
 			break
@@ -6357,6 +7285,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Mutation.UpsertCustomsRule(childComplexity, args["input"].(model.UpsertCustomsRuleInput)), true
+
+	case "Mutation.voidInvoice":
+		if e.complexity.Mutation.VoidInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.VoidInvoice(childComplexity, args["input"].(model.InvoiceIDInput)), true
 
 	case "Mutation.writeOffLoan":
 		if e.complexity.Mutation.WriteOffLoan == nil {
@@ -6552,6 +7492,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.PartnerMembership.User(childComplexity), true
 
+	case "PayInvoicePayload.invoice":
+		if e.complexity.PayInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.complexity.PayInvoicePayload.Invoice(childComplexity), true
+
+	case "PayInvoicePayload.payUrl":
+		if e.complexity.PayInvoicePayload.PayURL == nil {
+			break
+		}
+
+		return e.complexity.PayInvoicePayload.PayURL(childComplexity), true
+
+	case "PayInvoicePayload.userErrors":
+		if e.complexity.PayInvoicePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.PayInvoicePayload.UserErrors(childComplexity), true
+
 	case "PaymentTerms.balance":
 		if e.complexity.PaymentTerms.Balance == nil {
 			break
@@ -6628,6 +7589,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.PoolTier.MinPooledKg(childComplexity), true
+
+	case "PriceBook.accountId":
+		if e.complexity.PriceBook.AccountID == nil {
+			break
+		}
+
+		return e.complexity.PriceBook.AccountID(childComplexity), true
+
+	case "PriceBook.currencyCode":
+		if e.complexity.PriceBook.CurrencyCode == nil {
+			break
+		}
+
+		return e.complexity.PriceBook.CurrencyCode(childComplexity), true
+
+	case "PriceBook.id":
+		if e.complexity.PriceBook.ID == nil {
+			break
+		}
+
+		return e.complexity.PriceBook.ID(childComplexity), true
+
+	case "PriceBook.name":
+		if e.complexity.PriceBook.Name == nil {
+			break
+		}
+
+		return e.complexity.PriceBook.Name(childComplexity), true
+
+	case "PriceBook.versions":
+		if e.complexity.PriceBook.Versions == nil {
+			break
+		}
+
+		return e.complexity.PriceBook.Versions(childComplexity), true
+
+	case "PriceBookPayload.priceBook":
+		if e.complexity.PriceBookPayload.PriceBook == nil {
+			break
+		}
+
+		return e.complexity.PriceBookPayload.PriceBook(childComplexity), true
+
+	case "PriceBookPayload.userErrors":
+		if e.complexity.PriceBookPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.PriceBookPayload.UserErrors(childComplexity), true
+
+	case "PriceBookRates.custom":
+		if e.complexity.PriceBookRates.Custom == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.Custom(childComplexity), true
+
+	case "PriceBookRates.customsDeclaration":
+		if e.complexity.PriceBookRates.CustomsDeclaration == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.CustomsDeclaration(childComplexity), true
+
+	case "PriceBookRates.financingFacilitationBps":
+		if e.complexity.PriceBookRates.FinancingFacilitationBps == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.FinancingFacilitationBps(childComplexity), true
+
+	case "PriceBookRates.freightMarkupBps":
+		if e.complexity.PriceBookRates.FreightMarkupBps == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.FreightMarkupBps(childComplexity), true
+
+	case "PriceBookRates.pickPackExtraLine":
+		if e.complexity.PriceBookRates.PickPackExtraLine == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.PickPackExtraLine(childComplexity), true
+
+	case "PriceBookRates.pickPackOrder":
+		if e.complexity.PriceBookRates.PickPackOrder == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.PickPackOrder(childComplexity), true
+
+	case "PriceBookRates.procurementCommissionBps":
+		if e.complexity.PriceBookRates.ProcurementCommissionBps == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.ProcurementCommissionBps(childComplexity), true
+
+	case "PriceBookRates.procurementMinimum":
+		if e.complexity.PriceBookRates.ProcurementMinimum == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.ProcurementMinimum(childComplexity), true
+
+	case "PriceBookRates.receivingCarton":
+		if e.complexity.PriceBookRates.ReceivingCarton == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.ReceivingCarton(childComplexity), true
+
+	case "PriceBookRates.receivingUnit":
+		if e.complexity.PriceBookRates.ReceivingUnit == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.ReceivingUnit(childComplexity), true
+
+	case "PriceBookRates.returnsUnit":
+		if e.complexity.PriceBookRates.ReturnsUnit == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.ReturnsUnit(childComplexity), true
+
+	case "PriceBookRates.storageCubicMetreDay":
+		if e.complexity.PriceBookRates.StorageCubicMetreDay == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.StorageCubicMetreDay(childComplexity), true
+
+	case "PriceBookRates.storagePalletDay":
+		if e.complexity.PriceBookRates.StoragePalletDay == nil {
+			break
+		}
+
+		return e.complexity.PriceBookRates.StoragePalletDay(childComplexity), true
+
+	case "PriceBookVersion.effectiveFrom":
+		if e.complexity.PriceBookVersion.EffectiveFrom == nil {
+			break
+		}
+
+		return e.complexity.PriceBookVersion.EffectiveFrom(childComplexity), true
+
+	case "PriceBookVersion.rates":
+		if e.complexity.PriceBookVersion.Rates == nil {
+			break
+		}
+
+		return e.complexity.PriceBookVersion.Rates(childComplexity), true
+
+	case "PriceBookVersion.termsDays":
+		if e.complexity.PriceBookVersion.TermsDays == nil {
+			break
+		}
+
+		return e.complexity.PriceBookVersion.TermsDays(childComplexity), true
 
 	case "PriceBreakdown.duties":
 		if e.complexity.PriceBreakdown.Duties == nil {
@@ -6994,6 +8116,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.AuditLog(childComplexity, args["accountId"].(string), args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.billingStatement":
+		if e.complexity.Query.BillingStatement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_billingStatement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.BillingStatement(childComplexity, args["accountId"].(string)), true
+
 	case "Query.bulkExport":
 		if e.complexity.Query.BulkExport == nil {
 			break
@@ -7048,6 +8182,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.CreditFacilities(childComplexity, args["accountId"].(string)), true
+
+	case "Query.currentUsage":
+		if e.complexity.Query.CurrentUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_currentUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.CurrentUsage(childComplexity, args["accountId"].(string)), true
 
 	case "Query.customsRules":
 		if e.complexity.Query.CustomsRules == nil {
@@ -7219,6 +8365,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.InvitationPreview(childComplexity, args["token"].(string)), true
 
+	case "Query.invoice":
+		if e.complexity.Query.Invoice == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Invoice(childComplexity, args["id"].(string)), true
+
+	case "Query.invoices":
+		if e.complexity.Query.Invoices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.Invoices(childComplexity, args["accountId"].(string), args["status"].(*model.InvoiceStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
 	case "Query.loan":
 		if e.complexity.Query.Loan == nil {
 			break
@@ -7278,6 +8448,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Partner(childComplexity, args["id"].(string)), true
+
+	case "Query.priceBook":
+		if e.complexity.Query.PriceBook == nil {
+			break
+		}
+
+		args, err := ec.field_Query_priceBook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.PriceBook(childComplexity, args["accountId"].(*string)), true
 
 	case "Query.purchaseOrder":
 		if e.complexity.Query.PurchaseOrder == nil {
@@ -7506,6 +8688,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Suppliers(childComplexity, args["accountId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.taxRates":
+		if e.complexity.Query.TaxRates == nil {
+			break
+		}
+
+		return e.complexity.Query.TaxRates(childComplexity), true
 
 	case "Query.transfer":
 		if e.complexity.Query.Transfer == nil {
@@ -8645,6 +9834,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.RunBulkExportPayload.UserErrors(childComplexity), true
+
+	case "RunInvoicesPayload.claimed":
+		if e.complexity.RunInvoicesPayload.Claimed == nil {
+			break
+		}
+
+		return e.complexity.RunInvoicesPayload.Claimed(childComplexity), true
+
+	case "RunInvoicesPayload.invoices":
+		if e.complexity.RunInvoicesPayload.Invoices == nil {
+			break
+		}
+
+		return e.complexity.RunInvoicesPayload.Invoices(childComplexity), true
+
+	case "RunInvoicesPayload.unpriced":
+		if e.complexity.RunInvoicesPayload.Unpriced == nil {
+			break
+		}
+
+		return e.complexity.RunInvoicesPayload.Unpriced(childComplexity), true
+
+	case "RunInvoicesPayload.userErrors":
+		if e.complexity.RunInvoicesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.RunInvoicesPayload.UserErrors(childComplexity), true
 
 	case "Scorecard.carrier":
 		if e.complexity.Scorecard.Carrier == nil {
@@ -10152,6 +11369,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.SupplierScore.UnitsRejected(childComplexity), true
 
+	case "TaxRate.country":
+		if e.complexity.TaxRate.Country == nil {
+			break
+		}
+
+		return e.complexity.TaxRate.Country(childComplexity), true
+
+	case "TaxRate.name":
+		if e.complexity.TaxRate.Name == nil {
+			break
+		}
+
+		return e.complexity.TaxRate.Name(childComplexity), true
+
+	case "TaxRate.rateBps":
+		if e.complexity.TaxRate.RateBps == nil {
+			break
+		}
+
+		return e.complexity.TaxRate.RateBps(childComplexity), true
+
+	case "TaxRate.reverseCharge":
+		if e.complexity.TaxRate.ReverseCharge == nil {
+			break
+		}
+
+		return e.complexity.TaxRate.ReverseCharge(childComplexity), true
+
+	case "TaxRatePayload.taxRate":
+		if e.complexity.TaxRatePayload.TaxRate == nil {
+			break
+		}
+
+		return e.complexity.TaxRatePayload.TaxRate(childComplexity), true
+
+	case "TaxRatePayload.userErrors":
+		if e.complexity.TaxRatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.TaxRatePayload.UserErrors(childComplexity), true
+
 	case "TrackingEvent.description":
 		if e.complexity.TrackingEvent.Description == nil {
 			break
@@ -10362,6 +11621,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.UnavailableService.ServiceCode(childComplexity), true
 
+	case "UnpricedCode.code":
+		if e.complexity.UnpricedCode.Code == nil {
+			break
+		}
+
+		return e.complexity.UnpricedCode.Code(childComplexity), true
+
+	case "UnpricedCode.records":
+		if e.complexity.UnpricedCode.Records == nil {
+			break
+		}
+
+		return e.complexity.UnpricedCode.Records(childComplexity), true
+
 	case "UpdateAccountPayload.account":
 		if e.complexity.UpdateAccountPayload.Account == nil {
 			break
@@ -10389,6 +11662,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.UsageAttribute.Value(childComplexity), true
+
+	case "UsagePreview.currencyCode":
+		if e.complexity.UsagePreview.CurrencyCode == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.CurrencyCode(childComplexity), true
+
+	case "UsagePreview.periodEnd":
+		if e.complexity.UsagePreview.PeriodEnd == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.PeriodEnd(childComplexity), true
+
+	case "UsagePreview.periodStart":
+		if e.complexity.UsagePreview.PeriodStart == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.PeriodStart(childComplexity), true
+
+	case "UsagePreview.sections":
+		if e.complexity.UsagePreview.Sections == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.Sections(childComplexity), true
+
+	case "UsagePreview.total":
+		if e.complexity.UsagePreview.Total == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.Total(childComplexity), true
+
+	case "UsagePreview.unpricedCodes":
+		if e.complexity.UsagePreview.UnpricedCodes == nil {
+			break
+		}
+
+		return e.complexity.UsagePreview.UnpricedCodes(childComplexity), true
 
 	case "UsageRecord.amount":
 		if e.complexity.UsageRecord.Amount == nil {
@@ -11223,6 +12538,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := executionContext{opCtx, e, 0, 0, make(chan graphql.DeferredResult)}
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAcceptInvitationInput,
+		ec.unmarshalInputAddAdHocChargeInput,
 		ec.unmarshalInputAddressInput,
 		ec.unmarshalInputAdjustInventoryInput,
 		ec.unmarshalInputAnswerFinancingInformationRequestInput,
@@ -11247,6 +12563,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateFinanceProductInput,
 		ec.unmarshalInputCreateFulfilmentOrderInput,
 		ec.unmarshalInputCreateFulfilmentOrdersInput,
+		ec.unmarshalInputCreateLoanRepaymentInvoiceInput,
 		ec.unmarshalInputCreatePartnerInput,
 		ec.unmarshalInputCreateReceiptInput,
 		ec.unmarshalInputCreateReturnInput,
@@ -11257,6 +12574,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateTransferInput,
 		ec.unmarshalInputCreateWarehouseInput,
 		ec.unmarshalInputCreateWebhookSubscriptionInput,
+		ec.unmarshalInputCustomRateInput,
 		ec.unmarshalInputCustomsRestrictionInput,
 		ec.unmarshalInputDeleteRateCardInput,
 		ec.unmarshalInputDeleteWebhookSubscriptionInput,
@@ -11270,6 +12588,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputInventoryBalanceFilter,
 		ec.unmarshalInputInviteAccountMemberInput,
 		ec.unmarshalInputInvitePartnerMemberInput,
+		ec.unmarshalInputInvoiceIdInput,
+		ec.unmarshalInputIssueCreditNoteInput,
 		ec.unmarshalInputLaneInput,
 		ec.unmarshalInputLineAwardInput,
 		ec.unmarshalInputLoanActionInput,
@@ -11281,6 +12601,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPartnerConsentInput,
 		ec.unmarshalInputPaymentTermsInput,
 		ec.unmarshalInputPoolTierInput,
+		ec.unmarshalInputPriceBookRatesInput,
 		ec.unmarshalInputPurchaseOrderIdInput,
 		ec.unmarshalInputQuoteShipmentInput,
 		ec.unmarshalInputRateCardFilter,
@@ -11289,6 +12610,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputReceiveLineInput,
 		ec.unmarshalInputReceiveReceiptInput,
 		ec.unmarshalInputReceiveReturnInput,
+		ec.unmarshalInputRecordInvoicePaymentInput,
 		ec.unmarshalInputRecordLoanPaymentInput,
 		ec.unmarshalInputRecordTrackingEventInput,
 		ec.unmarshalInputRedeliverWebhookDeliveryInput,
@@ -11304,12 +12626,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRotateCarrierWebhookSecretInput,
 		ec.unmarshalInputRotateWebhookSecretInput,
 		ec.unmarshalInputRunBulkExportInput,
+		ec.unmarshalInputRunInvoicesInput,
 		ec.unmarshalInputScorecardFilter,
 		ec.unmarshalInputSetAccountStatusInput,
 		ec.unmarshalInputSetCostLimitsInput,
 		ec.unmarshalInputSetCreditFacilityStatusInput,
 		ec.unmarshalInputSetFxRateInput,
+		ec.unmarshalInputSetPriceBookVersionInput,
 		ec.unmarshalInputSetSupplierStatusInput,
+		ec.unmarshalInputSetTaxRateInput,
 		ec.unmarshalInputShipFulfilmentOrderInput,
 		ec.unmarshalInputShipPurchaseOrderInput,
 		ec.unmarshalInputShipToInput,
@@ -11323,6 +12648,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSupplierQuoteLineInput,
 		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
+		ec.unmarshalInputUpdateInvoiceDraftInput,
 		ec.unmarshalInputUpdatePurchaseOrderInput,
 		ec.unmarshalInputUpdateRateCardInput,
 		ec.unmarshalInputUpdateSkuInput,
@@ -12031,6 +13357,595 @@ extend type Query {
     last: Int
     before: String
   ): AuditEntryConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/billing.graphqls", Input: `# Billing: price books, consolidated invoices from every service's usage, their lifecycle,
+# Stripe sync, statements and documents.
+
+"An invoice's lifecycle state as the caller sees it now (OVERDUE: open and past its due date)."
+enum InvoiceStatus {
+  "Being prepared: recalculated by runs, editable by account managers."
+  DRAFT
+  "Numbered and immutable; awaiting payment."
+  FINALIZED
+  "Partly paid."
+  PARTIALLY_PAID
+  "Paid in full."
+  PAID
+  "Open and past its due date."
+  OVERDUE
+  "Cancelled; its number stays used."
+  VOID
+}
+
+"Where an invoice is with Stripe."
+enum InvoiceSyncStatus {
+  "Not pushed: Stripe is not configured, or the invoice is a draft."
+  NOT_SYNCED
+  "Waiting in the retry queue to be pushed."
+  PENDING_SYNC
+  "Pushed and finalized in Stripe."
+  SYNCED
+}
+
+"What an invoice bills."
+enum InvoiceKind {
+  "A period's consolidated usage."
+  USAGE
+  "A loan repayment collected through an invoice."
+  LOAN_REPAYMENT
+}
+
+"A consolidated invoice."
+type Invoice implements Node {
+  "The invoice's id (` + "`" + `inv_…` + "`" + `)."
+  id: ID!
+  "The account billed."
+  accountId: ID!
+  "What the invoice bills."
+  kind: InvoiceKind!
+  "The number (` + "`" + `TH-2026-000042` + "`" + `), numbered per year without gaps; null while a draft."
+  number: String
+  "The lifecycle state."
+  status: InvoiceStatus!
+  "Start of the billed period (inclusive)."
+  periodStart: DateTime!
+  "End of the billed period (exclusive)."
+  periodEnd: DateTime!
+  "The invoice's currency."
+  currencyCode: CurrencyCode!
+  "The lines grouped by service, with subtotals."
+  sections: [InvoiceSection!]!
+  "Sum of the sections."
+  subtotal: Money!
+  "The tax of the buyer's jurisdiction."
+  tax: InvoiceTax!
+  "Subtotal plus tax."
+  total: Money!
+  "Credit notes issued against the invoice."
+  credited: Money!
+  "Payments received."
+  paid: Money!
+  "Refunded through Stripe."
+  refunded: Money!
+  "What is still owed."
+  balance: Money!
+  "Payment terms in days after finalizing."
+  termsDays: Int!
+  "When payment is due; null while a draft."
+  dueDate: DateTime
+  "When it was finalized."
+  finalizedAt: DateTime
+  "A note printed on the invoice."
+  memo: String!
+  "Usage codes that have no rate: their records are left for a later invoice."
+  unpricedCodes: [String!]!
+  "Payments recorded."
+  payments: [InvoicePayment!]!
+  "Credit notes issued."
+  creditNotes: [CreditNote!]!
+  "Where the invoice is with Stripe."
+  syncStatus: InvoiceSyncStatus!
+  "The last Stripe error while pending; null otherwise."
+  syncError: String
+  "Stripe's invoice id once pushed."
+  stripeInvoiceId: String
+  "Where to pay online (Stripe's hosted invoice page); null unless the caller may pay and the invoice is pushed."
+  payUrl: String
+  "The invoice as PDF (same sign-in as the API)."
+  pdfUrl: String!
+  "The lines as CSV (same sign-in as the API)."
+  csvUrl: String!
+  "The loan a repayment invoice pays."
+  loanId: ID
+  "The last failed payment attempt reported by Stripe."
+  paymentError: String
+  "True once Stripe marked the invoice uncollectible."
+  uncollectible: Boolean!
+  "When the invoice was created."
+  createdAt: DateTime!
+}
+
+"The lines of one service and their subtotal."
+type InvoiceSection {
+  "The service (usage category)."
+  category: UsageCategory!
+  "The priced lines."
+  lines: [InvoiceLine!]!
+  "Sum of the lines."
+  subtotal: Money!
+}
+
+"One priced line."
+type InvoiceLine {
+  "The usage code priced."
+  code: String!
+  "What the line bills."
+  description: String!
+  "How much, in the unit."
+  quantity: Decimal!
+  "What the quantity counts."
+  unit: String!
+  "Price per unit, for per-unit codes."
+  unitPrice: Money
+  "The summed basis of amount-based codes (freight charge, PO total, principal)."
+  basis: Money
+  "The rate in basis points for percentage codes; 0 otherwise."
+  rateBps: Int!
+  "The line's amount."
+  amount: Money!
+  "How many usage records the line prices."
+  records: Int!
+}
+
+"The tax of an invoice."
+type InvoiceTax {
+  "The buyer's country (the jurisdiction)."
+  country: String!
+  "The tax's name."
+  name: String!
+  "The rate in basis points."
+  rateBps: Int!
+  "True when the buyer accounts for the tax (B2B across the border)."
+  reverseCharge: Boolean!
+  "The taxable amount (disbursements at cost are not)."
+  taxable: Money!
+  "The tax."
+  amount: Money!
+}
+
+"A payment recorded against an invoice."
+type InvoicePayment {
+  "The payment's id (` + "`" + `pay_…` + "`" + `)."
+  id: ID!
+  "How much."
+  amount: Money!
+  "BANK_TRANSFER or STRIPE."
+  method: String!
+  "The bank or Stripe reference."
+  reference: String!
+  "When it was received."
+  receivedAt: DateTime!
+}
+
+"A credit note against a finalized invoice."
+type CreditNote {
+  "The credit note's id (` + "`" + `cn_…` + "`" + `)."
+  id: ID!
+  "How much is credited."
+  amount: Money!
+  "Why."
+  reason: String!
+  "When it was issued."
+  createdAt: DateTime!
+}
+
+"A page of invoices."
+type InvoiceConnection {
+  "The invoices and their cursors."
+  edges: [InvoiceEdge!]!
+  "The invoices."
+  nodes: [Invoice!]!
+  "Paging."
+  pageInfo: PageInfo!
+}
+
+"An invoice and its cursor."
+type InvoiceEdge {
+  "The cursor."
+  cursor: String!
+  "The invoice."
+  node: Invoice!
+}
+
+"An account's open balance by days past due, in one currency."
+type AgingBuckets {
+  "The currency."
+  currencyCode: CurrencyCode!
+  "Every open invoice's balance."
+  balance: Money!
+  "The part past due."
+  overdue: Money!
+  "Not yet due, or up to 30 days past due."
+  days0To30: Money!
+  "31 to 60 days past due."
+  days31To60: Money!
+  "61 to 90 days past due."
+  days61To90: Money!
+  "More than 90 days past due."
+  over90: Money!
+}
+
+"An account's billing position."
+type BillingStatement {
+  "The account."
+  accountId: ID!
+  "As of when."
+  asOf: DateTime!
+  "Balances and aging per currency."
+  aging: [AgingBuckets!]!
+  "Finalized invoices not yet paid in full."
+  openInvoices: [Invoice!]!
+  "The open invoices past their due date."
+  overdueInvoices: [Invoice!]!
+}
+
+"The open period's usage priced so far, in one currency (an estimate until invoiced)."
+type UsagePreview {
+  "The period's start."
+  periodStart: DateTime!
+  "The period's end (exclusive)."
+  periodEnd: DateTime!
+  "The currency."
+  currencyCode: CurrencyCode!
+  "Lines by service, with running subtotals."
+  sections: [InvoiceSection!]!
+  "The running total before tax."
+  total: Money!
+  "Codes recorded that have no rate yet."
+  unpricedCodes: [String!]!
+}
+
+"A price book: the default one, or an account's contract."
+type PriceBook {
+  "The book's id (` + "`" + `pbk_…` + "`" + `)."
+  id: ID!
+  "The account of a contract book; null for the default book."
+  accountId: ID
+  "The book's name."
+  name: String!
+  "The currency of its per-unit rates."
+  currencyCode: CurrencyCode!
+  "Versions by effective date, oldest first."
+  versions: [PriceBookVersion!]!
+}
+
+"A version of a price book's rates."
+type PriceBookVersion {
+  "From when it prices usage."
+  effectiveFrom: DateTime!
+  "Payment terms in days."
+  termsDays: Int!
+  "The rates."
+  rates: PriceBookRates!
+}
+
+"Rates of a version; amounts are in the book's currency."
+type PriceBookRates {
+  "Per cubic metre-day stored."
+  storageCubicMetreDay: Decimal!
+  "Per pallet-day stored."
+  storagePalletDay: Decimal!
+  "Per unit received."
+  receivingUnit: Decimal!
+  "Per carton received."
+  receivingCarton: Decimal!
+  "Per order picked and packed."
+  pickPackOrder: Decimal!
+  "Per order line beyond the first."
+  pickPackExtraLine: Decimal!
+  "Per unit returned."
+  returnsUnit: Decimal!
+  "Markup on freight, in basis points."
+  freightMarkupBps: Int!
+  "Customs brokerage per declaration."
+  customsDeclaration: Decimal!
+  "Procurement commission on the PO total, in basis points."
+  procurementCommissionBps: Int!
+  "The least commission per purchase order."
+  procurementMinimum: Decimal!
+  "Financing facilitation on the principal, in basis points."
+  financingFacilitationBps: Int!
+  "Per-unit prices of further codes."
+  custom: [CustomRate!]!
+}
+
+"The per-unit price of a further usage code."
+type CustomRate {
+  "The usage code."
+  code: String!
+  "Price per unit."
+  unitPrice: Decimal!
+}
+
+"The tax of a jurisdiction."
+type TaxRate {
+  "The buyer's country."
+  country: String!
+  "The tax's name."
+  name: String!
+  "The rate in basis points."
+  rateBps: Int!
+  "Reverse charge for B2B buyers across the border."
+  reverseCharge: Boolean!
+}
+
+"A code a run left unbilled for want of a rate."
+type UnpricedCode {
+  "The usage code."
+  code: String!
+  "How many records."
+  records: Int!
+}
+
+extend type Query {
+  "An invoice; null when missing or not visible."
+  invoice("The invoice's id." id: ID!): Invoice
+  "An account's invoices, newest first."
+  invoices(
+    "The account."
+    accountId: ID!
+    "Only this status (as seen now)."
+    status: InvoiceStatus
+    "Page size forwards (at most 100)."
+    first: Int
+    "Cursor to page forwards from."
+    after: String
+    "Page size backwards (at most 100)."
+    last: Int
+    "Cursor to page backwards from."
+    before: String
+  ): InvoiceConnection!
+  "An account's statement: balance, open and overdue invoices, aging."
+  billingStatement("The account." accountId: ID!): BillingStatement!
+  "The open month's usage priced so far, one preview per currency."
+  currentUsage("The account." accountId: ID!): [UsagePreview!]!
+  "An account's contract book, or the default book when accountId is null (staff only); null when none."
+  priceBook("The account; null for the default book." accountId: ID): PriceBook
+  "The configured tax rates (staff only)."
+  taxRates: [TaxRate!]!
+}
+
+"Run invoicing for a month."
+input RunInvoicesInput {
+  "The month, such as 2026-11."
+  period: String!
+  "One account; null for every account the caller bills."
+  accountId: ID
+}
+
+"What a run did."
+type RunInvoicesPayload {
+  "The drafts created or updated."
+  invoices: [Invoice!]!
+  "Usage records this run claimed (0 on a re-run)."
+  claimed: Int!
+  "Codes left unbilled for want of a rate."
+  unpriced: [UnpricedCode!]!
+  "Why the run was refused."
+  userErrors: [UserError!]!
+}
+
+"Names an invoice."
+input InvoiceIdInput {
+  "The invoice."
+  invoiceId: ID!
+}
+
+"Edit a draft."
+input UpdateInvoiceDraftInput {
+  "The draft."
+  invoiceId: ID!
+  "A note printed on the invoice (at most 500 characters)."
+  memo: String!
+}
+
+"Record a bank transfer."
+input RecordInvoicePaymentInput {
+  "The invoice."
+  invoiceId: ID!
+  "How much (at most the balance)."
+  amount: MoneyInput!
+  "The bank reference; recording it again changes nothing."
+  reference: String!
+  "When it was received; default now."
+  receivedAt: DateTime
+}
+
+"Issue a credit note."
+input IssueCreditNoteInput {
+  "The finalized invoice."
+  invoiceId: ID!
+  "How much (all credit notes at most the total)."
+  amount: MoneyInput!
+  "Why."
+  reason: String!
+  "A replay with the same key changes nothing."
+  idempotencyKey: String!
+}
+
+"An ad-hoc charge (positive) or credit (negative)."
+input AddAdHocChargeInput {
+  "The account."
+  accountId: ID!
+  "The amount; negative for a credit."
+  amount: MoneyInput!
+  "Why (printed on the invoice)."
+  reason: String!
+  "When it applies; default now."
+  occurredAt: DateTime
+  "A replay with the same key changes nothing."
+  idempotencyKey: String!
+}
+
+"Rates; amounts are decimals in the book's currency."
+input PriceBookRatesInput {
+  "Per cubic metre-day."
+  storageCubicMetreDay: Decimal!
+  "Per pallet-day."
+  storagePalletDay: Decimal!
+  "Per unit received."
+  receivingUnit: Decimal!
+  "Per carton received."
+  receivingCarton: Decimal!
+  "Per order."
+  pickPackOrder: Decimal!
+  "Per extra line."
+  pickPackExtraLine: Decimal!
+  "Per unit returned."
+  returnsUnit: Decimal!
+  "Freight markup in basis points."
+  freightMarkupBps: Int!
+  "Per customs declaration."
+  customsDeclaration: Decimal!
+  "Procurement commission in basis points."
+  procurementCommissionBps: Int!
+  "Minimum commission per purchase order."
+  procurementMinimum: Decimal!
+  "Financing facilitation in basis points."
+  financingFacilitationBps: Int!
+  "Prices of further codes."
+  custom: [CustomRateInput!]
+}
+
+"A further code's price."
+input CustomRateInput {
+  "The usage code."
+  code: String!
+  "Price per unit."
+  unitPrice: Decimal!
+}
+
+"Add a version to a price book (creating the book if needed)."
+input SetPriceBookVersionInput {
+  "The account of a contract book; null for the default book."
+  accountId: ID
+  "The book's name (new books)."
+  name: String
+  "The book's currency (new books)."
+  currencyCode: CurrencyCode
+  "From when it prices usage; equal to an existing version's date to replace that version."
+  effectiveFrom: DateTime!
+  "Payment terms in days."
+  termsDays: Int!
+  "The rates."
+  rates: PriceBookRatesInput!
+}
+
+"Set a jurisdiction's tax."
+input SetTaxRateInput {
+  "The buyer's country."
+  country: String!
+  "The tax's name."
+  name: String!
+  "The rate in basis points."
+  rateBps: Int!
+  "Reverse charge for B2B buyers across the border."
+  reverseCharge: Boolean!
+}
+
+"Invoice a loan repayment."
+input CreateLoanRepaymentInvoiceInput {
+  "The account."
+  accountId: ID!
+  "The loan."
+  loanId: ID!
+  "How much to collect."
+  amount: MoneyInput!
+  "A replay with the same key returns the same invoice."
+  idempotencyKey: String!
+}
+
+"The changed invoice."
+type InvoicePayload {
+  "The invoice; null on userErrors."
+  invoice: Invoice
+  "Why the change was refused."
+  userErrors: [UserError!]!
+}
+
+"The pay link of an invoice."
+type PayInvoicePayload {
+  "The invoice; null on userErrors."
+  invoice: Invoice
+  "Where to pay online; null when the invoice is not in Stripe (pay by bank transfer)."
+  payUrl: String
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The ad-hoc charge recorded."
+type AddAdHocChargePayload {
+  "The usage record; null on userErrors."
+  usageRecord: UsageRecord
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The price book changed."
+type PriceBookPayload {
+  "The book; null on userErrors."
+  priceBook: PriceBook
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+"The tax rate set."
+type TaxRatePayload {
+  "The rate; null on userErrors."
+  taxRate: TaxRate
+  "Why it was refused."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Run invoicing for a month (account managers): one draft per account and currency; idempotent."
+  runInvoices(input: RunInvoicesInput!): RunInvoicesPayload!
+  "Price a draft again and claim new usage."
+  recalculateInvoice(input: InvoiceIdInput!): InvoicePayload!
+  "Edit a draft's memo."
+  updateInvoiceDraft(input: UpdateInvoiceDraftInput!): InvoicePayload!
+  "Finalize a draft: number it and, with Stripe, push it."
+  finalizeInvoice(input: InvoiceIdInput!): InvoicePayload!
+  "Record a bank transfer (partial allowed)."
+  recordInvoicePayment(input: RecordInvoicePaymentInput!): InvoicePayload!
+  "Issue a credit note against a finalized invoice."
+  issueCreditNote(input: IssueCreditNoteInput!): InvoicePayload!
+  "Void a finalized invoice without payments."
+  voidInvoice(input: InvoiceIdInput!): InvoicePayload!
+  "Get an invoice's pay link (the seller's FINANCE and OWNER, and staff)."
+  payInvoice(input: InvoiceIdInput!): PayInvoicePayload!
+  "Add an ad-hoc charge or credit, billed by the next run of its month."
+  addAdHocCharge(input: AddAdHocChargeInput!): AddAdHocChargePayload!
+  "Add or replace a price-book version."
+  setPriceBookVersion(input: SetPriceBookVersionInput!): PriceBookPayload!
+  "Set a jurisdiction's tax rate (platform admins)."
+  setTaxRate(input: SetTaxRateInput!): TaxRatePayload!
+  "Invoice a loan repayment; its payment is applied to the loan."
+  createLoanRepaymentInvoice(input: CreateLoanRepaymentInvoiceInput!): InvoicePayload!
+}
+
+extend enum UserErrorCode {
+  "An invoice without lines cannot be finalized."
+  EMPTY_INVOICE
+  "The payment is more than the invoice's balance."
+  PAYMENT_ABOVE_BALANCE
+  "Credit notes would add up to more than the invoice total."
+  CREDIT_ABOVE_TOTAL
+  "Loan repayments cannot be invoiced: financing is not connected."
+  FINANCING_UNAVAILABLE
+  "No price book is in effect for the account."
+  NO_PRICE_BOOK
 }
 `, BuiltIn: false},
 	{Name: "../schema/bulk.graphqls", Input: `# Bulk exports (issue #11), like Shopify's bulk operations: a query over one connection of an

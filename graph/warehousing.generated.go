@@ -16502,6 +16502,13 @@ func (ec *executionContext) unmarshalOUsageFilter2ᚖgithubᚗcomᚋtradehubᚋt
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOUsageRecord2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUsageRecord(ctx context.Context, sel ast.SelectionSet, v *model.UsageRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UsageRecord(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOWarehouse2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐWarehouse(ctx context.Context, sel ast.SelectionSet, v *model.Warehouse) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null

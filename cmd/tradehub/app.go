@@ -24,6 +24,7 @@ import (
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/audit"
+	"github.com/tradehub/tradehub/services/billing"
 	"github.com/tradehub/tradehub/services/bulk"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/financing"
@@ -116,6 +117,9 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		if err := seedFinancingDemo(ctx, a.store.DB, svc.financing, svc.transport, svc.clock); err != nil {
 			return nil, fmt.Errorf("seed demo financing: %w", err)
 		}
+		if err := seedDemoBilling(ctx, svc.billing, svc.accounts); err != nil {
+			return nil, fmt.Errorf("seed demo billing: %w", err)
+		}
 		if cfg.development() {
 			a.signIns = demo.SignIns()
 		}
@@ -168,13 +172,22 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	})
 	a.background(func(ctx context.Context) { watchPledgedShipments(ctx, svc.financing, svc.relay, time.Minute, logger) })
 
+	// Billing: the Stripe retry queue (invoices PENDING_SYNC whose backoff has passed), and
+	// last month's drafts prepared in the first days of a month.
+	a.background(func(ctx context.Context) {
+		every(ctx, billingSyncEvery, func() { runBillingJobs(ctx, svc.billing, logger) })
+	})
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() { runScheduledInvoices(ctx, svc.billing, logger) })
+	})
+
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	limits := newCostLimits(a.store, svc, costCfg)
 	a.runCostLimits(ctx, limits, logger)
 	costCfg.Limits = callerLimits(svc.accounts, limits)
 	resolver := &graph.Resolver{Logger: logger, Limits: limits, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport,
-		Procurement: svc.procurement, Financing: svc.financing}
+		Procurement: svc.procurement, Financing: svc.financing, Billing: svc.billing}
 	exports, err := newBulk(a.store, svc, cfg, logger, a.metrics)
 	if err != nil {
 		return nil, err
@@ -196,7 +209,10 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		// Carriers authenticate by HMAC, not by cookie or key: outside /graphql and its middleware.
 		CarrierWebhooks: svc.transport.WebhookHandler(),
 		Documents:       documentHandler(svc.transport, logger),
-		Exports:         exportHandler(exports, logger)}
+		Exports:         exportHandler(exports, logger),
+		// Stripe signs its events: outside Authenticate, like the carriers' webhooks.
+		StripeWebhooks:   svc.billing.WebhookHandler(),
+		InvoiceDocuments: invoiceDocumentHandler(svc.billing, logger)}
 	var debugMetrics http.Handler
 	if m := a.metrics; m != nil {
 		debugMetrics = m.Handler()
@@ -251,6 +267,7 @@ type services struct {
 	transport   *transport.Service
 	procurement *procurement.Service
 	financing   *financing.Service
+	billing     *billing.Service
 }
 
 // newServices builds every service over the store, in dependency order. Domains never import
@@ -301,8 +318,13 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
 		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Clock: clk,
 		Logger: logger.With("component", "financing")})
+	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc},
+		Clock: clk, Logger: logger.With("component", "billing"), Issuer: billing.DemoIssuer,
+		StripeKey: cfg.StripeAPIKey, StripeAPIBase: cfg.StripeAPIBase, StripeWebhookSecret: cfg.StripeWebhookSecret})
+	// A loan's repayment invoice, once paid, is applied to the loan by financing.
+	bill.SetLoanPayments(fin)
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
-		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc, financing: fin}, nil
+		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, procurement: proc, financing: fin, billing: bill}, nil
 }
 
 // newRelay is the one events relay, over every collection that carries an outbox: warehousing's
@@ -327,6 +349,7 @@ func indexes() []mongodb.Indexes {
 	all = append(all, bulk.Indexes()...)
 	all = append(all, procurement.Indexes()...)
 	all = append(all, financing.Indexes()...)
+	all = append(all, billing.Indexes()...)
 	return all
 }
 

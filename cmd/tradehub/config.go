@@ -43,6 +43,9 @@ type config struct {
 	AllowList string
 	// OTLPEndpoint turns tracing on: where spans are sent (OTLP over HTTP).
 	OTLPEndpoint string
+	// Stripe: with an API key, finalized invoices are pushed to Stripe; the API base points the
+	// client elsewhere (stripe-mock); the webhook secret verifies /webhooks/stripe.
+	StripeAPIKey, StripeAPIBase, StripeWebhookSecret string
 
 	// Clock is not a setting: tests set it to move time (webhook retries) without sleeping.
 	// Nil is the system clock.
@@ -78,6 +81,9 @@ func (c *config) settings() []setting {
 		{"TRADEHUB_COST_RESTORE", "cost-restore", "50", "query-cost points restored to each caller's bucket per second", &c.CostRestore, false},
 		{"TRADEHUB_GRAPHQL_ALLOWLIST", "graphql-allowlist", "off", "on: /graphql accepts only the portal's own operations (the persisted-documents manifest built into the binary); off: any document", &c.AllowList, false},
 		{"TRADEHUB_OTLP_ENDPOINT", "otlp-endpoint", "", "send OpenTelemetry traces over OTLP/HTTP to this endpoint (e.g. http://127.0.0.1:4318); empty: OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT if set, else tracing is off", &c.OTLPEndpoint, false},
+		{"STRIPE_API_KEY", "stripe-api-key", "", "Stripe secret key; when set, finalized invoices are pushed to Stripe", &c.StripeAPIKey, false},
+		{"STRIPE_API_BASE", "stripe-api-base", "", "Stripe API base URL (default Stripe's; stripe-mock in tests)", &c.StripeAPIBase, false},
+		{"STRIPE_WEBHOOK_SECRET", "stripe-webhook-secret", "", "signing secret of /webhooks/stripe (whsec_…); unset answers 404 there", &c.StripeWebhookSecret, false},
 		{"TRADEHUB_METRICS_ADDR", "metrics-addr", "127.0.0.1:9090", "private listener for /metrics and /debug/pprof (never the public address); empty disables it", &c.MetricsAddr, true},
 	}
 }

@@ -21,6 +21,7 @@ type world struct {
 	shipment, quote, carrier    string // a Brightlight shipment and quote, a carrier (transportWorld)
 	procurement                 procurementIDs
 	facility, loan, finRequest  string // Brightlight's facility, a funded loan, a submitted request (financingWorld)
+	invoice                     string // a finalized Brightlight invoice (billingWorld)
 }
 
 func loadWorld(t *testing.T, base string) world {
@@ -236,7 +237,8 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 
 	all := append(append(append(append(append(append([]cell{}, cells...), warehousingCells...), integrationCells...), transportCells...), opsCells...), bulkCells...)
 	financingWorld(t, &w, base)
-	all = append(append(all, procurementCells...), financingCells...)
+	billingWorld(t, &w)
+	all = append(append(append(all, procurementCells...), financingCells...), billingCells...)
 	covered := map[string]bool{}
 	for _, c := range all {
 		covered[string(c.res)+"/"+string(c.act)] = true

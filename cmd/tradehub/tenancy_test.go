@@ -100,6 +100,8 @@ type foreignIDs struct {
 	supplier, rfq, po string
 	// Financing: Kessler's facility (and Harbor's EUR product behind it), request and loan.
 	finProduct, facility, finRequest, loan string
+	// Billing: a finalized invoice of Kessler's.
+	invoice string
 }
 
 func missingIDs() foreignIDs {
@@ -110,7 +112,8 @@ func missingIDs() foreignIDs {
 		shipment: ids.New(ids.Shipment), quote: ids.New(ids.Quote), carrier: ids.New(ids.Carrier), rateCard: ids.New(ids.RateCard),
 		bulkExport: ids.New(ids.BulkOperation),
 		supplier:   ids.New(ids.Supplier), rfq: ids.New(ids.RFQ), po: ids.New(ids.PurchaseOrder),
-		finProduct: ids.New(ids.PartnerProduct), facility: ids.New(ids.Facility), finRequest: ids.New(ids.FinancingRequest), loan: ids.New(ids.Loan)}
+		finProduct: ids.New(ids.PartnerProduct), facility: ids.New(ids.Facility), finRequest: ids.New(ids.FinancingRequest), loan: ids.New(ids.Loan),
+		invoice: ids.New(ids.Invoice)}
 }
 
 // warehousingTenancyCases probe every warehousing field that takes an id.
@@ -329,6 +332,7 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 	kesslerBulkFixtures(t, w, kessler, &foreign)
 	kesslerProcurementFixtures(t, w, kessler, &foreign)
 	kesslerFinancingFixtures(t, w, kessler, &foreign)
+	kesslerBillingFixtures(t, w, &foreign)
 	missingFor := func() foreignIDs {
 		m := missingIDs()
 		m.home, m.homeWarehouse = w.brightlight, w.szx
@@ -368,7 +372,8 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 
 // allTenancyCases are the cases of every domain; a field appears in exactly one of them.
 var allTenancyCases = []map[string]tenancyCase{tenancyCases, warehousingTenancyCases, integrationTenancyCases,
-	transportTenancyCases, opsTenancyCases, bulkTenancyCases, procurementTenancyCases, financingTenancyCases}
+	transportTenancyCases, opsTenancyCases, bulkTenancyCases, procurementTenancyCases, financingTenancyCases,
+	billingTenancyCases}
 
 func tenancyCaseFor(field string) (tenancyCase, bool) {
 	for _, cases := range allTenancyCases {

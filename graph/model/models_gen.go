@@ -54,6 +54,28 @@ type AccountEdge struct {
 	Node *Account `json:"node"`
 }
 
+// An ad-hoc charge (positive) or credit (negative).
+type AddAdHocChargeInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The amount; negative for a credit.
+	Amount *MoneyInput `json:"amount"`
+	// Why (printed on the invoice).
+	Reason string `json:"reason"`
+	// When it applies; default now.
+	OccurredAt *time.Time `json:"occurredAt,omitempty"`
+	// A replay with the same key changes nothing.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// The ad-hoc charge recorded.
+type AddAdHocChargePayload struct {
+	// The usage record; null on userErrors.
+	UsageRecord *UsageRecord `json:"usageRecord,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A postal address.
 type Address struct {
 	// Street and number.
@@ -98,6 +120,24 @@ type AdjustInventoryInput struct {
 	Reason AdjustmentReason `json:"reason"`
 	// A note for the movement history.
 	Note *string `json:"note,omitempty"`
+}
+
+// An account's open balance by days past due, in one currency.
+type AgingBuckets struct {
+	// The currency.
+	CurrencyCode money.Currency `json:"currencyCode"`
+	// Every open invoice's balance.
+	Balance *Money `json:"balance"`
+	// The part past due.
+	Overdue *Money `json:"overdue"`
+	// Not yet due, or up to 30 days past due.
+	Days0To30 *Money `json:"days0To30"`
+	// 31 to 60 days past due.
+	Days31To60 *Money `json:"days31To60"`
+	// 61 to 90 days past due.
+	Days61To90 *Money `json:"days61To90"`
+	// More than 90 days past due.
+	Over90 *Money `json:"over90"`
 }
 
 // Answer the partner.
@@ -246,6 +286,20 @@ type AwardRfqPayload struct {
 	PurchaseOrders []PurchaseOrder `json:"purchaseOrders,omitempty"`
 	// What was wrong.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// An account's billing position.
+type BillingStatement struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// As of when.
+	AsOf time.Time `json:"asOf"`
+	// Balances and aging per currency.
+	Aging []AgingBuckets `json:"aging"`
+	// Finalized invoices not yet paid in full.
+	OpenInvoices []Invoice `json:"openInvoices"`
+	// The open invoices past their due date.
+	OverdueInvoices []Invoice `json:"overdueInvoices"`
 }
 
 // Book a quote.
@@ -727,6 +781,18 @@ type CreateFulfilmentOrdersPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Invoice a loan repayment.
+type CreateLoanRepaymentInvoiceInput struct {
+	// The account.
+	AccountID string `json:"accountId"`
+	// The loan.
+	LoanID string `json:"loanId"`
+	// How much to collect.
+	Amount *MoneyInput `json:"amount"`
+	// A replay with the same key returns the same invoice.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // A new finance partner.
 type CreatePartnerInput struct {
 	// The lender's name (1–200 characters).
@@ -915,6 +981,34 @@ type CreditFacilityPayload struct {
 	Facility *CreditFacility `json:"facility,omitempty"`
 	// What was wrong.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// A credit note against a finalized invoice.
+type CreditNote struct {
+	// The credit note's id (`cn_…`).
+	ID string `json:"id"`
+	// How much is credited.
+	Amount *Money `json:"amount"`
+	// Why.
+	Reason string `json:"reason"`
+	// When it was issued.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// The per-unit price of a further usage code.
+type CustomRate struct {
+	// The usage code.
+	Code string `json:"code"`
+	// Price per unit.
+	UnitPrice string `json:"unitPrice"`
+}
+
+// A further code's price.
+type CustomRateInput struct {
+	// The usage code.
+	Code string `json:"code"`
+	// Price per unit.
+	UnitPrice string `json:"unitPrice"`
 }
 
 // A shipment's customs declaration.
@@ -1515,6 +1609,112 @@ type InvitePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A page of invoices.
+type InvoiceConnection struct {
+	// The invoices and their cursors.
+	Edges []InvoiceEdge `json:"edges"`
+	// The invoices.
+	Nodes []Invoice `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An invoice and its cursor.
+type InvoiceEdge struct {
+	// The cursor.
+	Cursor string `json:"cursor"`
+	// The invoice.
+	Node *Invoice `json:"node"`
+}
+
+// Names an invoice.
+type InvoiceIDInput struct {
+	// The invoice.
+	InvoiceID string `json:"invoiceId"`
+}
+
+// One priced line.
+type InvoiceLine struct {
+	// The usage code priced.
+	Code string `json:"code"`
+	// What the line bills.
+	Description string `json:"description"`
+	// How much, in the unit.
+	Quantity string `json:"quantity"`
+	// What the quantity counts.
+	Unit string `json:"unit"`
+	// Price per unit, for per-unit codes.
+	UnitPrice *Money `json:"unitPrice,omitempty"`
+	// The summed basis of amount-based codes (freight charge, PO total, principal).
+	Basis *Money `json:"basis,omitempty"`
+	// The rate in basis points for percentage codes; 0 otherwise.
+	RateBps int `json:"rateBps"`
+	// The line's amount.
+	Amount *Money `json:"amount"`
+	// How many usage records the line prices.
+	Records int `json:"records"`
+}
+
+// The changed invoice.
+type InvoicePayload struct {
+	// The invoice; null on userErrors.
+	Invoice *Invoice `json:"invoice,omitempty"`
+	// Why the change was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// A payment recorded against an invoice.
+type InvoicePayment struct {
+	// The payment's id (`pay_…`).
+	ID string `json:"id"`
+	// How much.
+	Amount *Money `json:"amount"`
+	// BANK_TRANSFER or STRIPE.
+	Method string `json:"method"`
+	// The bank or Stripe reference.
+	Reference string `json:"reference"`
+	// When it was received.
+	ReceivedAt time.Time `json:"receivedAt"`
+}
+
+// The lines of one service and their subtotal.
+type InvoiceSection struct {
+	// The service (usage category).
+	Category UsageCategory `json:"category"`
+	// The priced lines.
+	Lines []InvoiceLine `json:"lines"`
+	// Sum of the lines.
+	Subtotal *Money `json:"subtotal"`
+}
+
+// The tax of an invoice.
+type InvoiceTax struct {
+	// The buyer's country (the jurisdiction).
+	Country string `json:"country"`
+	// The tax's name.
+	Name string `json:"name"`
+	// The rate in basis points.
+	RateBps int `json:"rateBps"`
+	// True when the buyer accounts for the tax (B2B across the border).
+	ReverseCharge bool `json:"reverseCharge"`
+	// The taxable amount (disbursements at cost are not).
+	Taxable *Money `json:"taxable"`
+	// The tax.
+	Amount *Money `json:"amount"`
+}
+
+// Issue a credit note.
+type IssueCreditNoteInput struct {
+	// The finalized invoice.
+	InvoiceID string `json:"invoiceId"`
+	// How much (all credit notes at most the total).
+	Amount *MoneyInput `json:"amount"`
+	// Why.
+	Reason string `json:"reason"`
+	// A replay with the same key changes nothing.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 // A quote's landed cost in the RFQ currency (see the README for the rules).
 type LandedCost struct {
 	// Goods: unit prices × quantities, converted.
@@ -1831,6 +2031,16 @@ type PartnerConsentPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// The pay link of an invoice.
+type PayInvoicePayload struct {
+	// The invoice; null on userErrors.
+	Invoice *Invoice `json:"invoice,omitempty"`
+	// Where to pay online; null when the invoice is not in Stripe (pay by bank transfer).
+	PayURL *string `json:"payUrl,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // Payment terms of a purchase order.
 type PaymentTerms struct {
 	// Deposit in percent of the total.
@@ -1879,6 +2089,98 @@ type PoolTierInput struct {
 	MinPooledKg string `json:"minPooledKg"`
 	// The discount on the linehaul, in basis points (1–10000).
 	DiscountBps int `json:"discountBps"`
+}
+
+// A price book: the default one, or an account's contract.
+type PriceBook struct {
+	// The book's id (`pbk_…`).
+	ID string `json:"id"`
+	// The account of a contract book; null for the default book.
+	AccountID *string `json:"accountId,omitempty"`
+	// The book's name.
+	Name string `json:"name"`
+	// The currency of its per-unit rates.
+	CurrencyCode money.Currency `json:"currencyCode"`
+	// Versions by effective date, oldest first.
+	Versions []PriceBookVersion `json:"versions"`
+}
+
+// The price book changed.
+type PriceBookPayload struct {
+	// The book; null on userErrors.
+	PriceBook *PriceBook `json:"priceBook,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Rates of a version; amounts are in the book's currency.
+type PriceBookRates struct {
+	// Per cubic metre-day stored.
+	StorageCubicMetreDay string `json:"storageCubicMetreDay"`
+	// Per pallet-day stored.
+	StoragePalletDay string `json:"storagePalletDay"`
+	// Per unit received.
+	ReceivingUnit string `json:"receivingUnit"`
+	// Per carton received.
+	ReceivingCarton string `json:"receivingCarton"`
+	// Per order picked and packed.
+	PickPackOrder string `json:"pickPackOrder"`
+	// Per order line beyond the first.
+	PickPackExtraLine string `json:"pickPackExtraLine"`
+	// Per unit returned.
+	ReturnsUnit string `json:"returnsUnit"`
+	// Markup on freight, in basis points.
+	FreightMarkupBps int `json:"freightMarkupBps"`
+	// Customs brokerage per declaration.
+	CustomsDeclaration string `json:"customsDeclaration"`
+	// Procurement commission on the PO total, in basis points.
+	ProcurementCommissionBps int `json:"procurementCommissionBps"`
+	// The least commission per purchase order.
+	ProcurementMinimum string `json:"procurementMinimum"`
+	// Financing facilitation on the principal, in basis points.
+	FinancingFacilitationBps int `json:"financingFacilitationBps"`
+	// Per-unit prices of further codes.
+	Custom []CustomRate `json:"custom"`
+}
+
+// Rates; amounts are decimals in the book's currency.
+type PriceBookRatesInput struct {
+	// Per cubic metre-day.
+	StorageCubicMetreDay string `json:"storageCubicMetreDay"`
+	// Per pallet-day.
+	StoragePalletDay string `json:"storagePalletDay"`
+	// Per unit received.
+	ReceivingUnit string `json:"receivingUnit"`
+	// Per carton received.
+	ReceivingCarton string `json:"receivingCarton"`
+	// Per order.
+	PickPackOrder string `json:"pickPackOrder"`
+	// Per extra line.
+	PickPackExtraLine string `json:"pickPackExtraLine"`
+	// Per unit returned.
+	ReturnsUnit string `json:"returnsUnit"`
+	// Freight markup in basis points.
+	FreightMarkupBps int `json:"freightMarkupBps"`
+	// Per customs declaration.
+	CustomsDeclaration string `json:"customsDeclaration"`
+	// Procurement commission in basis points.
+	ProcurementCommissionBps int `json:"procurementCommissionBps"`
+	// Minimum commission per purchase order.
+	ProcurementMinimum string `json:"procurementMinimum"`
+	// Financing facilitation in basis points.
+	FinancingFacilitationBps int `json:"financingFacilitationBps"`
+	// Prices of further codes.
+	Custom []CustomRateInput `json:"custom,omitempty"`
+}
+
+// A version of a price book's rates.
+type PriceBookVersion struct {
+	// From when it prices usage.
+	EffectiveFrom time.Time `json:"effectiveFrom"`
+	// Payment terms in days.
+	TermsDays int `json:"termsDays"`
+	// The rates.
+	Rates *PriceBookRates `json:"rates"`
 }
 
 // A price, broken down. Every amount is in the card's currency.
@@ -2212,6 +2514,18 @@ type ReceiveReturnInput struct {
 	Quantities []int `json:"quantities"`
 }
 
+// Record a bank transfer.
+type RecordInvoicePaymentInput struct {
+	// The invoice.
+	InvoiceID string `json:"invoiceId"`
+	// How much (at most the balance).
+	Amount *MoneyInput `json:"amount"`
+	// The bank reference; recording it again changes nothing.
+	Reference string `json:"reference"`
+	// When it was received; default now.
+	ReceivedAt *time.Time `json:"receivedAt,omitempty"`
+}
+
 // Record a repayment.
 type RecordLoanPaymentInput struct {
 	// The loan.
@@ -2487,6 +2801,26 @@ type RunBulkExportPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Run invoicing for a month.
+type RunInvoicesInput struct {
+	// The month, such as 2026-11.
+	Period string `json:"period"`
+	// One account; null for every account the caller bills.
+	AccountID *string `json:"accountId,omitempty"`
+}
+
+// What a run did.
+type RunInvoicesPayload struct {
+	// The drafts created or updated.
+	Invoices []Invoice `json:"invoices"`
+	// Usage records this run claimed (0 on a re-run).
+	Claimed int `json:"claimed"`
+	// Codes left unbilled for want of a rate.
+	Unpriced []UnpricedCode `json:"unpriced"`
+	// Why the run was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A carrier service's record on a lane for the shipments booked in one month.
 type Scorecard struct {
 	// The carrier.
@@ -2645,12 +2979,40 @@ type SetFxRatePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// Add a version to a price book (creating the book if needed).
+type SetPriceBookVersionInput struct {
+	// The account of a contract book; null for the default book.
+	AccountID *string `json:"accountId,omitempty"`
+	// The book's name (new books).
+	Name *string `json:"name,omitempty"`
+	// The book's currency (new books).
+	CurrencyCode *money.Currency `json:"currencyCode,omitempty"`
+	// From when it prices usage; equal to an existing version's date to replace that version.
+	EffectiveFrom time.Time `json:"effectiveFrom"`
+	// Payment terms in days.
+	TermsDays int `json:"termsDays"`
+	// The rates.
+	Rates *PriceBookRatesInput `json:"rates"`
+}
+
 // Verify, suspend or reinstate a supplier.
 type SetSupplierStatusInput struct {
 	// The supplier.
 	SupplierID string `json:"supplierId"`
 	// The new status.
 	Status SupplierStatus `json:"status"`
+}
+
+// Set a jurisdiction's tax.
+type SetTaxRateInput struct {
+	// The buyer's country.
+	Country string `json:"country"`
+	// The tax's name.
+	Name string `json:"name"`
+	// The rate in basis points.
+	RateBps int `json:"rateBps"`
+	// Reverse charge for B2B buyers across the border.
+	ReverseCharge bool `json:"reverseCharge"`
 }
 
 // An order's carrier hand-over.
@@ -3109,6 +3471,26 @@ type SupplierScore struct {
 	UnitsRejected int `json:"unitsRejected"`
 }
 
+// The tax of a jurisdiction.
+type TaxRate struct {
+	// The buyer's country.
+	Country string `json:"country"`
+	// The tax's name.
+	Name string `json:"name"`
+	// The rate in basis points.
+	RateBps int `json:"rateBps"`
+	// Reverse charge for B2B buyers across the border.
+	ReverseCharge bool `json:"reverseCharge"`
+}
+
+// The tax rate set.
+type TaxRatePayload struct {
+	// The rate; null on userErrors.
+	TaxRate *TaxRate `json:"taxRate,omitempty"`
+	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A tracking event in a shipment's timeline.
 type TrackingEvent struct {
 	// The carrier's event id, or `staff_…`.
@@ -3175,6 +3557,14 @@ type UnavailableService struct {
 	Message string `json:"message"`
 }
 
+// A code a run left unbilled for want of a rate.
+type UnpricedCode struct {
+	// The usage code.
+	Code string `json:"code"`
+	// How many records.
+	Records int `json:"records"`
+}
+
 // The details to change; omitted fields stay as they are.
 type UpdateAccountInput struct {
 	// The account.
@@ -3193,6 +3583,14 @@ type UpdateAccountPayload struct {
 	Account *Account `json:"account,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Edit a draft.
+type UpdateInvoiceDraftInput struct {
+	// The draft.
+	InvoiceID string `json:"invoiceId"`
+	// A note printed on the invoice (at most 500 characters).
+	Memo string `json:"memo"`
 }
 
 // Amend an ISSUED purchase order.
@@ -3321,6 +3719,22 @@ type UsageFilter struct {
 	To *time.Time `json:"to,omitempty"`
 	// Only records no invoice has billed yet.
 	Uninvoiced *bool `json:"uninvoiced,omitempty"`
+}
+
+// The open period's usage priced so far, in one currency (an estimate until invoiced).
+type UsagePreview struct {
+	// The period's start.
+	PeriodStart time.Time `json:"periodStart"`
+	// The period's end (exclusive).
+	PeriodEnd time.Time `json:"periodEnd"`
+	// The currency.
+	CurrencyCode money.Currency `json:"currencyCode"`
+	// Lines by service, with running subtotals.
+	Sections []InvoiceSection `json:"sections"`
+	// The running total before tax.
+	Total *Money `json:"total"`
+	// Codes recorded that have no rate yet.
+	UnpricedCodes []string `json:"unpricedCodes"`
 }
 
 // One billable fact, written as it happened; invoicing prices it.
@@ -4550,6 +4964,195 @@ func (e *InvitationStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e InvitationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an invoice bills.
+type InvoiceKind string
+
+const (
+	// A period's consolidated usage.
+	InvoiceKindUsage InvoiceKind = "USAGE"
+	// A loan repayment collected through an invoice.
+	InvoiceKindLoanRepayment InvoiceKind = "LOAN_REPAYMENT"
+)
+
+var AllInvoiceKind = []InvoiceKind{
+	InvoiceKindUsage,
+	InvoiceKindLoanRepayment,
+}
+
+func (e InvoiceKind) IsValid() bool {
+	switch e {
+	case InvoiceKindUsage, InvoiceKindLoanRepayment:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceKind) String() string {
+	return string(e)
+}
+
+func (e *InvoiceKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceKind", str)
+	}
+	return nil
+}
+
+func (e InvoiceKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An invoice's lifecycle state as the caller sees it now (OVERDUE: open and past its due date).
+type InvoiceStatus string
+
+const (
+	// Being prepared: recalculated by runs, editable by account managers.
+	InvoiceStatusDraft InvoiceStatus = "DRAFT"
+	// Numbered and immutable; awaiting payment.
+	InvoiceStatusFinalized InvoiceStatus = "FINALIZED"
+	// Partly paid.
+	InvoiceStatusPartiallyPaid InvoiceStatus = "PARTIALLY_PAID"
+	// Paid in full.
+	InvoiceStatusPaid InvoiceStatus = "PAID"
+	// Open and past its due date.
+	InvoiceStatusOverdue InvoiceStatus = "OVERDUE"
+	// Cancelled; its number stays used.
+	InvoiceStatusVoid InvoiceStatus = "VOID"
+)
+
+var AllInvoiceStatus = []InvoiceStatus{
+	InvoiceStatusDraft,
+	InvoiceStatusFinalized,
+	InvoiceStatusPartiallyPaid,
+	InvoiceStatusPaid,
+	InvoiceStatusOverdue,
+	InvoiceStatusVoid,
+}
+
+func (e InvoiceStatus) IsValid() bool {
+	switch e {
+	case InvoiceStatusDraft, InvoiceStatusFinalized, InvoiceStatusPartiallyPaid, InvoiceStatusPaid, InvoiceStatusOverdue, InvoiceStatusVoid:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceStatus) String() string {
+	return string(e)
+}
+
+func (e *InvoiceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceStatus", str)
+	}
+	return nil
+}
+
+func (e InvoiceStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an invoice is with Stripe.
+type InvoiceSyncStatus string
+
+const (
+	// Not pushed: Stripe is not configured, or the invoice is a draft.
+	InvoiceSyncStatusNotSynced InvoiceSyncStatus = "NOT_SYNCED"
+	// Waiting in the retry queue to be pushed.
+	InvoiceSyncStatusPendingSync InvoiceSyncStatus = "PENDING_SYNC"
+	// Pushed and finalized in Stripe.
+	InvoiceSyncStatusSynced InvoiceSyncStatus = "SYNCED"
+)
+
+var AllInvoiceSyncStatus = []InvoiceSyncStatus{
+	InvoiceSyncStatusNotSynced,
+	InvoiceSyncStatusPendingSync,
+	InvoiceSyncStatusSynced,
+}
+
+func (e InvoiceSyncStatus) IsValid() bool {
+	switch e {
+	case InvoiceSyncStatusNotSynced, InvoiceSyncStatusPendingSync, InvoiceSyncStatusSynced:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceSyncStatus) String() string {
+	return string(e)
+}
+
+func (e *InvoiceSyncStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceSyncStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceSyncStatus", str)
+	}
+	return nil
+}
+
+func (e InvoiceSyncStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceSyncStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceSyncStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -5978,6 +6581,16 @@ const (
 	UserErrorCodeThrottled UserErrorCode = "THROTTLED"
 	// A user with this email already exists or is already a member.
 	UserErrorCodeAlreadyExists UserErrorCode = "ALREADY_EXISTS"
+	// An invoice without lines cannot be finalized.
+	UserErrorCodeEmptyInvoice UserErrorCode = "EMPTY_INVOICE"
+	// The payment is more than the invoice's balance.
+	UserErrorCodePaymentAboveBalance UserErrorCode = "PAYMENT_ABOVE_BALANCE"
+	// Credit notes would add up to more than the invoice total.
+	UserErrorCodeCreditAboveTotal UserErrorCode = "CREDIT_ABOVE_TOTAL"
+	// Loan repayments cannot be invoiced: financing is not connected.
+	UserErrorCodeFinancingUnavailable UserErrorCode = "FINANCING_UNAVAILABLE"
+	// No price book is in effect for the account.
+	UserErrorCodeNoPriceBook UserErrorCode = "NO_PRICE_BOOK"
 	// The amount is above the maximum advance on the collateral.
 	UserErrorCodeAboveMaxAdvance UserErrorCode = "ABOVE_MAX_ADVANCE"
 	// The tenor is longer than the product allows.
@@ -6072,6 +6685,11 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeInvalidCredentials,
 	UserErrorCodeThrottled,
 	UserErrorCodeAlreadyExists,
+	UserErrorCodeEmptyInvoice,
+	UserErrorCodePaymentAboveBalance,
+	UserErrorCodeCreditAboveTotal,
+	UserErrorCodeFinancingUnavailable,
+	UserErrorCodeNoPriceBook,
 	UserErrorCodeAboveMaxAdvance,
 	UserErrorCodeTenorTooLong,
 	UserErrorCodeIneligibleCollateral,
@@ -6115,7 +6733,7 @@ var AllUserErrorCode = []UserErrorCode{
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeAboveMaxAdvance, UserErrorCodeTenorTooLong, UserErrorCodeIneligibleCollateral, UserErrorCodeCollateralUnavailable, UserErrorCodeCollateralAlreadyPledged, UserErrorCodeCollateralChanged, UserErrorCodeFacilityNotActive, UserErrorCodeFacilityLimitExceeded, UserErrorCodeAlreadyFunded, UserErrorCodeLoanClosed, UserErrorCodeAmountAboveOutstanding, UserErrorCodeCurrencyMismatch, UserErrorCodeNoConsent, UserErrorCodeQuoteExpired, UserErrorCodeQuoteAlreadyBooked, UserErrorCodeNoServiceFits, UserErrorCodeNoRoute, UserErrorCodeExceedsCarrierLimits, UserErrorCodeDdpUnavailable, UserErrorCodeInvalidHsCode, UserErrorCodeTimelineFull, UserErrorCodeConcurrentUpdate, UserErrorCodeInvalidRateCardCSV, UserErrorCodeUnsupportedCurrency, UserErrorCodeWeightBeyondRateCard, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeFailedPrecondition, UserErrorCodeForbidden, UserErrorCodeAccountSuspended, UserErrorCodeLastOwner, UserErrorCodeInvitationExpired, UserErrorCodeInvitationUsed, UserErrorCodeWeakPassword, UserErrorCodeInvalidCredentials, UserErrorCodeThrottled, UserErrorCodeAlreadyExists, UserErrorCodeEmptyInvoice, UserErrorCodePaymentAboveBalance, UserErrorCodeCreditAboveTotal, UserErrorCodeFinancingUnavailable, UserErrorCodeNoPriceBook, UserErrorCodeAboveMaxAdvance, UserErrorCodeTenorTooLong, UserErrorCodeIneligibleCollateral, UserErrorCodeCollateralUnavailable, UserErrorCodeCollateralAlreadyPledged, UserErrorCodeCollateralChanged, UserErrorCodeFacilityNotActive, UserErrorCodeFacilityLimitExceeded, UserErrorCodeAlreadyFunded, UserErrorCodeLoanClosed, UserErrorCodeAmountAboveOutstanding, UserErrorCodeCurrencyMismatch, UserErrorCodeNoConsent, UserErrorCodeQuoteExpired, UserErrorCodeQuoteAlreadyBooked, UserErrorCodeNoServiceFits, UserErrorCodeNoRoute, UserErrorCodeExceedsCarrierLimits, UserErrorCodeDdpUnavailable, UserErrorCodeInvalidHsCode, UserErrorCodeTimelineFull, UserErrorCodeConcurrentUpdate, UserErrorCodeInvalidRateCardCSV, UserErrorCodeUnsupportedCurrency, UserErrorCodeWeightBeyondRateCard, UserErrorCodeInsufficientStock, UserErrorCodeIdempotencyKeyReused, UserErrorCodeInvalidTransition, UserErrorCodeLotRequired, UserErrorCodeTooManyLines, UserErrorCodeCountBelowCommitted, UserErrorCodeWarehouseInactive, UserErrorCodeInvalidURL, UserErrorCodeURLNotAllowed, UserErrorCodeUnknownEventType, UserErrorCodeTooManySubscriptions, UserErrorCodeSubscriptionInactive, UserErrorCodeAttemptInProgress, UserErrorCodeConcurrentChange:
 		return true
 	}
 	return false

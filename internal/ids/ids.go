@@ -68,6 +68,7 @@ const (
 	Delivery         Prefix = "dlv"
 	AuditEntry       Prefix = "aud"
 	BulkOperation    Prefix = "bulk"
+	PriceBook        Prefix = "pbk"
 )
 
 // known holds every Prefix above; Parse accepts no other.
@@ -78,7 +79,7 @@ var known = map[Prefix]bool{
 	RateCard: true, Declaration: true, RFQ: true, SupplierQuote: true, PurchaseOrder: true, FXRate: true,
 	PartnerProduct: true, Facility: true, FinancingRequest: true, Loan: true, Invoice: true,
 	CreditNote: true, Payment: true, Usage: true, Event: true, Webhook: true, Delivery: true,
-	AuditEntry: true, BulkOperation: true,
+	AuditEntry: true, BulkOperation: true, PriceBook: true,
 }
 
 // source is the one process-wide source of ULIDs. It is package state on purpose: ids from

@@ -47,6 +47,12 @@ type Config struct {
 	// Trace, when set, wraps the routes (inside the request id and the access log, outside
 	// authentication), to give each request a span.
 	Trace func(http.Handler) http.Handler
+	// StripeWebhooks, when set, serves POST /webhooks/stripe (Stripe signs its events; no
+	// cookie or API key is looked at there).
+	StripeWebhooks http.Handler
+	// InvoiceDocuments, when set, serves GET /documents/invoices/{account}/{invoice}/{kind},
+	// behind Authenticate like /graphql.
+	InvoiceDocuments http.Handler
 	// RequestTimeout bounds each request, and through its context the store calls it makes.
 	RequestTimeout time.Duration
 	// ObserveRequest, when set, is told of every request once it is answered: its route (see
@@ -83,7 +89,8 @@ func New(cfg Config) *Server {
 		}
 		mux.Handle("GET /documents/shipments/{account}/{shipment}/{kind}", docs)
 	}
-	for pattern, h := range map[string]http.Handler{"/debug/": cfg.Debug, "GET /exports/{id}": cfg.Exports} {
+	for pattern, h := range map[string]http.Handler{"/debug/": cfg.Debug, "GET /exports/{id}": cfg.Exports,
+		"GET /documents/invoices/{account}/{invoice}/{kind}": cfg.InvoiceDocuments} {
 		if h == nil {
 			continue
 		}
@@ -91,6 +98,9 @@ func New(cfg Config) *Server {
 			h = cfg.Authenticate(h)
 		}
 		mux.Handle(pattern, h)
+	}
+	if cfg.StripeWebhooks != nil {
+		mux.Handle("POST /webhooks/stripe", cfg.StripeWebhooks)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")

@@ -115,6 +115,11 @@ const (
 	FinancingRequests  Resource = "financing_requests"  // asking for financing
 	FinancingDecisions Resource = "financing_decisions" // facilities, approve, reject, ask, fund, default, write off, release
 	LoanPayments       Resource = "loan_payments"       // recording repayments
+	// Billing. Price books: the default book and tax rates in the platform domain, a contract
+	// book in its account's domain. Partners get none of these.
+	PriceBooks Resource = "price_books" // rates (and, in the platform domain, tax rates)
+	Invoices   Resource = "invoices"    // invoices, statements, documents; write: runs, drafts, finalize, payments, credit notes, ad-hoc charges
+	InvoicePay Resource = "invoice_pay" // the pay link, and invoicing a loan repayment
 )
 
 // DomainPlatform is the domain of platform-wide resources and staff roles.
@@ -215,6 +220,11 @@ func Matrix() []Grant {
 		{FinancingRequests, Write, []Role{Owner, Finance}, "ask for financing against the account's goods"},
 		{FinancingDecisions, Write, []Role{PartnerAdmin}, "the lender decides: facilities, approve, reject, ask, fund, default, write off, release collateral"},
 		{LoanPayments, Write, []Role{PartnerAdmin, AccountManager, PlatformAdmin}, "record a repayment received outside Stripe"},
+		{PriceBooks, Read, []Role{AccountManager, PlatformAdmin, StaffAccountManager}, "rates: staff only (a contract book in its account, the default book and tax rates platform-wide)"},
+		{PriceBooks, Write, []Role{AccountManager, PlatformAdmin}, "account managers set their accounts' contract rates; the default book and tax rates are the platform admin's"},
+		{Invoices, Read, roles(seller, staff), "invoices, statements, PDFs and CSVs"},
+		{Invoices, Write, staff, "run the month, review and recalculate drafts, ad-hoc charges and credits, finalize, record payments, credit notes, void"},
+		{InvoicePay, Write, []Role{Owner, Finance, AccountManager, PlatformAdmin}, "see the pay link and invoice a loan repayment: the people who pay"},
 	}
 }
 

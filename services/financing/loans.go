@@ -390,6 +390,23 @@ func (s *Service) RecordPayment(ctx context.Context, loanID string, amount money
 // ApplyLoanPayment applies a payment collected outside a person's request (the Stripe repayment
 // invoice of billing), idempotent by reference. It does no authorization: the caller is trusted
 // wiring. Errors are RecordPayment's.
+// LoanOwed is what an open loan of the account owes now, for billing's repayment invoices
+// (trusted: billing has checked who may pay). A foreign or missing loan is NOT_FOUND; a closed
+// one LOAN_CLOSED.
+func (s *Service) LoanOwed(ctx context.Context, accountID, loanID string) (money.Money, error) {
+	d, err := findOne[loanDoc](ctx, s.loans, bson.D{{Key: fID, Value: loanID}})
+	if err != nil {
+		return money.Money{}, err
+	}
+	if d.Loan.AccountID != accountID {
+		return money.Money{}, ErrNotFound.With("input.loanId", nil)
+	}
+	if !d.Loan.Status.Open() {
+		return money.Money{}, ErrLoanClosed.With("input.loanId", nil)
+	}
+	return money.Money{Amount: d.Loan.Outstanding.Total(), Currency: d.Loan.Currency}, nil
+}
+
 func (s *Service) ApplyLoanPayment(ctx context.Context, accountID, loanID string, amount money.Money, reference string) error {
 	_, err := s.applyPayment(ctx, accountID, loanID, amount, reference)
 	return err

@@ -248,7 +248,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await page.getByRole('heading', { level: 1, name: brightlight }).waitFor();
       await page.getByRole('button', { name: /New Hire/ }).waitFor();
       // FINANCE: the warehousing pages to read; no team, no keys.
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
       await assertClean(session);
     });
   });
@@ -261,7 +261,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const accountId = accountIdOf(page);
 
       const links = await mainNav(page).getByRole('link').allInnerTexts();
-      assert.deepEqual(links, ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing']);
+      assert.deepEqual(links, ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
 
       for (const section of ['team', 'api-keys']) {
         await page.goto(`${tradehub.baseURL}/accounts/${accountId}/${section}`);
@@ -297,6 +297,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
         'Orders',
         'Usage',
         'Shipments',
+        'Billing',
         'Team',
         'API keys',
         'Webhooks',

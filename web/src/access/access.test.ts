@@ -41,7 +41,7 @@ const partnerAdmin: ViewerAccess = {
 
 describe('accountSections: the navigation of an account by role', () => {
   // Warehousing is read by every role of the account and its staff (docs/PERMISSIONS.md).
-  const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement', 'financing'];
+  const wh: AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement', 'financing', 'billing'];
   const cases: { name: string; viewer: ViewerAccess; want: AccountSection[] }[] = [
     { name: 'OWNER', viewer: member('OWNER'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },
     { name: 'ADMIN', viewer: member('ADMIN'), want: ['overview', ...wh, 'team', 'apiKeys', 'webhooks'] },

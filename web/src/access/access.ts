@@ -53,6 +53,7 @@ export type AccountSection =
   | 'shipments'
   | 'procurement'
   | 'financing'
+  | 'billing'
   | 'team'
   | 'apiKeys'
   | 'webhooks';
@@ -66,6 +67,7 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
   shipments: '/shipments',
   procurement: '/procurement',
   financing: '/financing',
+  billing: '/billing',
   team: '/team',
   apiKeys: '/api-keys',
   webhooks: '/webhooks',
@@ -74,13 +76,14 @@ export const accountSectionPaths: Readonly<Record<AccountSection, string>> = {
 export const accountSectionLabels: Readonly<Record<AccountSection, string>> = messages.sections;
 
 /** Sections with pages below them (`/inventory/sku_…`, `/orders/new`). */
-const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'procurement', 'webhooks']);
+const nestedSections: ReadonlySet<AccountSection> = new Set<AccountSection>(['inventory', 'receipts', 'orders', 'shipments', 'procurement', 'billing', 'webhooks']);
 
 /**
- * Warehousing (inventory, inbound receipts, orders, usage), shipments and financing are read by
- * every role of the account and by its staff; see docs/PERMISSIONS.md.
+ * Warehousing (inventory, inbound receipts, orders, usage), shipments, sourcing, financing and
+ * billing (invoices) are read by every role of the account and by its staff; see
+ * docs/PERMISSIONS.md.
  */
-const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement', 'financing'];
+const warehousingSections: readonly AccountSection[] = ['inventory', 'receipts', 'orders', 'usage', 'shipments', 'procurement', 'financing', 'billing'];
 
 const teamReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
 const keyReaders: ReadonlySet<AccountRole> = new Set<AccountRole>(['OWNER', 'ADMIN']);
@@ -292,4 +295,9 @@ export function safeNextPath(next: string | null | undefined): string | null {
     return null;
   }
   return next;
+}
+
+/** Whether the viewer runs the account's billing (run, finalize, ad-hoc charges, payments): its staff. */
+export function canBill(access: AccountAccess): boolean {
+  return access.kind === 'staff';
 }

@@ -37,6 +37,8 @@ const NewRfqPage = lazy(() => import('../procurement/NewRfqPage'));
 const RfqPage = lazy(() => import('../procurement/RfqPage'));
 const PurchaseOrderPage = lazy(() => import('../procurement/PurchaseOrderPage'));
 const FinancingPage = lazy(() => import('../financing/FinancingPage'));
+const BillingPage = lazy(() => import('../billing/BillingPage'));
+const InvoicePage = lazy(() => import('../billing/InvoicePage'));
 
 /** What every page of an account needs: its name and status, asked once for all its pages. */
 export const AccountFrameQuery = graphql(`
@@ -137,6 +139,8 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
             <Route path="/accounts/:accountId/procurement/rfqs/:rfqId" component={RfqPage} />
             <Route path="/accounts/:accountId/procurement/purchase-orders/:poId" component={PurchaseOrderPage} />
             <Route path="/accounts/:accountId/financing" component={FinancingPage} />
+            <Route path="/accounts/:accountId/billing" component={BillingPage} />
+            <Route path="/accounts/:accountId/billing/:invoiceId" component={InvoicePage} />
             <Route path="/accounts/:accountId/webhooks" component={WebhooksPage} />
             <Route path="/accounts/:accountId/webhooks/:subscriptionId" component={WebhookPage} />
             <Route component={NotFoundPage} />

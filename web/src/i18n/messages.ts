@@ -159,6 +159,7 @@ export const en: Catalog = {
     shipments: 'Shipments',
     procurement: 'Sourcing',
     financing: 'Financing',
+    billing: 'Billing',
     team: 'Team',
     apiKeys: 'API keys',
     webhooks: 'Webhooks',
