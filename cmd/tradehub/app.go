@@ -258,7 +258,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	// PurchaseOrders stays nil until procurement is wired: PO collateral is then
 	// COLLATERAL_UNAVAILABLE.
 	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
-		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, Usage: usageSvc, Relay: relay, Clock: clk,
+		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, Usage: usageSvc, Relay: relay, Subscriber: relay, Clock: clk,
 		Logger: logger.With("component", "financing")})
 	return &services{clock: clk, access: accessSvc, audit: auditSvc, accounts: accountsSvc, relay: relay, feed: feed,
 		usage: usageSvc, warehousing: whs, webhooks: hooks, transport: tsp, financing: fin}, nil
@@ -268,7 +268,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 // documents, webhook subscriptions (which record webhook.subscription_disabled) and transport's
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
-	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments, financing.CollLoans)
+	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments, financing.CollLoans, financing.CollRequests)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 
