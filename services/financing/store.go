@@ -23,7 +23,7 @@ const (
 	CollProducts   = "financing_products"
 	CollFacilities = "financing_facilities"
 	CollRequests   = "financing_requests" // carries an outbox: declare it to the events relay
-	CollLoans      = "financing_loans" // carries an outbox: declare it to the events relay
+	CollLoans      = "financing_loans"    // carries an outbox: declare it to the events relay
 	CollClaims     = "financing_claims"
 )
 
