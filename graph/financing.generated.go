@@ -3595,6 +3595,93 @@ func (ec *executionContext) fieldContext_FinancingRisk_exposure(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _FinancingUpdate_type(ctx context.Context, field graphql.CollectedField, obj *model.FinancingUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FinancingUpdate_type,
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FinancingUpdate_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancingUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FinancingUpdate_objectId(ctx context.Context, field graphql.CollectedField, obj *model.FinancingUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FinancingUpdate_objectId,
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		ec.marshalNID2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FinancingUpdate_objectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancingUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FinancingUpdate_status(ctx context.Context, field graphql.CollectedField, obj *model.FinancingUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_FinancingUpdate_status,
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_FinancingUpdate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancingUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Lane_origin(ctx context.Context, field graphql.CollectedField, obj *model.Lane) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7047,6 +7134,55 @@ func (ec *executionContext) _FinancingRisk(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var financingUpdateImplementors = []string{"FinancingUpdate"}
+
+func (ec *executionContext) _FinancingUpdate(ctx context.Context, sel ast.SelectionSet, obj *model.FinancingUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, financingUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FinancingUpdate")
+		case "type":
+			out.Values[i] = ec._FinancingUpdate_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectId":
+			out.Values[i] = ec._FinancingUpdate_objectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._FinancingUpdate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var laneImplementors = []string{"Lane"}
 
 func (ec *executionContext) _Lane(ctx context.Context, sel ast.SelectionSet, obj *model.Lane) graphql.Marshaler {
@@ -8201,6 +8337,20 @@ func (ec *executionContext) unmarshalNFinancingRequestStatus2githubᚗcomᚋtrad
 
 func (ec *executionContext) marshalNFinancingRequestStatus2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingRequestStatus(ctx context.Context, sel ast.SelectionSet, v model.FinancingRequestStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFinancingUpdate2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingUpdate(ctx context.Context, sel ast.SelectionSet, v model.FinancingUpdate) graphql.Marshaler {
+	return ec._FinancingUpdate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFinancingUpdate2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingUpdate(ctx context.Context, sel ast.SelectionSet, v *model.FinancingUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FinancingUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFundFinancingRequestInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFundFinancingRequestInput(ctx context.Context, v any) (model.FundFinancingRequestInput, error) {

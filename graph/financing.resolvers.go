@@ -267,6 +267,27 @@ func (r *queryResolver) FinancingPortfolio(ctx context.Context, partnerID string
 	return toGQLPortfolio(p), nil
 }
 
+// FinancingUpdated is the resolver for the financingUpdated field.
+func (r *subscriptionResolver) FinancingUpdated(ctx context.Context, accountID string) (<-chan *model.FinancingUpdate, error) {
+	in, stop, err := r.Financing.SubscribeFinancing(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.FinancingUpdate, 1)
+	go func() {
+		defer close(out)
+		defer stop()
+		for u := range in {
+			select {
+			case out <- &model.FinancingUpdate{Type: u.Type, ObjectID: u.ObjectID, Status: u.Status}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
 // CreditFacility returns CreditFacilityResolver implementation.
 func (r *Resolver) CreditFacility() CreditFacilityResolver { return &creditFacilityResolver{r} }
 

@@ -611,6 +611,12 @@ type ComplexityRoot struct {
 		RepaidOnTime  func(childComplexity int) int
 	}
 
+	FinancingUpdate struct {
+		ObjectID func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	FulfilmentOrder struct {
 		AccountID      func(childComplexity int) int
 		CancelledAt    func(childComplexity int) int
@@ -1782,6 +1788,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		AccountShipmentsUpdated func(childComplexity int, accountID string) int
+		FinancingUpdated        func(childComplexity int, accountID string) int
 		ShipmentUpdated         func(childComplexity int, id string) int
 	}
 
@@ -4492,6 +4499,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.FinancingRisk.RepaidOnTime(childComplexity), true
+
+	case "FinancingUpdate.objectId":
+		if e.complexity.FinancingUpdate.ObjectID == nil {
+			break
+		}
+
+		return e.complexity.FinancingUpdate.ObjectID(childComplexity), true
+
+	case "FinancingUpdate.status":
+		if e.complexity.FinancingUpdate.Status == nil {
+			break
+		}
+
+		return e.complexity.FinancingUpdate.Status(childComplexity), true
+
+	case "FinancingUpdate.type":
+		if e.complexity.FinancingUpdate.Type == nil {
+			break
+		}
+
+		return e.complexity.FinancingUpdate.Type(childComplexity), true
 
 	case "FulfilmentOrder.accountId":
 		if e.complexity.FulfilmentOrder.AccountID == nil {
@@ -11021,6 +11049,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Subscription.AccountShipmentsUpdated(childComplexity, args["accountId"].(string)), true
 
+	case "Subscription.financingUpdated":
+		if e.complexity.Subscription.FinancingUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_financingUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Subscription.FinancingUpdated(childComplexity, args["accountId"].(string)), true
+
 	case "Subscription.shipmentUpdated":
 		if e.complexity.Subscription.ShipmentUpdated == nil {
 			break
@@ -14937,6 +14977,21 @@ extend enum UserErrorCode {
   CURRENCY_MISMATCH
   "The account has not consented to the partner."
   NO_CONSENT
+}
+
+extend type Subscription {
+  "The account's financing as it changes: requests decided and funded, loans funded, at risk, due earlier, overdue, paid. A partner gets only its own."
+  financingUpdated("The account." accountId: ID!): FinancingUpdate!
+}
+
+"A change of a financing request or loan."
+type FinancingUpdate {
+  "financing.request_approved, financing.request_rejected, financing.loan_funded, financing.loan_repaid…"
+  type: String!
+  "The request or loan."
+  objectId: ID!
+  "Its status after the change."
+  status: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `# Identity: signing in with a session cookie, API keys for sellers' platforms, and the viewer.

@@ -34,6 +34,7 @@ type ShipmentResolver interface {
 type SubscriptionResolver interface {
 	ShipmentUpdated(ctx context.Context, id string) (<-chan *model.Shipment, error)
 	AccountShipmentsUpdated(ctx context.Context, accountID string) (<-chan *model.Shipment, error)
+	FinancingUpdated(ctx context.Context, accountID string) (<-chan *model.FinancingUpdate, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -41,6 +42,17 @@ type SubscriptionResolver interface {
 // region    ***************************** args.gotpl *****************************
 
 func (ec *executionContext) field_Subscription_accountShipmentsUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
+	if err != nil {
+		return nil, err
+	}
+	args["accountId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_financingUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "accountId", ec.unmarshalNID2string)
@@ -8604,6 +8616,55 @@ func (ec *executionContext) fieldContext_Subscription_accountShipmentsUpdated(ct
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_financingUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Subscription_financingUpdated,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Subscription().FinancingUpdated(ctx, fc.Args["accountId"].(string))
+		},
+		nil,
+		ec.marshalNFinancingUpdate2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐFinancingUpdate,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Subscription_financingUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "type":
+				return ec.fieldContext_FinancingUpdate_type(ctx, field)
+			case "objectId":
+				return ec.fieldContext_FinancingUpdate_objectId(ctx, field)
+			case "status":
+				return ec.fieldContext_FinancingUpdate_status(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type FinancingUpdate", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_financingUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TrackingEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.TrackingEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12781,6 +12842,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_shipmentUpdated(ctx, fields[0])
 	case "accountShipmentsUpdated":
 		return ec._Subscription_accountShipmentsUpdated(ctx, fields[0])
+	case "financingUpdated":
+		return ec._Subscription_financingUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -316,7 +316,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay, Clock: clk, Logger: logger})
 	linkReceiving(whs, proc, logger)
 	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
-		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Clock: clk,
+		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Subscriber: relay, Clock: clk,
 		Logger: logger.With("component", "financing")})
 	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc},
 		Clock: clk, Logger: logger.With("component", "billing"), Issuer: billing.DemoIssuer,
@@ -332,7 +332,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 // shipments.
 func newRelay(store *mongodb.Store, clk clock.Clock, logger *slog.Logger) *events.Relay {
 	collections := append(warehousing.OutboxCollections(), webhooks.SubscriptionsCollection, transport.CollShipments,
-		procurement.CollPurchaseOrders, financing.CollLoans)
+		procurement.CollPurchaseOrders, financing.CollLoans, financing.CollRequests)
 	return events.NewRelay(store.DB, clk, logger, collections...)
 }
 

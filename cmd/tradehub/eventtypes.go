@@ -36,26 +36,31 @@ func eventTypes() []string {
 		// Procurement: purchase orders.
 		"purchase_order.issued",         // an award issued a purchase order to a supplier
 		"purchase_order.status_changed", // confirmed, shipped, (partly) received, closed or cancelled
-		// Transport: shipments.
-		"shipment.booked",           // a quote was booked as a shipment
-		"shipment.status_changed",   // a tracking event moved the shipment to another status
-		"shipment.tracking_updated", // a tracking event that kept the status
-		"shipment.delivered",        // the shipment was delivered
-		"shipment.reweighed",        // the carrier's weight differs from the booked one: a charge adjustment
+		"inventory.pledged",             // units were pledged to a lender as collateral
+		"inventory.unpledged",           // pledged units were released
+		// Transport (recorded since the demo books a shipment for financing).
+		"shipment.booked",           // a shipment was booked
+		"shipment.status_changed",   // a shipment moved to another status
+		"shipment.tracking_updated", // a tracking event arrived without changing the status
+		"shipment.reweighed",        // the carrier measured another weight and the price changed
 		"shipment.complaint_filed",  // the seller filed a complaint
-		// Financing: pledged stock and loans.
-		"inventory.pledged",               // units were pledged to a lender as collateral
-		"inventory.unpledged",             // pledged units were released
-		"financing.loan_funded",           // a partner funded a loan
-		"financing.loan_due_date_changed", // delivery of a pledged shipment brought the due date forward
-		"financing.loan_at_risk",          // pledged collateral went to EXCEPTION, CUSTOMS_HOLD or LOST, or was written off
-		"financing.loan_back_on_track",    // the collateral recovered
-		"financing.loan_overdue",          // the loan is past due; the late fee was charged
-		"financing.loan_payment_received", // a payment was applied
-		"financing.loan_repaid",           // the loan is repaid
-		"financing.collateral_released",   // the partner released collateral
-		"financing.loan_defaulted",        // the partner marked the loan defaulted
-		"financing.loan_written_off",      // the partner wrote the loan off
+		// Financing: requests decided and loans as they run (docs/FINANCING.md).
+		"financing.request_info_requested", // the partner asked the seller a question
+		"financing.request_submitted",      // the seller answered: the request waits for the partner again
+		"financing.request_approved",       // the partner approved (possibly for less or another rate)
+		"financing.request_rejected",       // the partner rejected, with a reason
+		"financing.request_funding",        // funding started
+		"financing.request_funded",         // the request became a loan
+		"financing.loan_funded",            // a loan was funded: the facility drawn, the collateral pledged
+		"financing.loan_at_risk",           // a pledged shipment is in EXCEPTION, CUSTOMS_HOLD or LOST
+		"financing.loan_back_on_track",     // the shipment moved on
+		"financing.loan_due_date_changed",  // delivery of a pledged shipment brought the due date forward
+		"financing.loan_overdue",           // past its due date, with the late fee
+		"financing.loan_payment_received",  // a repayment was recorded
+		"financing.loan_repaid",            // paid in full
+		"financing.loan_defaulted",         // marked defaulted by the partner
+		"financing.loan_written_off",       // written off by the partner
+		"financing.collateral_released",    // the loan's collateral is free again
 	}
 	slices.Sort(types)
 	return types

@@ -291,9 +291,16 @@ func TestFinancingJourneyOverHTTP(t *testing.T) {
 	if risk, _ := r.path("financingRequest", "risk", "collateral").([]any); len(risk) != 2 || risk[0].(map[string]any)["trackingNumber"] != tracking {
 		t.Fatalf("risk: %s", r.Raw)
 	}
+	// The seller watches the decision arrive live.
+	live := subscribe(t, owner, base, `subscription($a: ID!) { financingUpdated(accountId: $a) { type objectId status } }`, map[string]any{"a": w.brightlight})
+	defer live.Close()
+	time.Sleep(300 * time.Millisecond) // let the server start the subscription before the decision
 	r = partner.do(`mutation($r: ID!) { approveFinancingRequest(input: {requestId: $r}) { request { status cost { totalRepayable { amount } } } userErrors { code } } }`, map[string]any{"r": req})
 	if r.str("approveFinancingRequest", "request", "status") != "APPROVED" {
 		t.Fatalf("approve: %s", r.Raw)
+	}
+	if got := live.next(t)["financingUpdated"].(map[string]any); got["type"] != "financing.request_approved" || got["objectId"] != req || got["status"] != "APPROVED" {
+		t.Errorf("live update: %v", got)
 	}
 	fund := `mutation($r: ID!) { fundFinancingRequest(input: {requestId: $r}) { loan { ` + loanFields + ` } userErrors { code } } }`
 	r = partner.do(fund, map[string]any{"r": req})

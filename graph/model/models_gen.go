@@ -1425,6 +1425,16 @@ type FinancingRisk struct {
 	Exposure *Money `json:"exposure"`
 }
 
+// A change of a financing request or loan.
+type FinancingUpdate struct {
+	// financing.request_approved, financing.request_rejected, financing.loan_funded, financing.loan_repaid…
+	Type string `json:"type"`
+	// The request or loan.
+	ObjectID string `json:"objectId"`
+	// Its status after the change.
+	Status string `json:"status"`
+}
+
 // A page of orders.
 type FulfilmentOrderConnection struct {
 	// The orders with their cursors.

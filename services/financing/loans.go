@@ -173,15 +173,27 @@ func (s *Service) recordUsage(ctx context.Context, l Loan) {
 }
 
 func (s *Service) setRequestStatus(ctx context.Context, id string, from, to RequestStatus, loanID string) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
+	d, err := findOne[requestDoc](ctx, s.requests, bson.D{{Key: fID, Value: id}})
+	if err != nil {
+		return false, err
+	}
 	set := bson.D{{Key: fStatus, Value: string(to)}, {Key: "updatedat", Value: s.clock.Now()}}
 	if loanID != "" {
 		set = append(set, bson.E{Key: "loanid", Value: loanID})
 	}
-	res, err := s.requests.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: fID, Value: id}, {Key: fStatus, Value: string(from)}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: fVersion, Value: int64(1)}}}})
+	r := d.Request
+	r.Status = to
+	ev, err := s.requestEvent(ctx, r)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.requests.UpdateOne(ctx, bson.D{{Key: fID, Value: id}, {Key: fStatus, Value: string(from)}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: fVersion, Value: int64(1)}}}, events.Push(ev)})
 	if err != nil {
 		return false, internal("set request status", err)
 	}
+	s.notify()
 	return res.ModifiedCount == 1, nil
 }
 

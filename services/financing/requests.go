@@ -13,6 +13,7 @@ import (
 	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/access"
+	"github.com/tradehub/tradehub/services/events"
 )
 
 // RequestInput asks for financing. A zero Amount in a quote means "the maximum advance".
@@ -235,16 +236,34 @@ func (s *Service) mutateRequest(ctx context.Context, id string, res access.Resou
 		if err != nil {
 			return Request{}, internal("encode request", err)
 		}
-		u, err := s.requests.UpdateOne(ctx, bson.D{{Key: fID, Value: id}, {Key: fVersion, Value: d.Version}},
-			bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: fVersion, Value: int64(1)}}}})
+		update := bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: fVersion, Value: int64(1)}}}}
+		if r.Status != d.Status {
+			// The decision reaches the seller's portal live (SubscribeFinancing) and the feed.
+			ev, err := s.requestEvent(ctx, r)
+			if err != nil {
+				return Request{}, err
+			}
+			update = append(update, events.Push(ev))
+		}
+		u, err := s.requests.UpdateOne(ctx, bson.D{{Key: fID, Value: id}, {Key: fVersion, Value: d.Version}}, update)
 		if err != nil {
 			return Request{}, internal("update request", err)
 		}
 		if u.ModifiedCount == 1 {
+			if r.Status != d.Status {
+				s.notify()
+			}
 			return r, nil
 		}
 	}
 	return Request{}, ErrBusy
+}
+
+// requestEvent is financing.request_<status>, e.g. financing.request_approved.
+func (s *Service) requestEvent(ctx context.Context, r Request) (events.OutboxEntry, error) {
+	return events.New(events.Draft{AccountID: r.AccountID, Type: "financing.request_" + strings.ToLower(string(r.Status)),
+		ObjectID: r.ID, Actor: actor(ctx), OccurredAt: s.clock.Now(),
+		Data: loanEvent{PartnerID: r.PartnerID, Status: string(r.Status), Reason: r.Reason}})
 }
 
 func open(r *Request, allowed ...RequestStatus) error {

@@ -102,7 +102,7 @@ type UsageRecorder interface {
 type Notifier interface{ Notify() }
 
 // Config is the service's setup. DB, Access, Partners, Shipments, Inventory and Usage are
-// required; PurchaseOrders, Relay, Clock and Logger are optional.
+// required; PurchaseOrders, Relay, Subscriber, Clock and Logger are optional.
 type Config struct {
 	DB             *mongo.Database
 	Access         Authorizer
@@ -112,6 +112,7 @@ type Config struct {
 	PurchaseOrders PurchaseOrderSource
 	Usage          UsageRecorder
 	Relay          Notifier
+	Subscriber     Subscriber // optional: needed by SubscribeFinancing
 	Clock          clock.Clock
 	Logger         *slog.Logger
 }

@@ -22,8 +22,8 @@ import (
 const (
 	CollProducts   = "financing_products"
 	CollFacilities = "financing_facilities"
-	CollRequests   = "financing_requests"
-	CollLoans      = "financing_loans" // carries an outbox: declare it to the events relay
+	CollRequests   = "financing_requests" // carries an outbox: declare it to the events relay
+	CollLoans      = "financing_loans"    // carries an outbox: declare it to the events relay
 	CollClaims     = "financing_claims"
 )
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useClient, useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { useAccount } from '../app/account';
 import { Remote } from '../components/Remote';
 import { graphql } from '../gql';
@@ -177,6 +177,17 @@ export const RequestFinancingMutation = graphql(`
   }
 `);
 
+/** The partner's decisions and the loans' changes, pushed over the WebSocket. */
+export const FinancingUpdatedSubscription = graphql(`
+  subscription FinancingUpdated($accountId: ID!) {
+    financingUpdated(accountId: $accountId) {
+      type
+      objectId
+      status
+    }
+  }
+`);
+
 type Facility = FinancingPageQuery['creditFacilities'][number];
 
 /** `/accounts/:id/financing`: facilities, collateral to pledge, the request form, requests and loans. */
@@ -184,6 +195,11 @@ export default function FinancingPage() {
   const { account, access } = useAccount();
   const [result, reexecute] = useQuery({ query: FinancingPageQueryDoc, variables: { accountId: account.id }, requestPolicy: 'cache-and-network' });
   const canRequest = access.kind === 'member' && (access.role === 'OWNER' || access.role === 'FINANCE');
+  // A decision or a loan's change reloads the page's data: the partner's answer shows up live.
+  useSubscription({ query: FinancingUpdatedSubscription, variables: { accountId: account.id } }, (_prev, update) => {
+    reexecute({ requestPolicy: 'network-only' });
+    return update;
+  });
   return (
     <>
       <title>{t.title(t.seller.title, account.legalName)}</title>
