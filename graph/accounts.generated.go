@@ -143,6 +143,8 @@ func (ec *executionContext) fieldContext_AcceptInvitationPayload_viewer(_ contex
 				return ec.fieldContext_Viewer_partnerMembership(ctx, field)
 			case "supplierId":
 				return ec.fieldContext_Viewer_supplierId(ctx, field)
+			case "preferences":
+				return ec.fieldContext_Viewer_preferences(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 		},
@@ -638,6 +640,35 @@ func (ec *executionContext) fieldContext_Account_partnerConsents(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Account_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Account_timeZone,
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Account_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -723,6 +754,8 @@ func (ec *executionContext) fieldContext_AccountConnection_nodes(_ context.Conte
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -848,6 +881,8 @@ func (ec *executionContext) fieldContext_AccountEdge_node(_ context.Context, fie
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -905,6 +940,8 @@ func (ec *executionContext) fieldContext_AssignAccountManagerPayload_account(_ c
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -1073,6 +1110,8 @@ func (ec *executionContext) fieldContext_CreateAccountPayload_account(_ context.
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -1819,6 +1858,8 @@ func (ec *executionContext) fieldContext_Membership_account(_ context.Context, f
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2369,6 +2410,8 @@ func (ec *executionContext) fieldContext_PartnerConsent_account(_ context.Contex
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2426,6 +2469,8 @@ func (ec *executionContext) fieldContext_PartnerConsentPayload_account(_ context
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2738,6 +2783,8 @@ func (ec *executionContext) fieldContext_SetAccountStatusPayload_account(_ conte
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2832,6 +2879,8 @@ func (ec *executionContext) fieldContext_UpdateAccountPayload_account(_ context.
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -3455,7 +3504,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountId", "legalName", "billingEmail", "defaultCurrency"}
+	fieldsInOrder := [...]string{"accountId", "legalName", "billingEmail", "defaultCurrency", "timeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3490,6 +3539,13 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.DefaultCurrency = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		}
 	}
 
@@ -3804,6 +3860,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeZone":
+			out.Values[i] = ec._Account_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -40,6 +40,7 @@ type MutationResolver interface {
 	RevokeAllSessions(ctx context.Context) (*model.LogoutPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	UpdateMyPreferences(ctx context.Context, input model.UpdateMyPreferencesInput) (*model.UpdateMyPreferencesPayload, error)
 	QuoteShipment(ctx context.Context, input model.QuoteShipmentInput) (*model.QuoteShipmentPayload, error)
 	BookShipment(ctx context.Context, input model.BookShipmentInput) (*model.ShipmentPayload, error)
 	RecordTrackingEvent(ctx context.Context, input model.RecordTrackingEventInput) (*model.ShipmentPayload, error)
@@ -124,6 +125,7 @@ type ViewerResolver interface {
 	StaffRole(ctx context.Context, obj *model.Viewer) (*model.StaffRole, error)
 	PartnerMembership(ctx context.Context, obj *model.Viewer) (*model.ViewerPartnerMembership, error)
 	SupplierID(ctx context.Context, obj *model.Viewer) (*string, error)
+	Preferences(ctx context.Context, obj *model.Viewer) (*model.Preferences, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -684,6 +686,17 @@ func (ec *executionContext) field_Mutation_updateAccount_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpdateAccountInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateAccountInput)
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMyPreferences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input", ec.unmarshalNUpdateMyPreferencesInput2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateMyPreferencesInput)
 	if err != nil {
 		return nil, err
 	}
@@ -2346,6 +2359,53 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMyPreferences(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Mutation_updateMyPreferences,
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.resolvers.Mutation().UpdateMyPreferences(ctx, fc.Args["input"].(model.UpdateMyPreferencesInput))
+		},
+		nil,
+		ec.marshalNUpdateMyPreferencesPayload2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUpdateMyPreferencesPayload,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Mutation_updateMyPreferences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "preferences":
+				return ec.fieldContext_UpdateMyPreferencesPayload_preferences(ctx, field)
+			case "userErrors":
+				return ec.fieldContext_UpdateMyPreferencesPayload_userErrors(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type UpdateMyPreferencesPayload", field.Name)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMyPreferences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4351,6 +4411,8 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 				return ec.fieldContext_Viewer_partnerMembership(ctx, field)
 			case "supplierId":
 				return ec.fieldContext_Viewer_supplierId(ctx, field)
+			case "preferences":
+				return ec.fieldContext_Viewer_preferences(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 		},
@@ -4491,6 +4553,8 @@ func (ec *executionContext) fieldContext_Query_account(ctx context.Context, fiel
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -6784,6 +6848,43 @@ func (ec *executionContext) fieldContext_Viewer_supplierId(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Viewer_preferences(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Viewer_preferences,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Viewer().Preferences(ctx, obj)
+		},
+		nil,
+		ec.marshalOPreferences2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐPreferences,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_Viewer_preferences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "locale":
+				return ec.fieldContext_Preferences_locale(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Preferences_timeZone(ctx, field)
+			case "availableLocales":
+				return ec.fieldContext_Preferences_availableLocales(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Preferences", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -7147,6 +7248,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMyPreferences":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMyPreferences(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -8516,6 +8624,39 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Viewer_supplierId(ctx, field, obj)
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "preferences":
+			field := field
+
+			innerFunc := func(ctx context.Context, _ *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Viewer_preferences(ctx, field, obj)
 				return res
 			}
 

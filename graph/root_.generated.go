@@ -89,6 +89,7 @@ type ComplexityRoot struct {
 		Members         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		PartnerConsents func(childComplexity int) int
 		Status          func(childComplexity int) int
+		TimeZone        func(childComplexity int) int
 		ViewerRole      func(childComplexity int) int
 	}
 
@@ -573,6 +574,7 @@ type ComplexityRoot struct {
 		SnapshotStorage            func(childComplexity int, input model.SnapshotStorageInput) int
 		UnassignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
 		UpdateAccount              func(childComplexity int, input model.UpdateAccountInput) int
+		UpdateMyPreferences        func(childComplexity int, input model.UpdateMyPreferencesInput) int
 		UpdateRateCard             func(childComplexity int, input model.UpdateRateCardInput) int
 		UpdateSku                  func(childComplexity int, input model.UpdateSkuInput) int
 		UpdateWarehouse            func(childComplexity int, input model.UpdateWarehouseInput) int
@@ -643,6 +645,12 @@ type ComplexityRoot struct {
 	PoolTier struct {
 		DiscountBps func(childComplexity int) int
 		MinPooledKg func(childComplexity int) int
+	}
+
+	Preferences struct {
+		AvailableLocales func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		TimeZone         func(childComplexity int) int
 	}
 
 	PriceBreakdown struct {
@@ -1158,6 +1166,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateMyPreferencesPayload struct {
+		Preferences func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	UsageAttribute struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -1214,6 +1227,7 @@ type ComplexityRoot struct {
 		Authenticated     func(childComplexity int) int
 		Memberships       func(childComplexity int) int
 		PartnerMembership func(childComplexity int) int
+		Preferences       func(childComplexity int) int
 		StaffRole         func(childComplexity int) int
 		SupplierID        func(childComplexity int) int
 		User              func(childComplexity int) int
@@ -1479,6 +1493,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Account.Status(childComplexity), true
+
+	case "Account.timeZone":
+		if e.complexity.Account.TimeZone == nil {
+			break
+		}
+
+		return e.complexity.Account.TimeZone(childComplexity), true
 
 	case "Account.viewerRole":
 		if e.complexity.Account.ViewerRole == nil {
@@ -3863,6 +3884,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.UpdateAccount(childComplexity, args["input"].(model.UpdateAccountInput)), true
 
+	case "Mutation.updateMyPreferences":
+		if e.complexity.Mutation.UpdateMyPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMyPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateMyPreferences(childComplexity, args["input"].(model.UpdateMyPreferencesInput)), true
+
 	case "Mutation.updateRateCard":
 		if e.complexity.Mutation.UpdateRateCard == nil {
 			break
@@ -4167,6 +4200,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.PoolTier.MinPooledKg(childComplexity), true
+
+	case "Preferences.availableLocales":
+		if e.complexity.Preferences.AvailableLocales == nil {
+			break
+		}
+
+		return e.complexity.Preferences.AvailableLocales(childComplexity), true
+
+	case "Preferences.locale":
+		if e.complexity.Preferences.Locale == nil {
+			break
+		}
+
+		return e.complexity.Preferences.Locale(childComplexity), true
+
+	case "Preferences.timeZone":
+		if e.complexity.Preferences.TimeZone == nil {
+			break
+		}
+
+		return e.complexity.Preferences.TimeZone(childComplexity), true
 
 	case "PriceBreakdown.duties":
 		if e.complexity.PriceBreakdown.Duties == nil {
@@ -6816,6 +6870,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.UpdateAccountPayload.UserErrors(childComplexity), true
 
+	case "UpdateMyPreferencesPayload.preferences":
+		if e.complexity.UpdateMyPreferencesPayload.Preferences == nil {
+			break
+		}
+
+		return e.complexity.UpdateMyPreferencesPayload.Preferences(childComplexity), true
+
+	case "UpdateMyPreferencesPayload.userErrors":
+		if e.complexity.UpdateMyPreferencesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.UpdateMyPreferencesPayload.UserErrors(childComplexity), true
+
 	case "UsageAttribute.key":
 		if e.complexity.UsageAttribute.Key == nil {
 			break
@@ -7053,6 +7121,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Viewer.PartnerMembership(childComplexity), true
+
+	case "Viewer.preferences":
+		if e.complexity.Viewer.Preferences == nil {
+			break
+		}
+
+		return e.complexity.Viewer.Preferences(childComplexity), true
 
 	case "Viewer.staffRole":
 		if e.complexity.Viewer.StaffRole == nil {
@@ -7730,6 +7805,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSnapshotStorageInput,
 		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
+		ec.unmarshalInputUpdateMyPreferencesInput,
 		ec.unmarshalInputUpdateRateCardInput,
 		ec.unmarshalInputUpdateSkuInput,
 		ec.unmarshalInputUpdateWarehouseInput,
@@ -8157,6 +8233,8 @@ input UpdateAccountInput {
   billingEmail: String
   "A new invoicing currency."
   defaultCurrency: CurrencyCode
+  "A new IANA time zone for the account's dates (e.g. ` + "`" + `Asia/Shanghai` + "`" + `); empty goes back to the country's default."
+  timeZone: String
 }
 
 "The result of updateAccount."
@@ -8757,6 +8835,53 @@ type RevokeApiKeyPayload {
   "The key after the change, or null when refused."
   apiKey: ApiKey
   "Why it was refused."
+  userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/preferences.graphqls", Input: `# The signed-in person's portal preferences: language and time zone, remembered on the user so
+# that they follow the person from one browser to the next.
+
+extend type Viewer {
+  "The signed-in person's preferences; null for API keys and anonymous callers."
+  preferences: Preferences
+}
+
+"How a person wants the portal."
+type Preferences {
+  "The portal language (` + "`" + `en` + "`" + ` or ` + "`" + `zh-CN` + "`" + `), or null when never chosen (the portal then follows the browser)."
+  locale: String
+  "An IANA time zone of the person's own, or null to use each account's."
+  timeZone: String
+  "The languages the portal can be shown in."
+  availableLocales: [String!]!
+}
+
+extend type Account {
+  "The IANA time zone the account's dates are shown in: the one set, else its country's main zone."
+  timeZone: String!
+}
+
+extend type Mutation {
+  """
+  Changes the signed-in person's own preferences (sessions only, not API keys). An unknown
+  locale or time zone is INVALID at its field; an empty string clears a preference.
+  """
+  updateMyPreferences(input: UpdateMyPreferencesInput!): UpdateMyPreferencesPayload!
+}
+
+"Preferences to change; a field left out stays as it is."
+input UpdateMyPreferencesInput {
+  "` + "`" + `en` + "`" + ` or ` + "`" + `zh-CN` + "`" + `; empty to follow the browser."
+  locale: String
+  "An IANA time zone (e.g. ` + "`" + `Asia/Shanghai` + "`" + `); empty to use each account's."
+  timeZone: String
+}
+
+"The result of updateMyPreferences."
+type UpdateMyPreferencesPayload {
+  "The preferences after the change, or null when refused."
+  preferences: Preferences
+  "Why it was refused: INVALID at input.locale or input.timeZone."
   userErrors: [UserError!]!
 }
 `, BuiltIn: false},

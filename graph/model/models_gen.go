@@ -1218,6 +1218,16 @@ type PoolTierInput struct {
 	DiscountBps int `json:"discountBps"`
 }
 
+// How a person wants the portal.
+type Preferences struct {
+	// The portal language (`en` or `zh-CN`), or null when never chosen (the portal then follows the browser).
+	Locale *string `json:"locale,omitempty"`
+	// An IANA time zone of the person's own, or null to use each account's.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// The languages the portal can be shown in.
+	AvailableLocales []string `json:"availableLocales"`
+}
+
 // A price, broken down. Every amount is in the card's currency.
 type PriceBreakdown struct {
 	// Per-kg price × chargeable weight.
@@ -2145,6 +2155,8 @@ type UpdateAccountInput struct {
 	BillingEmail *string `json:"billingEmail,omitempty"`
 	// A new invoicing currency.
 	DefaultCurrency *money.Currency `json:"defaultCurrency,omitempty"`
+	// A new IANA time zone for the account's dates (e.g. `Asia/Shanghai`); empty goes back to the country's default.
+	TimeZone *string `json:"timeZone,omitempty"`
 }
 
 // The result of updateAccount.
@@ -2152,6 +2164,22 @@ type UpdateAccountPayload struct {
 	// The account after the change, or null when refused.
 	Account *Account `json:"account,omitempty"`
 	// Why it was refused.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// Preferences to change; a field left out stays as it is.
+type UpdateMyPreferencesInput struct {
+	// `en` or `zh-CN`; empty to follow the browser.
+	Locale *string `json:"locale,omitempty"`
+	// An IANA time zone (e.g. `Asia/Shanghai`); empty to use each account's.
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// The result of updateMyPreferences.
+type UpdateMyPreferencesPayload struct {
+	// The preferences after the change, or null when refused.
+	Preferences *Preferences `json:"preferences,omitempty"`
+	// Why it was refused: INVALID at input.locale or input.timeZone.
 	UserErrors []UserError `json:"userErrors"`
 }
 
