@@ -690,6 +690,7 @@ type ComplexityRoot struct {
 		Returns              func(childComplexity int, accountID string, status *model.ReturnStatus, first *int, after *string, last *int, before *string) int
 		Scorecards           func(childComplexity int, filter *model.ScorecardFilter) int
 		Shipment             func(childComplexity int, id string) int
+		ShipmentStats        func(childComplexity int, accountID string, weeks *int) int
 		Shipments            func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
 		Sku                  func(childComplexity int, id string) int
 		Skus                 func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
@@ -1006,9 +1007,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ShipmentLane struct {
+		Destination func(childComplexity int) int
+		Origin      func(childComplexity int) int
+		Shipments   func(childComplexity int) int
+	}
+
 	ShipmentPayload struct {
 		Shipment   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ShipmentStats struct {
+		ByStatus func(childComplexity int) int
+		Lanes    func(childComplexity int) int
+		Weeks    func(childComplexity int) int
+	}
+
+	ShipmentStatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	ShipmentWeek struct {
+		Counts    func(childComplexity int) int
+		WeekStart func(childComplexity int) int
 	}
 
 	Sku struct {
@@ -4553,6 +4576,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Shipment(childComplexity, args["id"].(string)), true
 
+	case "Query.shipmentStats":
+		if e.complexity.Query.ShipmentStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shipmentStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.ShipmentStats(childComplexity, args["accountId"].(string), args["weeks"].(*int)), true
+
 	case "Query.shipments":
 		if e.complexity.Query.Shipments == nil {
 			break
@@ -6176,6 +6211,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.ShipmentEdge.Node(childComplexity), true
 
+	case "ShipmentLane.destination":
+		if e.complexity.ShipmentLane.Destination == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Destination(childComplexity), true
+
+	case "ShipmentLane.origin":
+		if e.complexity.ShipmentLane.Origin == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Origin(childComplexity), true
+
+	case "ShipmentLane.shipments":
+		if e.complexity.ShipmentLane.Shipments == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Shipments(childComplexity), true
+
 	case "ShipmentPayload.shipment":
 		if e.complexity.ShipmentPayload.Shipment == nil {
 			break
@@ -6189,6 +6245,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ShipmentPayload.UserErrors(childComplexity), true
+
+	case "ShipmentStats.byStatus":
+		if e.complexity.ShipmentStats.ByStatus == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.ByStatus(childComplexity), true
+
+	case "ShipmentStats.lanes":
+		if e.complexity.ShipmentStats.Lanes == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.Lanes(childComplexity), true
+
+	case "ShipmentStats.weeks":
+		if e.complexity.ShipmentStats.Weeks == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.Weeks(childComplexity), true
+
+	case "ShipmentStatusCount.count":
+		if e.complexity.ShipmentStatusCount.Count == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStatusCount.Count(childComplexity), true
+
+	case "ShipmentStatusCount.status":
+		if e.complexity.ShipmentStatusCount.Status == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStatusCount.Status(childComplexity), true
+
+	case "ShipmentWeek.counts":
+		if e.complexity.ShipmentWeek.Counts == nil {
+			break
+		}
+
+		return e.complexity.ShipmentWeek.Counts(childComplexity), true
+
+	case "ShipmentWeek.weekStart":
+		if e.complexity.ShipmentWeek.WeekStart == nil {
+			break
+		}
+
+		return e.complexity.ShipmentWeek.WeekStart(childComplexity), true
 
 	case "Sku.accountId":
 		if e.complexity.Sku.AccountID == nil {
@@ -8632,6 +8737,54 @@ type Mutation
 type Viewer {
   "True when the request carries valid credentials (a session cookie or an API key)."
   authenticated: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/dashboard.graphqls", Input: `# Aggregates for the portal's dashboards, computed on the server because the lists they summarise
+# are paged (a page holds at most 100 shipments) and the figures must cover all of them.
+
+extend type Query {
+  """
+  An account's shipments counted by status (all of them), and those booked in the last ` + "`" + `weeks` + "`" + `
+  weeks (1–26, default 8; weeks start Monday 00:00 UTC) by week and by lane. Readers of the
+  account's shipments; NOT_FOUND for anyone else.
+  """
+  shipmentStats("The account." accountId: ID!, "How many weeks back, this one included." weeks: Int = 8): ShipmentStats!
+}
+
+"Counts of an account's shipments."
+type ShipmentStats {
+  "Every shipment of the account by its status now, every status listed (zero included)."
+  byStatus: [ShipmentStatusCount!]!
+  "The window's weeks, oldest first, with the shipments booked in each by their status now."
+  weeks: [ShipmentWeek!]!
+  "The lanes of the window's shipments, busiest first."
+  lanes: [ShipmentLane!]!
+}
+
+"How many shipments stand in one status."
+type ShipmentStatusCount {
+  "The status."
+  status: ShipmentStatus!
+  "How many."
+  count: Int!
+}
+
+"The shipments booked in one week."
+type ShipmentWeek {
+  "Monday 00:00 UTC."
+  weekStart: DateTime!
+  "By their status now; statuses with none are left out."
+  counts: [ShipmentStatusCount!]!
+}
+
+"An origin and destination country pair the account ships on."
+type ShipmentLane {
+  "Origin country."
+  origin: CountryCode!
+  "Destination country."
+  destination: CountryCode!
+  "Shipments booked on it in the window."
+  shipments: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `# The events feed: every meaningful change of an account (` + "`" + `inventory.adjusted` + "`" + `,

@@ -338,6 +338,9 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 			c, ok = transportTenancyCases[field]
 		}
 		if !ok {
+			c, ok = portalTenancyCases[field]
+		}
+		if !ok {
 			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)
 			continue
 		}

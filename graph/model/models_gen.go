@@ -1973,12 +1973,48 @@ type ShipmentFilter struct {
 	CarrierID *string `json:"carrierId,omitempty"`
 }
 
+// An origin and destination country pair the account ships on.
+type ShipmentLane struct {
+	// Origin country.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+	// Shipments booked on it in the window.
+	Shipments int `json:"shipments"`
+}
+
 // A shipment, or why not.
 type ShipmentPayload struct {
 	// The shipment; null when refused.
 	Shipment *Shipment `json:"shipment,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Counts of an account's shipments.
+type ShipmentStats struct {
+	// Every shipment of the account by its status now, every status listed (zero included).
+	ByStatus []ShipmentStatusCount `json:"byStatus"`
+	// The window's weeks, oldest first, with the shipments booked in each by their status now.
+	Weeks []ShipmentWeek `json:"weeks"`
+	// The lanes of the window's shipments, busiest first.
+	Lanes []ShipmentLane `json:"lanes"`
+}
+
+// How many shipments stand in one status.
+type ShipmentStatusCount struct {
+	// The status.
+	Status ShipmentStatus `json:"status"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// The shipments booked in one week.
+type ShipmentWeek struct {
+	// Monday 00:00 UTC.
+	WeekStart time.Time `json:"weekStart"`
+	// By their status now; statuses with none are left out.
+	Counts []ShipmentStatusCount `json:"counts"`
 }
 
 // A page of SKUs.

@@ -13,6 +13,7 @@ import { Loading } from './components/States';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { useSession } from './session/Session';
 import type { SignedInViewer } from './session/viewer';
+import { portalMessages } from './i18n/portal';
 
 const HomePage = lazy(() => import('./pages/HomePage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
@@ -37,7 +38,7 @@ export function App() {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {portalMessages.shell.skip}
       </a>
       <TopBar />
       <main id="main" ref={main} className="page" tabIndex={-1}>
@@ -78,7 +79,7 @@ function SignedIn({ children }: { children: (viewer: SignedInViewer) => ReactNod
   const search = useSearch();
   switch (state.kind) {
     case 'loading':
-      return <Loading label="Loading your session…" />;
+      return <Loading label={portalMessages.shell.loadingSession} />;
     case 'problem':
       return <ProblemCallout problem={state.problem} onRetry={retry} retrying={refreshing} />;
     case 'signed-out': {
@@ -95,7 +96,7 @@ function Home() {
   const { state, staffAccounts, retry, refreshing } = useSession();
   if (state.kind === 'signed-in') {
     if (staffAccounts.fetching) {
-      return <Loading label="Loading your accounts…" />;
+      return <Loading label={portalMessages.shell.loadingAccounts} />;
     }
     if (staffAccounts.problem && state.viewer.memberships.length === 0) {
       return <ProblemCallout problem={staffAccounts.problem} onRetry={retry} retrying={refreshing} />;

@@ -5,6 +5,7 @@
 
 import type { AccountRole, AccountStatus, PartnerRole, StaffRole } from '../gql/graphql';
 import { messages } from '../i18n/messages';
+import { portalMessages } from '../i18n/portal';
 
 export interface AccountSummary {
   id: string;
@@ -239,7 +240,7 @@ export interface TopNavItem {
 export function topNavItems(viewer: ViewerAccess): TopNavItem[] {
   const items: TopNavItem[] = [];
   if (viewer.partnerMembership) {
-    items.push({ key: 'partner', label: 'Partner workspace', href: '/partner' });
+    items.push({ key: 'partner', label: portalMessages.shell.partnerWorkspace, href: '/partner' });
   }
   return items;
 }

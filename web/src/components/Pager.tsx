@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { portalMessages } from '../i18n/portal';
 
 /**
  * Paging through a forward-only Relay connection (`first`/`after`): "Next" follows endCursor,
@@ -23,12 +24,7 @@ export interface PagerTexts {
   navigation: (label: string) => string;
 }
 
-const defaultTexts: PagerTexts = {
-  previous: 'Previous',
-  next: 'Next',
-  page: (n) => `Page ${n}`,
-  navigation: (label) => `${label} pages`,
-};
+const defaultTexts: PagerTexts = portalMessages.pager;
 
 export function Pager({
   pages,

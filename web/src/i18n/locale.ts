@@ -37,7 +37,8 @@ interface Registered {
 
 const registry: Registered[] = [];
 let current: Locale = 'en';
-let zone: string | undefined;
+let personZone: string | undefined;
+let accountZone: string | undefined;
 const listeners = new Set<() => void>();
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -133,20 +134,23 @@ export function setLocale(locale: Locale) {
  * account's on an account's pages; undefined means the browser's.
  */
 export function displayTimeZone(): string | undefined {
-  return zone;
+  return personZone ?? accountZone;
 }
 
-export function setDisplayTimeZone(timeZone: string | undefined) {
-  if (timeZone === zone) {
-    return;
-  }
-  zone = timeZone;
-  for (const listener of listeners) {
-    listener();
-  }
+/**
+ * The zones for what renders next: the person's (session) and the account's (account frame),
+ * each set by its owner while rendering, above the pages they apply to, so that no second
+ * render is needed.
+ */
+export function setPersonTimeZone(timeZone: string | undefined) {
+  personZone = timeZone;
 }
 
-/** Called after the language or the zone changed. */
+export function setAccountTimeZone(timeZone: string | undefined) {
+  accountZone = timeZone;
+}
+
+/** Called after the language changed. */
 export function onLocaleChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
