@@ -345,6 +345,99 @@ func (ec *executionContext) fieldContext_ShipmentWeek_counts(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SpendLine_month(ctx context.Context, field graphql.CollectedField, obj *model.SpendLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SpendLine_month,
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SpendLine_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendLine_category(ctx context.Context, field graphql.CollectedField, obj *model.SpendLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SpendLine_category,
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		ec.marshalNUsageCategory2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐUsageCategory,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SpendLine_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type UsageCategory does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendLine_amount(ctx context.Context, field graphql.CollectedField, obj *model.SpendLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_SpendLine_amount,
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		ec.marshalNMoney2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐMoney,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_SpendLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "amount":
+				return ec.fieldContext_Money_amount(ctx, field)
+			case "currencyCode":
+				return ec.fieldContext_Money_currencyCode(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -543,6 +636,55 @@ func (ec *executionContext) _ShipmentWeek(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var spendLineImplementors = []string{"SpendLine"}
+
+func (ec *executionContext) _SpendLine(ctx context.Context, sel ast.SelectionSet, obj *model.SpendLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spendLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpendLine")
+		case "month":
+			out.Values[i] = ec._SpendLine_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._SpendLine_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._SpendLine_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -686,6 +828,54 @@ func (ec *executionContext) marshalNShipmentWeek2ᚕgithubᚗcomᚋtradehubᚋtr
 				defer wg.Done()
 			}
 			ret[i] = ec.marshalNShipmentWeek2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentWeek(ctx, sel, v[i])
+		}
+		if isLen1 {
+			f(i)
+		} else {
+			go f(i)
+		}
+
+	}
+	wg.Wait()
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpendLine2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSpendLine(ctx context.Context, sel ast.SelectionSet, v model.SpendLine) graphql.Marshaler {
+	return ec._SpendLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSpendLine2ᚕgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSpendLineᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SpendLine) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	var wg sync.WaitGroup
+	isLen1 := len(v) == 1
+	if !isLen1 {
+		wg.Add(len(v))
+	}
+	for i := range v {
+		i := i
+		fc := &graphql.FieldContext{
+			Index:  &i,
+			Result: &v[i],
+		}
+		ctx := graphql.WithFieldContext(ctx, fc)
+		f := func(i int) {
+			defer func() {
+				if r := recover(); r != nil {
+					ec.Error(ctx, ec.Recover(ctx, r))
+					ret = nil
+				}
+			}()
+			if !isLen1 {
+				defer wg.Done()
+			}
+			ret[i] = ec.marshalNSpendLine2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐSpendLine(ctx, sel, v[i])
 		}
 		if isLen1 {
 			f(i)

@@ -23,3 +23,20 @@ func (r *queryResolver) ShipmentStats(ctx context.Context, accountID string, wee
 	}
 	return toGQLShipmentStats(st), nil
 }
+
+// SpendByMonth is the resolver for the spendByMonth field.
+func (r *queryResolver) SpendByMonth(ctx context.Context, accountID string, months *int) ([]model.SpendLine, error) {
+	n := 6
+	if months != nil {
+		n = *months
+	}
+	lines, err := r.Warehousing.SpendByMonth(ctx, accountID, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.SpendLine, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, model.SpendLine{Month: l.Month, Category: model.UsageCategory(l.Category), Amount: toGQLMoney(l.Amount)})
+	}
+	return out, nil
+}

@@ -694,6 +694,7 @@ type ComplexityRoot struct {
 		Shipments            func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
 		Sku                  func(childComplexity int, id string) int
 		Skus                 func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
+		SpendByMonth         func(childComplexity int, accountID string, months *int) int
 		Transfer             func(childComplexity int, id string) int
 		Transfers            func(childComplexity int, accountID string, status *model.TransferStatus, first *int, after *string, last *int, before *string) int
 		UsageRecords         func(childComplexity int, accountID string, filter *model.UsageFilter, first *int, after *string, last *int, before *string) int
@@ -1073,6 +1074,12 @@ type ComplexityRoot struct {
 	SnapshotStoragePayload struct {
 		Snapshots  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SpendLine struct {
+		Amount   func(childComplexity int) int
+		Category func(childComplexity int) int
+		Month    func(childComplexity int) int
 	}
 
 	StockDelta struct {
@@ -4624,6 +4631,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Skus(childComplexity, args["accountId"].(string), args["search"].(*string), args["filter"].(*model.SkuFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.spendByMonth":
+		if e.complexity.Query.SpendByMonth == nil {
+			break
+		}
+
+		args, err := ec.field_Query_spendByMonth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.SpendByMonth(childComplexity, args["accountId"].(string), args["months"].(*int)), true
+
 	case "Query.transfer":
 		if e.complexity.Query.Transfer == nil {
 			break
@@ -6481,6 +6500,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SnapshotStoragePayload.UserErrors(childComplexity), true
+
+	case "SpendLine.amount":
+		if e.complexity.SpendLine.Amount == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Amount(childComplexity), true
+
+	case "SpendLine.category":
+		if e.complexity.SpendLine.Category == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Category(childComplexity), true
+
+	case "SpendLine.month":
+		if e.complexity.SpendLine.Month == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Month(childComplexity), true
 
 	case "StockDelta.available":
 		if e.complexity.StockDelta.Available == nil {
@@ -8749,6 +8789,22 @@ extend type Query {
   account's shipments; NOT_FOUND for anyone else.
   """
   shipmentStats("The account." accountId: ID!, "How many weeks back, this one included." weeks: Int = 8): ShipmentStats!
+  """
+  What an account's usage came to in each of the last ` + "`" + `months` + "`" + ` UTC calendar months (1–12,
+  default 6, this one included), by category and currency, oldest month first: a flat list, so
+  that it prices low in the query-cost model. Readers of the account's usage.
+  """
+  spendByMonth("The account." accountId: ID!, "How many months back, this one included." months: Int = 6): [SpendLine!]!
+}
+
+"What usage of one category came to in one month, in one currency."
+type SpendLine {
+  "The UTC month, ` + "`" + `2026-11` + "`" + `."
+  month: String!
+  "The invoice section."
+  category: UsageCategory!
+  "The sum of the records' amounts."
+  amount: Money!
 }
 
 "Counts of an account's shipments."

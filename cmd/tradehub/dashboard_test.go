@@ -8,6 +8,8 @@ import (
 var portalTenancyCases = map[string]tenancyCase{
 	"Query.shipmentStats": {`query($a: ID!) { shipmentStats(accountId: $a) { byStatus { status count } weeks { weekStart } lanes { origin } } }`,
 		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
+	"Query.spendByMonth": {`query($a: ID!) { spendByMonth(accountId: $a) { month category amount { amount currencyCode } } }`,
+		func(f foreignIDs) map[string]any { return map[string]any{"a": f.account} }},
 }
 
 func TestShipmentStatsOverGraphQL(t *testing.T) {
@@ -45,5 +47,30 @@ func TestShipmentStatsOverGraphQL(t *testing.T) {
 	}
 	if codes := signIn(t, base, "owner@brightlight.test").do(q, map[string]any{"a": w.brightlight, "w": 0}).codes("shipmentStats"); len(codes) == 0 || codes[0] != "BAD_USER_INPUT" {
 		t.Fatalf("weeks 0: %v", codes)
+	}
+}
+
+func TestSpendByMonthOverGraphQL(t *testing.T) {
+	_, base := demoApp(t)
+	w := loadWorld(t, base)
+	const q = `query($a: ID!, $m: Int) { spendByMonth(accountId: $a, months: $m) { month category amount { amount currencyCode } } }`
+	owner := signIn(t, base, "owner@brightlight.test")
+	r := owner.do(q, map[string]any{"a": w.brightlight, "m": 12})
+	if len(r.Errors) > 0 {
+		t.Fatalf("owner: %s", r.Raw)
+	}
+	prev := ""
+	for _, l := range r.path("spendByMonth").([]any) {
+		m := l.(map[string]any)["month"].(string)
+		if m < prev {
+			t.Fatalf("months out of order: %s", r.Raw)
+		}
+		prev = m
+	}
+	if codes := signIn(t, base, "owner@kessler-outdoor.test").do(q, map[string]any{"a": w.brightlight}).codes("spendByMonth"); len(codes) == 0 || codes[0] != "NOT_FOUND" {
+		t.Fatalf("another seller: %v", codes)
+	}
+	if codes := owner.do(q, map[string]any{"a": w.brightlight, "m": 13}).codes("spendByMonth"); len(codes) == 0 || codes[0] != "BAD_USER_INPUT" {
+		t.Fatalf("13 months: %v", codes)
 	}
 }

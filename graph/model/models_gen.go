@@ -2071,6 +2071,16 @@ type SnapshotStoragePayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// What usage of one category came to in one month, in one currency.
+type SpendLine struct {
+	// The UTC month, `2026-11`.
+	Month string `json:"month"`
+	// The invoice section.
+	Category UsageCategory `json:"category"`
+	// The sum of the records' amounts.
+	Amount *Money `json:"amount"`
+}
+
 // How a movement changed each bucket of a balance (0 for unchanged).
 type StockDelta struct {
 	// Change of awaitingPutaway.

@@ -248,7 +248,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await page.getByRole('heading', { level: 1, name: brightlight }).waitFor();
       await page.getByRole('button', { name: /New Hire/ }).waitFor();
       // FINANCE: the warehousing pages to read; no team, no keys.
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments']);
       await assertClean(session);
     });
   });
@@ -261,7 +261,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const accountId = accountIdOf(page);
 
       const links = await mainNav(page).getByRole('link').allInnerTexts();
-      assert.deepEqual(links, ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments']);
+      assert.deepEqual(links, ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments']);
 
       for (const section of ['team', 'api-keys']) {
         await page.goto(`${tradehub.baseURL}/accounts/${accountId}/${section}`);
@@ -291,7 +291,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       assert.match(await banner.innerText(), new RegExp(`Acting as ${kessler} · account manager`));
       const kesslerId = accountIdOf(page);
       assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), [
-        'Overview',
+        'Dashboard',
         'Inventory',
         'Inbound',
         'Orders',

@@ -153,7 +153,7 @@ const english: Catalog = {
     EXPIRED: 'Expired',
   },
   sections: {
-    overview: 'Overview',
+    overview: 'Dashboard',
     inventory: 'Inventory',
     receipts: 'Inbound',
     orders: 'Orders',
@@ -272,6 +272,11 @@ export function formatMoney(money: { amount: string; currencyCode: string }, cat
 /** A whole number of units, e.g. 12500 → "12,500". */
 export function formatCount(value: number, catalog: Catalog = messages): string {
   return numberFormat(catalog, 'count', { maximumFractionDigits: 0 }).format(value);
+}
+
+/** A ratio as a percentage, e.g. 0.925 → "92.5%". */
+export function formatPercent(ratio: number, catalog: Catalog = messages): string {
+  return numberFormat(catalog, 'percent', { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
 }
 
 /** A change of a number of units, signed: +40, −2; 0 stays 0. */

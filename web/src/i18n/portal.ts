@@ -93,7 +93,8 @@ const en = {
     noValue: 'No available stock',
     unitsAvailable: 'Units available',
     unitsAvailableHint: (skus: number) => `Across ${skus} SKU balances.`,
-    lowStock: (n: number) => (n === 1 ? '1 balance below its reorder point' : `${n} balances below their reorder points`),
+    lowStock: (n: number, more: boolean) =>
+      more ? `${n} or more balances below their reorder points` : n === 1 ? '1 balance below its reorder point' : `${n} balances below their reorder points`,
     inTransit: 'Shipments in transit',
     inTransitHint: 'Booked and not yet delivered.',
     exceptions: 'Shipments with exceptions',
@@ -125,6 +126,15 @@ const en = {
     rate: 'On time',
     other: 'Other',
     measured: (ms: number) => `Loaded in ${ms} ms`,
+    groups: {
+      booked: 'Awaiting pickup',
+      moving: 'On the way',
+      delivered: 'Delivered',
+      trouble: 'Needs attention',
+    },
+    weekOf: (date: string) => `Week of ${date}`,
+    otherCurrencies: (currency: string) => `Amounts in currencies other than ${currency} are left out.`,
+    company: 'Company',
   },
   console: {
     title: 'My accounts',

@@ -88,7 +88,7 @@ export const zhCN: Translation<Catalog> = {
     EXPIRED: '已过期',
   },
   sections: {
-    overview: '概览',
+    overview: '仪表盘',
     inventory: '库存',
     receipts: '入库',
     orders: '订单',

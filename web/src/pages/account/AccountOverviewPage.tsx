@@ -2,7 +2,9 @@ import { useQuery } from 'urql';
 import { useAccount } from '../../app/account';
 import { Remote } from '../../components/Remote';
 import { graphql } from '../../gql';
+import { Dashboard } from '../../dashboard/Dashboard';
 import { formatCountry, formatCurrency, formatDateTime, messages } from '../../i18n/messages';
+import { portalMessages } from '../../i18n/portal';
 
 export const AccountOverviewQuery = graphql(`
   query AccountOverview($id: ID!) {
@@ -24,7 +26,7 @@ export const AccountOverviewQuery = graphql(`
   }
 `);
 
-/** `/accounts/:id`: the account's details, the landing page that later domains extend. */
+/** `/accounts/:id`: the landing page: the dashboard, then the account's details. */
 export default function AccountOverviewPage() {
   const { account: frame, access } = useAccount();
   const [result, reexecute] = useQuery({ query: AccountOverviewQuery, variables: { id: frame.id } });
@@ -117,9 +119,12 @@ export default function AccountOverviewPage() {
     <>
       <title>{`${frame.legalName} · Tradehub`}</title>
       <div className="page-header">
-        <p className="eyebrow">Account</p>
+        <p className="eyebrow">{portalMessages.dashboard.title}</p>
         <h1>{frame.legalName}</h1>
+        <p className="lead">{portalMessages.dashboard.lead}</p>
       </div>
+      <Dashboard />
+      <h2 className="section-heading">{portalMessages.dashboard.company}</h2>
       {body}
     </>
   );
