@@ -4587,6 +4587,8 @@ func (ec *executionContext) fieldContext_Query_account(ctx context.Context, fiel
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
 			case "timeZone":
 				return ec.fieldContext_Account_timeZone(ctx, field)
 			}

@@ -29,6 +29,64 @@ import (
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AccountHealth_shipmentExceptions(ctx context.Context, field graphql.CollectedField, obj *model.AccountHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AccountHealth_shipmentExceptions,
+		func(ctx context.Context) (any, error) {
+			return obj.ShipmentExceptions, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_AccountHealth_shipmentExceptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountHealth_lowStockBalances(ctx context.Context, field graphql.CollectedField, obj *model.AccountHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AccountHealth_lowStockBalances,
+		func(ctx context.Context) (any, error) {
+			return obj.LowStockBalances, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_AccountHealth_lowStockBalances(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShipmentLane_origin(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentLane) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -450,6 +508,44 @@ func (ec *executionContext) fieldContext_SpendLine_amount(_ context.Context, fie
 
 // region    **************************** object.gotpl ****************************
 
+var accountHealthImplementors = []string{"AccountHealth"}
+
+func (ec *executionContext) _AccountHealth(ctx context.Context, sel ast.SelectionSet, obj *model.AccountHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := make(map[string]*graphql.FieldSet)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountHealth")
+		case "shipmentExceptions":
+			out.Values[i] = ec._AccountHealth_shipmentExceptions(ctx, field, obj)
+		case "lowStockBalances":
+			out.Values[i] = ec._AccountHealth_lowStockBalances(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.deferred, int32(len(deferred)))
+
+	for label, dfs := range deferred {
+		ec.processDeferredGroup(graphql.DeferredGroup{
+			Label:    label,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: dfs,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var shipmentLaneImplementors = []string{"ShipmentLane"}
 
 func (ec *executionContext) _ShipmentLane(ctx context.Context, sel ast.SelectionSet, obj *model.ShipmentLane) graphql.Marshaler {
@@ -688,6 +784,20 @@ func (ec *executionContext) _SpendLine(ctx context.Context, sel ast.SelectionSet
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAccountHealth2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAccountHealth(ctx context.Context, sel ast.SelectionSet, v model.AccountHealth) graphql.Marshaler {
+	return ec._AccountHealth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAccountHealth2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAccountHealth(ctx context.Context, sel ast.SelectionSet, v *model.AccountHealth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccountHealth(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNShipmentLane2githubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐShipmentLane(ctx context.Context, sel ast.SelectionSet, v model.ShipmentLane) graphql.Marshaler {
 	return ec._ShipmentLane(ctx, sel, &v)

@@ -146,6 +146,8 @@ func (ec *executionContext) fieldContext_ApiKey_account(_ context.Context, field
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
 			case "timeZone":
 				return ec.fieldContext_Account_timeZone(ctx, field)
 			}

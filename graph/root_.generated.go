@@ -83,6 +83,7 @@ type ComplexityRoot struct {
 		Country         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DefaultCurrency func(childComplexity int) int
+		Health          func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Invitations     func(childComplexity int) int
 		LegalName       func(childComplexity int) int
@@ -102,6 +103,11 @@ type ComplexityRoot struct {
 	AccountEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AccountHealth struct {
+		LowStockBalances   func(childComplexity int) int
+		ShipmentExceptions func(childComplexity int) int
 	}
 
 	Address struct {
@@ -1477,6 +1483,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Account.DefaultCurrency(childComplexity), true
 
+	case "Account.health":
+		if e.complexity.Account.Health == nil {
+			break
+		}
+
+		return e.complexity.Account.Health(childComplexity), true
+
 	case "Account.id":
 		if e.complexity.Account.ID == nil {
 			break
@@ -1572,6 +1585,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.AccountEdge.Node(childComplexity), true
+
+	case "AccountHealth.lowStockBalances":
+		if e.complexity.AccountHealth.LowStockBalances == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.LowStockBalances(childComplexity), true
+
+	case "AccountHealth.shipmentExceptions":
+		if e.complexity.AccountHealth.ShipmentExceptions == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.ShipmentExceptions(childComplexity), true
 
 	case "Address.city":
 		if e.complexity.Address.City == nil {
@@ -8841,6 +8868,19 @@ type ShipmentLane {
   destination: CountryCode!
   "Shipments booked on it in the window."
   shipments: Int!
+}
+
+extend type Account {
+  "What needs attention in the account now, for its account managers' console."
+  health: AccountHealth!
+}
+
+"What needs attention in an account now. A figure the caller may not read is null."
+type AccountHealth {
+  "Shipments in EXCEPTION, CUSTOMS_HOLD, LOST or RETURNED_TO_SENDER."
+  shipmentExceptions: Int
+  "Inventory balances below their reorder point."
+  lowStockBalances: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `# The events feed: every meaningful change of an account (` + "`" + `inventory.adjusted` + "`" + `,

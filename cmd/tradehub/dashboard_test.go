@@ -74,3 +74,31 @@ func TestSpendByMonthOverGraphQL(t *testing.T) {
 		t.Fatalf("13 months: %v", codes)
 	}
 }
+
+func TestAccountHealthForTheConsole(t *testing.T) {
+	_, base := demoApp(t)
+	w := loadWorld(t, base)
+	lin := signIn(t, base, "am.lin@tradehub.test")
+	r := lin.do(`{ accounts(first: 10) { nodes { id health { shipmentExceptions lowStockBalances } } } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("health: %s", r.Raw)
+	}
+	seen := map[string]bool{}
+	for _, n := range r.path("accounts", "nodes").([]any) {
+		a := n.(map[string]any)
+		id := a["id"].(string)
+		seen[id] = true
+		h := a["health"].(map[string]any)
+		low := lin.do(`query($a: ID!) { inventoryBalances(accountId: $a, filter: {lowStock: true}, first: 100) { nodes { available } } }`,
+			map[string]any{"a": id}).path("inventoryBalances", "nodes").([]any)
+		if h["lowStockBalances"] == nil || int(h["lowStockBalances"].(float64)) != len(low) {
+			t.Fatalf("%s: lowStockBalances %v, the list has %d", id, h["lowStockBalances"], len(low))
+		}
+		if h["shipmentExceptions"] == nil {
+			t.Fatalf("%s: shipmentExceptions null for its manager", id)
+		}
+	}
+	if !seen[w.brightlight] || !seen[w.kessler] || seen[w.maple] {
+		t.Fatalf("am.lin's book: %v", seen)
+	}
+}

@@ -54,6 +54,14 @@ type AccountEdge struct {
 	Node *Account `json:"node"`
 }
 
+// What needs attention in an account now. A figure the caller may not read is null.
+type AccountHealth struct {
+	// Shipments in EXCEPTION, CUSTOMS_HOLD, LOST or RETURNED_TO_SENDER.
+	ShipmentExceptions *int `json:"shipmentExceptions,omitempty"`
+	// Inventory balances below their reorder point.
+	LowStockBalances *int `json:"lowStockBalances,omitempty"`
+}
+
 // A postal address.
 type Address struct {
 	// Street and number.

@@ -119,3 +119,18 @@ func weekStart(t time.Time) time.Time {
 	offset := (int(day.Weekday()) + 6) % 7
 	return day.AddDate(0, 0, -offset)
 }
+
+// TroubleCount is how many of the account's shipments stand in a status someone should look at
+// (EXCEPTION, CUSTOMS_HOLD, LOST, RETURNED_TO_SENDER), for the account-manager console.
+// NOT_FOUND for a caller who may not read the account's shipments.
+func (s *Service) TroubleCount(ctx context.Context, accountID string) (int, error) {
+	if err := s.access.Require(ctx, accountID, ResShipments, access.Read); err != nil {
+		return 0, err
+	}
+	n, err := s.shipments.CountDocuments(ctx, bson.M{fAccountID: accountID, fStatus: bson.M{"$in": []string{
+		string(StatusException), string(StatusCustomsHold), string(StatusLost), string(StatusReturnedToSender)}}})
+	if err != nil {
+		return 0, mongodb.MapError(err, "count shipments")
+	}
+	return int(n), nil
+}

@@ -5,8 +5,11 @@ import (
 	"sort"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
+
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/money"
+	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/usage"
 )
@@ -77,4 +80,17 @@ func (s *Service) SpendByMonth(ctx context.Context, accountID string, months int
 		out = append(out, lines...)
 	}
 	return out, nil
+}
+
+// LowStockCount is how many of the account's balances are below their reorder point now (the
+// account-manager console's health column). NOT_FOUND for a caller who may not read inventory.
+func (s *Service) LowStockCount(ctx context.Context, accountID string) (int, error) {
+	if err := s.access.Require(ctx, accountID, access.Inventory, access.Read); err != nil {
+		return 0, err
+	}
+	n, err := s.balances.CountDocuments(ctx, bson.M{fAccountID: accountID, fLowStock: true})
+	if err != nil {
+		return 0, mongodb.MapError(err, "count low stock")
+	}
+	return int(n), nil
 }

@@ -285,6 +285,11 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const { page } = session;
       await signIn(page, 'am.lin@tradehub.test');
 
+      // Staff land on their console; each account of the book is a click away.
+      const book = page.getByTestId('console-accounts');
+      await book.waitFor();
+      await book.getByRole('link', { name: kessler, exact: true }).click();
+
       // The first account by name, with the banner.
       const banner = page.getByTestId('acting-as');
       await banner.waitFor();
@@ -300,6 +305,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
         'Team',
         'API keys',
         'Webhooks',
+        'My accounts',
       ]);
 
       // Switch on the team page: the switcher keeps the page.
@@ -415,6 +421,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
     await withPage('suspended-staff', async (session) => {
       const { page } = session;
       await signIn(page, 'am.weber@tradehub.test');
+      await page.getByTestId('console-accounts').getByRole('link', { name: 'Maple & Pine Home LLC', exact: true }).click();
       await page.getByTestId('acting-as').filter({ hasText: 'Acting as Maple & Pine Home LLC' }).waitFor();
       await page.getByTestId('account-status').waitFor();
       await assertClean(session);

@@ -19,6 +19,7 @@ const HomePage = lazy(() => import('./pages/HomePage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
 const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
 const PartnerPage = lazy(() => import('./pages/PartnerPage'));
+const ConsolePage = lazy(() => import('./console/ConsolePage'));
 
 export function App() {
   const [location] = useLocation();
@@ -50,6 +51,9 @@ export function App() {
               </Route>
               <Route path="/sign-in" component={SignInPage} />
               <Route path="/accept-invitation" component={AcceptInvitationPage} />
+              <Route path="/console">
+                <SignedIn>{(viewer) => <ConsolePage viewer={viewer} />}</SignedIn>
+              </Route>
               <Route path="/partner">
                 <SignedIn>{(viewer) => <PartnerPage viewer={viewer} />}</SignedIn>
               </Route>

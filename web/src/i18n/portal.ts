@@ -153,7 +153,6 @@ const en = {
     health: 'Health',
     healthy: 'Healthy',
     attention: 'Needs attention',
-    open: (name: string) => `Open ${name}`,
     actFor: 'Act for this account',
     empty: 'No accounts are assigned to you yet. A platform admin assigns accounts to account managers.',
     scorecards: 'Carrier scorecards',
@@ -161,9 +160,11 @@ const en = {
     all: 'All accounts',
     needsAttention: 'Needing attention',
     search: 'Find an account',
+    filters: 'Filter the accounts',
     sort: 'Sort by',
     sortName: 'Name',
     sortHealth: 'Most issues first',
+    noMatch: 'No account on this page matches. Clear the search or show all accounts.',
   },
 };
 

@@ -149,7 +149,6 @@ export const portalZhCN: Translation<PortalCatalog> = {
     health: '健康状况',
     healthy: '良好',
     attention: '需要关注',
-    open: (name: string) => `打开 ${name}`,
     actFor: '代表此账户操作',
     empty: '尚未给您分配账户。平台管理员会为客户经理分配账户。',
     scorecards: '承运商评分卡',
@@ -157,8 +156,10 @@ export const portalZhCN: Translation<PortalCatalog> = {
     all: '全部账户',
     needsAttention: '需要关注的',
     search: '查找账户',
+    filters: '筛选账户',
     sort: '排序方式',
     sortName: '名称',
     sortHealth: '问题最多的在前',
+    noMatch: '本页没有匹配的账户。请清除搜索或显示全部账户。',
   },
 };
