@@ -1,6 +1,7 @@
 // @ts-check
 // The portal's initial JavaScript: what index.html loads before any page's chunk (its entry
-// script and the modules it preloads), gzipped as the Go handler serves it.
+// script and the modules it preloads), gzipped: the budget is stated for compressed transfer
+// (a proxy or CDN compresses; the Go handler itself serves the files as they are).
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
