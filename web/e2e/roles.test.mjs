@@ -98,6 +98,37 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
     assert.deepEqual(violations, []);
   });
 
+  test('signed out, Chinese is kept in the browser; errors show from their codes; signing in saves it on the user', async () => {
+    await withPage('sign-in-zh', async (session) => {
+      const { page } = session;
+      await page.goto(`${tradehub.baseURL}/sign-in`);
+      await page.getByTestId('language').selectOption('zh-CN');
+      await page.getByRole('heading', { name: '登录 Tradehub' }).waitFor();
+      await page.getByLabel('邮箱').fill('operator@brightlight.test');
+      await page.getByLabel('密码').fill('not the password');
+      await page.getByRole('button', { name: '登录' }).click();
+      // INVALID_CREDENTIALS in Chinese, from the code: the API's English message is not shown.
+      const alert = page.getByRole('alert');
+      await alert.filter({ hasText: '邮箱或密码错误' }).waitFor();
+      assert.doesNotMatch(await alert.innerText(), /invalid|password/i);
+
+      await page.reload();
+      await page.getByRole('heading', { name: '登录 Tradehub' }).waitFor();
+      await page.getByLabel('密码').fill(demoPassword);
+      await page.getByLabel('邮箱').fill('operator@brightlight.test');
+      const saved = page.waitForResponse(
+        (res) => res.url().endsWith('/graphql') && (res.request().postData() ?? '').includes('UpdateMyPreferences'),
+      );
+      await page.getByRole('button', { name: '登录' }).click();
+      await saved;
+      await page.getByTestId('kpi-inventory-value').filter({ hasText: '库存价值' }).waitFor();
+      await assertClean(session, tradehub.baseURL);
+    });
+    const operator = await apiSession(tradehub.baseURL, 'operator@brightlight.test');
+    const data = await operator('{ viewer { preferences { locale } } }');
+    assert.equal(data.viewer.preferences.locale, 'zh-CN');
+  });
+
   test('an account manager starts from the console, drills into an account and acts as it', async () => {
     await withPage('account-manager-console', async (session) => {
       const { page } = session;

@@ -7,7 +7,7 @@ import { useAccount } from '../app/account';
 import { Remote } from '../components/Remote';
 import { graphql } from '../gql';
 import type { DashboardQuery as DashboardData, DashboardQueryVariables } from '../gql/graphql';
-import { formatCount, formatDate, formatMoney, formatPercent } from '../i18n/messages';
+import { formatCount, formatDayShort, formatMoney, formatPercent } from '../i18n/messages';
 import { portalMessages } from '../i18n/portal';
 import { label, warehousingMessages } from '../i18n/warehousing';
 import { RateBars, StackedColumns, type Series } from './charts';
@@ -205,7 +205,7 @@ function WeeklyShipments({ stats, accountId }: { stats: DashboardData['shipmentS
     <StackedColumns
       title={t.shipmentsByStatus}
       description={t.shipmentsByStatusDescription}
-      categories={stats.weeks.map((w) => formatDate(w.weekStart, { utc: true }))}
+      categories={stats.weeks.map((w) => formatDayShort(w.weekStart))}
       series={series}
       values={stats.weeks.map((w) => {
         const g = groupCounts(w.counts);

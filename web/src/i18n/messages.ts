@@ -232,6 +232,21 @@ export function formatDate(iso: string, { utc = false }: { utc?: boolean } = {},
   return format.format(date);
 }
 
+/** A UTC day as a short label for a chart's axis, e.g. "Nov 9" or "11月9日". */
+export function formatDayShort(iso: string, catalog: Catalog = messages): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  const key = `${catalog.locale}|short`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(catalog.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
+}
+
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
 function numberFormat(catalog: Catalog, key: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
