@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { accessibilityViolations, focusOf, foreign, hasFocus, waitForInvalidFocus, withPage } from './browser.mjs';
 import { startTradehub } from './tradehub.mjs';
+import { settle, watchRequests } from './session.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -21,6 +22,7 @@ let tradehub;
  * @param {string} email
  */
 async function signIn(page, email, password = demoPassword) {
+  watchRequests(page);
   await page.goto(`${tradehub.baseURL}/sign-in`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -28,8 +30,10 @@ async function signIn(page, email, password = demoPassword) {
   // Signing in goes to `/`, which sends the viewer on to their account or workspace.
   await page.waitForURL((url) => url.pathname !== '/sign-in' && url.pathname !== '/');
   // Let the landing page's requests finish: a test's next page.goto would abort them, and an
-  // aborted request counts as a failure.
+  // aborted request counts as a failure. ('networkidle' alone does not wait after a client-side
+  // navigation: the document's load state was reached on the sign-in page.)
   await page.waitForLoadState('networkidle');
+  await settle(page);
 }
 
 /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { accessibilityViolations, withPage } from './browser.mjs';
-import { apiSession, assertClean, demoPassword, signIn, visit } from './session.mjs';
+import { apiSession, assertClean, demoPassword, settle, signIn, visit, watchRequests } from './session.mjs';
 import { startTradehub } from './tradehub.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -107,10 +107,10 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
       await page.getByLabel('邮箱').fill('operator@brightlight.test');
       await page.getByLabel('密码').fill('not the password');
       await page.getByRole('button', { name: '登录' }).click();
-      // INVALID_CREDENTIALS in Chinese, from the code: the API's English message is not shown.
-      const alert = page.getByRole('alert');
-      await alert.filter({ hasText: '邮箱或密码错误' }).waitFor();
-      assert.doesNotMatch(await alert.innerText(), /invalid|password/i);
+      // INVALID_CREDENTIALS in Chinese, from the code (at the field or the form, where the server
+      // put it): the API's English message is not shown.
+      await page.getByText('邮箱或密码错误。请检查后重试。').waitFor();
+      assert.doesNotMatch(await page.locator('main').innerText(), /wrong|invalid|password/i);
 
       await page.reload();
       await page.getByRole('heading', { name: '登录 Tradehub' }).waitFor();
@@ -174,12 +174,13 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
    * @param {string} email
    */
   async function signInAnywhere(page, email) {
+    watchRequests(page);
     await page.goto(`${tradehub.baseURL}/sign-in`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.pathname !== '/sign-in');
-    await page.waitForLoadState('networkidle');
+    await settle(page);
   }
 
   /**
@@ -190,7 +191,9 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
   async function refused(page, paths) {
     for (const path of paths) {
       await visit(page, `${tradehub.baseURL}${path}`);
-      await page.locator('[data-state="no-access"]').waitFor();
+      await page.locator('[data-state="no-access"]').first().waitFor();
+      // Whatever else the page asked for (its chunks, the frame's queries) finishes before the next.
+      await settle(page);
       assert.equal(await page.getByTestId('kpi-inventory-value').count(), 0, `${path} showed figures`);
       assert.equal(await page.getByTestId('console-accounts').count(), 0, `${path} showed the console`);
     }
