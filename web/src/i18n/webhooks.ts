@@ -42,6 +42,27 @@ const deliveries: Record<WebhookDeliveryStatus, { label: string; tone: HealthTex
 
 const texts = {
   allEventTypes: 'All event types',
+  list: {
+    title: 'Webhooks',
+    lead: "Tradehub POSTs this account's events to your endpoints, signed with each webhook's secret, and retries failed deliveries for 24 hours.",
+    what: 'The webhooks of this account',
+    loading: 'Loading the webhooks…',
+    endpoints: 'Endpoints',
+    none: 'This account has no webhooks.',
+    endpoint: 'Endpoint',
+    eventTypes: 'Event types',
+    health: 'Health',
+    state: 'State',
+    created: 'Created',
+    active: 'Active',
+    paused: 'Paused',
+    add: 'Add a webhook',
+    submit: 'Add webhook',
+    adding: 'Adding…',
+    notAdded: 'The webhook was not added',
+    added: (url: string) => `The webhook for ${url} was added.`,
+    secretTitle: "Your new webhook's signing secret",
+  },
 };
 
 export type WebhookHealthCatalog = typeof health;

@@ -30,4 +30,25 @@ export const webhookDeliveriesZhCN: Translation<WebhookDeliveryCatalog> = {
 
 export const webhookTextsZhCN: Translation<WebhookTextsCatalog> = {
   allEventTypes: '全部事件类型',
+  list: {
+    title: 'Webhook',
+    lead: 'Tradehub 将此账户的事件以 POST 方式发送到您的端点，用各 Webhook 的密钥签名，投递失败时在 24 小时内重试。',
+    what: '该账户的 Webhook',
+    loading: '正在加载 Webhook…',
+    endpoints: '端点',
+    none: '该账户没有 Webhook。',
+    endpoint: '端点',
+    eventTypes: '事件类型',
+    health: '健康状况',
+    state: '状态',
+    created: '创建时间',
+    active: '启用',
+    paused: '已暂停',
+    add: '添加 Webhook',
+    submit: '添加 Webhook',
+    adding: '正在添加…',
+    notAdded: 'Webhook 未添加',
+    added: (url: string) => `已添加发往 ${url} 的 Webhook。`,
+    secretTitle: '您的新 Webhook 的签名密钥',
+  },
 };
