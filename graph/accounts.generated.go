@@ -24,6 +24,7 @@ type AccountResolver interface {
 	Invitations(ctx context.Context, obj *model.Account) ([]model.Invitation, error)
 	APIKeys(ctx context.Context, obj *model.Account, first *int, after *string, last *int, before *string) (*model.APIKeyConnection, error)
 	PartnerConsents(ctx context.Context, obj *model.Account) ([]model.PartnerConsent, error)
+	Health(ctx context.Context, obj *model.Account) (*model.AccountHealth, error)
 }
 type MembershipResolver interface {
 	User(ctx context.Context, obj *model.Membership) (*model.User, error)
@@ -143,6 +144,8 @@ func (ec *executionContext) fieldContext_AcceptInvitationPayload_viewer(_ contex
 				return ec.fieldContext_Viewer_partnerMembership(ctx, field)
 			case "supplierId":
 				return ec.fieldContext_Viewer_supplierId(ctx, field)
+			case "preferences":
+				return ec.fieldContext_Viewer_preferences(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 		},
@@ -638,6 +641,70 @@ func (ec *executionContext) fieldContext_Account_partnerConsents(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Account_health(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Account_health,
+		func(ctx context.Context) (any, error) {
+			return ec.resolvers.Account().Health(ctx, obj)
+		},
+		nil,
+		ec.marshalNAccountHealth2ᚖgithubᚗcomᚋtradehubᚋtradehubᚋgraphᚋmodelᚐAccountHealth,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Account_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			switch field.Name {
+			case "shipmentExceptions":
+				return ec.fieldContext_AccountHealth_shipmentExceptions(ctx, field)
+			case "lowStockBalances":
+				return ec.fieldContext_AccountHealth_lowStockBalances(ctx, field)
+			}
+			return nil, fmt.Errorf("no field named %q was found under type AccountHealth", field.Name)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_Account_timeZone,
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		ec.marshalNString2string,
+		true,
+		true,
+	)
+}
+
+func (ec *executionContext) fieldContext_Account_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AccountConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -723,6 +790,10 @@ func (ec *executionContext) fieldContext_AccountConnection_nodes(_ context.Conte
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -848,6 +919,10 @@ func (ec *executionContext) fieldContext_AccountEdge_node(_ context.Context, fie
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -905,6 +980,10 @@ func (ec *executionContext) fieldContext_AssignAccountManagerPayload_account(_ c
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -1073,6 +1152,10 @@ func (ec *executionContext) fieldContext_CreateAccountPayload_account(_ context.
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -1819,6 +1902,10 @@ func (ec *executionContext) fieldContext_Membership_account(_ context.Context, f
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2369,6 +2456,10 @@ func (ec *executionContext) fieldContext_PartnerConsent_account(_ context.Contex
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2426,6 +2517,10 @@ func (ec *executionContext) fieldContext_PartnerConsentPayload_account(_ context
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2738,6 +2833,10 @@ func (ec *executionContext) fieldContext_SetAccountStatusPayload_account(_ conte
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -2832,6 +2931,10 @@ func (ec *executionContext) fieldContext_UpdateAccountPayload_account(_ context.
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -3455,7 +3558,7 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountId", "legalName", "billingEmail", "defaultCurrency"}
+	fieldsInOrder := [...]string{"accountId", "legalName", "billingEmail", "defaultCurrency", "timeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3490,6 +3593,13 @@ func (ec *executionContext) unmarshalInputUpdateAccountInput(ctx context.Context
 				return it, err
 			}
 			it.DefaultCurrency = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		}
 	}
 
@@ -3804,6 +3914,47 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "health":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_health(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.Deferrable != nil {
+				dfs, ok := deferred[field.Deferrable.Label]
+				di := 0
+				if ok {
+					dfs.AddField(field)
+					di = len(dfs.Values) - 1
+				} else {
+					dfs = graphql.NewFieldSet([]graphql.CollectedField{field})
+					deferred[field.Deferrable.Label] = dfs
+				}
+				dfs.Concurrently(di, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, dfs)
+				})
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "timeZone":
+			out.Values[i] = ec._Account_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -103,6 +103,7 @@ func (r *mutationResolver) CreateAccount(ctx context.Context, input model.Create
 func (r *mutationResolver) UpdateAccount(ctx context.Context, input model.UpdateAccountInput) (*model.UpdateAccountPayload, error) {
 	acct, err := r.AccountsService.UpdateAccount(ctx, accounts.UpdateAccountInput{
 		AccountID: input.AccountID, LegalName: input.LegalName, BillingEmail: input.BillingEmail, DefaultCurrency: input.DefaultCurrency,
+		TimeZone: input.TimeZone,
 	})
 	ue, err := userErrorsOf(err)
 	if err != nil || ue != nil {

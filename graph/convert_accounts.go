@@ -23,7 +23,7 @@ func toGQLPageInfo[T any](r cursor.Result[T]) *model.PageInfo {
 
 func toGQLAccount(a accounts.Account) *model.Account {
 	return &model.Account{ID: a.ID, LegalName: a.LegalName, Country: a.Country, DefaultCurrency: a.DefaultCurrency,
-		BillingEmail: a.BillingEmail, Status: model.AccountStatus(a.Status), CreatedAt: a.CreatedAt}
+		BillingEmail: a.BillingEmail, Status: model.AccountStatus(a.Status), CreatedAt: a.CreatedAt, TimeZone: a.TimeZone}
 }
 
 func toGQLAccountConnection(r cursor.Result[accounts.Account]) *model.AccountConnection {

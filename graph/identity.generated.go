@@ -146,6 +146,10 @@ func (ec *executionContext) fieldContext_ApiKey_account(_ context.Context, field
 				return ec.fieldContext_Account_apiKeys(ctx, field)
 			case "partnerConsents":
 				return ec.fieldContext_Account_partnerConsents(ctx, field)
+			case "health":
+				return ec.fieldContext_Account_health(ctx, field)
+			case "timeZone":
+				return ec.fieldContext_Account_timeZone(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 		},
@@ -728,6 +732,8 @@ func (ec *executionContext) fieldContext_LoginPayload_viewer(_ context.Context, 
 				return ec.fieldContext_Viewer_partnerMembership(ctx, field)
 			case "supplierId":
 				return ec.fieldContext_Viewer_supplierId(ctx, field)
+			case "preferences":
+				return ec.fieldContext_Viewer_preferences(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 		},

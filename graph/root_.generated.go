@@ -90,12 +90,14 @@ type ComplexityRoot struct {
 		Country         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DefaultCurrency func(childComplexity int) int
+		Health          func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Invitations     func(childComplexity int) int
 		LegalName       func(childComplexity int) int
 		Members         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		PartnerConsents func(childComplexity int) int
 		Status          func(childComplexity int) int
+		TimeZone        func(childComplexity int) int
 		ViewerRole      func(childComplexity int) int
 	}
 
@@ -108,6 +110,11 @@ type ComplexityRoot struct {
 	AccountEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AccountHealth struct {
+		LowStockBalances   func(childComplexity int) int
+		ShipmentExceptions func(childComplexity int) int
 	}
 
 	AddAdHocChargePayload struct {
@@ -1067,6 +1074,7 @@ type ComplexityRoot struct {
 		UnassignAccountManager            func(childComplexity int, input model.AssignAccountManagerInput) int
 		UpdateAccount                     func(childComplexity int, input model.UpdateAccountInput) int
 		UpdateInvoiceDraft                func(childComplexity int, input model.UpdateInvoiceDraftInput) int
+		UpdateMyPreferences               func(childComplexity int, input model.UpdateMyPreferencesInput) int
 		UpdatePurchaseOrder               func(childComplexity int, input model.UpdatePurchaseOrderInput) int
 		UpdateRateCard                    func(childComplexity int, input model.UpdateRateCardInput) int
 		UpdateSku                         func(childComplexity int, input model.UpdateSkuInput) int
@@ -1151,6 +1159,12 @@ type ComplexityRoot struct {
 	PoolTier struct {
 		DiscountBps func(childComplexity int) int
 		MinPooledKg func(childComplexity int) int
+	}
+
+	Preferences struct {
+		AvailableLocales func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		TimeZone         func(childComplexity int) int
 	}
 
 	PriceBook struct {
@@ -1299,9 +1313,11 @@ type ComplexityRoot struct {
 		Rfqs                   func(childComplexity int, accountID string, status *model.RfqStatus, first *int, after *string, last *int, before *string) int
 		Scorecards             func(childComplexity int, filter *model.ScorecardFilter) int
 		Shipment               func(childComplexity int, id string) int
+		ShipmentStats          func(childComplexity int, accountID string, weeks *int) int
 		Shipments              func(childComplexity int, accountID string, filter *model.ShipmentFilter, first *int, after *string, last *int, before *string) int
 		Sku                    func(childComplexity int, id string) int
 		Skus                   func(childComplexity int, accountID string, search *string, filter *model.SkuFilter, first *int, after *string, last *int, before *string) int
+		SpendByMonth           func(childComplexity int, accountID string, months *int) int
 		Supplier               func(childComplexity int, id string) int
 		SupplierInvitations    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		SupplierPurchaseOrders func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -1694,9 +1710,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ShipmentLane struct {
+		Destination func(childComplexity int) int
+		Origin      func(childComplexity int) int
+		Shipments   func(childComplexity int) int
+	}
+
 	ShipmentPayload struct {
 		Shipment   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ShipmentStats struct {
+		ByStatus func(childComplexity int) int
+		Lanes    func(childComplexity int) int
+		Weeks    func(childComplexity int) int
+	}
+
+	ShipmentStatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	ShipmentWeek struct {
+		Counts    func(childComplexity int) int
+		WeekStart func(childComplexity int) int
 	}
 
 	Sku struct {
@@ -1738,6 +1776,12 @@ type ComplexityRoot struct {
 	SnapshotStoragePayload struct {
 		Snapshots  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	SpendLine struct {
+		Amount   func(childComplexity int) int
+		Category func(childComplexity int) int
+		Month    func(childComplexity int) int
 	}
 
 	StockDelta struct {
@@ -1943,6 +1987,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	UpdateMyPreferencesPayload struct {
+		Preferences func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	UsageAttribute struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -2008,6 +2057,7 @@ type ComplexityRoot struct {
 		Authenticated     func(childComplexity int) int
 		Memberships       func(childComplexity int) int
 		PartnerMembership func(childComplexity int) int
+		Preferences       func(childComplexity int) int
 		StaffRole         func(childComplexity int) int
 		SupplierID        func(childComplexity int) int
 		User              func(childComplexity int) int
@@ -2227,6 +2277,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Account.DefaultCurrency(childComplexity), true
 
+	case "Account.health":
+		if e.complexity.Account.Health == nil {
+			break
+		}
+
+		return e.complexity.Account.Health(childComplexity), true
+
 	case "Account.id":
 		if e.complexity.Account.ID == nil {
 			break
@@ -2274,6 +2331,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Account.Status(childComplexity), true
 
+	case "Account.timeZone":
+		if e.complexity.Account.TimeZone == nil {
+			break
+		}
+
+		return e.complexity.Account.TimeZone(childComplexity), true
+
 	case "Account.viewerRole":
 		if e.complexity.Account.ViewerRole == nil {
 			break
@@ -2315,6 +2379,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.AccountEdge.Node(childComplexity), true
+
+	case "AccountHealth.lowStockBalances":
+		if e.complexity.AccountHealth.LowStockBalances == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.LowStockBalances(childComplexity), true
+
+	case "AccountHealth.shipmentExceptions":
+		if e.complexity.AccountHealth.ShipmentExceptions == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.ShipmentExceptions(childComplexity), true
 
 	case "AddAdHocChargePayload.usageRecord":
 		if e.complexity.AddAdHocChargePayload.UsageRecord == nil {
@@ -7242,6 +7320,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Mutation.UpdateInvoiceDraft(childComplexity, args["input"].(model.UpdateInvoiceDraftInput)), true
 
+	case "Mutation.updateMyPreferences":
+		if e.complexity.Mutation.UpdateMyPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMyPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Mutation.UpdateMyPreferences(childComplexity, args["input"].(model.UpdateMyPreferencesInput)), true
+
 	case "Mutation.updatePurchaseOrder":
 		if e.complexity.Mutation.UpdatePurchaseOrder == nil {
 			break
@@ -7617,6 +7707,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.PoolTier.MinPooledKg(childComplexity), true
+
+	case "Preferences.availableLocales":
+		if e.complexity.Preferences.AvailableLocales == nil {
+			break
+		}
+
+		return e.complexity.Preferences.AvailableLocales(childComplexity), true
+
+	case "Preferences.locale":
+		if e.complexity.Preferences.Locale == nil {
+			break
+		}
+
+		return e.complexity.Preferences.Locale(childComplexity), true
+
+	case "Preferences.timeZone":
+		if e.complexity.Preferences.TimeZone == nil {
+			break
+		}
+
+		return e.complexity.Preferences.TimeZone(childComplexity), true
 
 	case "PriceBook.accountId":
 		if e.complexity.PriceBook.AccountID == nil {
@@ -8633,6 +8744,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.Query.Shipment(childComplexity, args["id"].(string)), true
 
+	case "Query.shipmentStats":
+		if e.complexity.Query.ShipmentStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shipmentStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.ShipmentStats(childComplexity, args["accountId"].(string), args["weeks"].(*int)), true
+
 	case "Query.shipments":
 		if e.complexity.Query.Shipments == nil {
 			break
@@ -8668,6 +8791,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Query.Skus(childComplexity, args["accountId"].(string), args["search"].(*string), args["filter"].(*model.SkuFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.spendByMonth":
+		if e.complexity.Query.SpendByMonth == nil {
+			break
+		}
+
+		args, err := ec.field_Query_spendByMonth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.complexity.Query.SpendByMonth(childComplexity, args["accountId"].(string), args["months"].(*int)), true
 
 	case "Query.supplier":
 		if e.complexity.Query.Supplier == nil {
@@ -10619,6 +10754,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.ShipmentEdge.Node(childComplexity), true
 
+	case "ShipmentLane.destination":
+		if e.complexity.ShipmentLane.Destination == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Destination(childComplexity), true
+
+	case "ShipmentLane.origin":
+		if e.complexity.ShipmentLane.Origin == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Origin(childComplexity), true
+
+	case "ShipmentLane.shipments":
+		if e.complexity.ShipmentLane.Shipments == nil {
+			break
+		}
+
+		return e.complexity.ShipmentLane.Shipments(childComplexity), true
+
 	case "ShipmentPayload.shipment":
 		if e.complexity.ShipmentPayload.Shipment == nil {
 			break
@@ -10632,6 +10788,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.ShipmentPayload.UserErrors(childComplexity), true
+
+	case "ShipmentStats.byStatus":
+		if e.complexity.ShipmentStats.ByStatus == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.ByStatus(childComplexity), true
+
+	case "ShipmentStats.lanes":
+		if e.complexity.ShipmentStats.Lanes == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.Lanes(childComplexity), true
+
+	case "ShipmentStats.weeks":
+		if e.complexity.ShipmentStats.Weeks == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStats.Weeks(childComplexity), true
+
+	case "ShipmentStatusCount.count":
+		if e.complexity.ShipmentStatusCount.Count == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStatusCount.Count(childComplexity), true
+
+	case "ShipmentStatusCount.status":
+		if e.complexity.ShipmentStatusCount.Status == nil {
+			break
+		}
+
+		return e.complexity.ShipmentStatusCount.Status(childComplexity), true
+
+	case "ShipmentWeek.counts":
+		if e.complexity.ShipmentWeek.Counts == nil {
+			break
+		}
+
+		return e.complexity.ShipmentWeek.Counts(childComplexity), true
+
+	case "ShipmentWeek.weekStart":
+		if e.complexity.ShipmentWeek.WeekStart == nil {
+			break
+		}
+
+		return e.complexity.ShipmentWeek.WeekStart(childComplexity), true
 
 	case "Sku.accountId":
 		if e.complexity.Sku.AccountID == nil {
@@ -10819,6 +11024,27 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.SnapshotStoragePayload.UserErrors(childComplexity), true
+
+	case "SpendLine.amount":
+		if e.complexity.SpendLine.Amount == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Amount(childComplexity), true
+
+	case "SpendLine.category":
+		if e.complexity.SpendLine.Category == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Category(childComplexity), true
+
+	case "SpendLine.month":
+		if e.complexity.SpendLine.Month == nil {
+			break
+		}
+
+		return e.complexity.SpendLine.Month(childComplexity), true
 
 	case "StockDelta.available":
 		if e.complexity.StockDelta.Available == nil {
@@ -11689,6 +11915,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.UpdateAccountPayload.UserErrors(childComplexity), true
 
+	case "UpdateMyPreferencesPayload.preferences":
+		if e.complexity.UpdateMyPreferencesPayload.Preferences == nil {
+			break
+		}
+
+		return e.complexity.UpdateMyPreferencesPayload.Preferences(childComplexity), true
+
+	case "UpdateMyPreferencesPayload.userErrors":
+		if e.complexity.UpdateMyPreferencesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.complexity.UpdateMyPreferencesPayload.UserErrors(childComplexity), true
+
 	case "UsageAttribute.key":
 		if e.complexity.UsageAttribute.Key == nil {
 			break
@@ -11968,6 +12208,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.complexity.Viewer.PartnerMembership(childComplexity), true
+
+	case "Viewer.preferences":
+		if e.complexity.Viewer.Preferences == nil {
+			break
+		}
+
+		return e.complexity.Viewer.Preferences(childComplexity), true
 
 	case "Viewer.staffRole":
 		if e.complexity.Viewer.StaffRole == nil {
@@ -12689,6 +12936,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputTransferIdInput,
 		ec.unmarshalInputUpdateAccountInput,
 		ec.unmarshalInputUpdateInvoiceDraftInput,
+		ec.unmarshalInputUpdateMyPreferencesInput,
 		ec.unmarshalInputUpdatePurchaseOrderInput,
 		ec.unmarshalInputUpdateRateCardInput,
 		ec.unmarshalInputUpdateSkuInput,
@@ -13117,6 +13365,8 @@ input UpdateAccountInput {
   billingEmail: String
   "A new invoicing currency."
   defaultCurrency: CurrencyCode
+  "A new IANA time zone for the account's dates (e.g. ` + "`" + `Asia/Shanghai` + "`" + `); empty goes back to the country's default."
+  timeZone: String
 }
 
 "The result of updateAccount."
@@ -14219,6 +14469,83 @@ type Viewer {
   authenticated: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/dashboard.graphqls", Input: `# Aggregates for the portal's dashboards, computed on the server because the lists they summarise
+# are paged (a page holds at most 100 shipments) and the figures must cover all of them.
+
+extend type Query {
+  """
+  An account's shipments counted by status (all of them), and those booked in the last ` + "`" + `weeks` + "`" + `
+  weeks (1–26, default 8; weeks start Monday 00:00 UTC) by week and by lane. Readers of the
+  account's shipments; NOT_FOUND for anyone else.
+  """
+  shipmentStats("The account." accountId: ID!, "How many weeks back, this one included." weeks: Int = 8): ShipmentStats!
+  """
+  What an account's usage came to in each of the last ` + "`" + `months` + "`" + ` UTC calendar months (1–12,
+  default 6, this one included), by category and currency, oldest month first: a flat list, so
+  that it prices low in the query-cost model. Readers of the account's usage.
+  """
+  spendByMonth("The account." accountId: ID!, "How many months back, this one included." months: Int = 6): [SpendLine!]!
+}
+
+"What usage of one category came to in one month, in one currency."
+type SpendLine {
+  "The UTC month, ` + "`" + `2026-11` + "`" + `."
+  month: String!
+  "The invoice section."
+  category: UsageCategory!
+  "The sum of the records' amounts."
+  amount: Money!
+}
+
+"Counts of an account's shipments."
+type ShipmentStats {
+  "Every shipment of the account by its status now, every status listed (zero included)."
+  byStatus: [ShipmentStatusCount!]!
+  "The window's weeks, oldest first, with the shipments booked in each by their status now."
+  weeks: [ShipmentWeek!]!
+  "The lanes of the window's shipments, busiest first."
+  lanes: [ShipmentLane!]!
+}
+
+"How many shipments stand in one status."
+type ShipmentStatusCount {
+  "The status."
+  status: ShipmentStatus!
+  "How many."
+  count: Int!
+}
+
+"The shipments booked in one week."
+type ShipmentWeek {
+  "Monday 00:00 UTC."
+  weekStart: DateTime!
+  "By their status now; statuses with none are left out."
+  counts: [ShipmentStatusCount!]!
+}
+
+"An origin and destination country pair the account ships on."
+type ShipmentLane {
+  "Origin country."
+  origin: CountryCode!
+  "Destination country."
+  destination: CountryCode!
+  "Shipments booked on it in the window."
+  shipments: Int!
+}
+
+extend type Account {
+  "What needs attention in the account now, for its account managers' console."
+  health: AccountHealth!
+}
+
+"What needs attention in an account now. A figure the caller may not read is null."
+type AccountHealth {
+  "Shipments in EXCEPTION, CUSTOMS_HOLD, LOST or RETURNED_TO_SENDER."
+  shipmentExceptions: Int
+  "Inventory balances below their reorder point."
+  lowStockBalances: Int
+}
+`, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `# The events feed: every meaningful change of an account (` + "`" + `inventory.adjusted` + "`" + `,
 # ` + "`" + `order.status_changed` + "`" + `, ` + "`" + `receipt.discrepancy` + "`" + `…) as a versioned event, numbered in the order the
 # account's feed received it. Webhooks push the same events; the feed is how a platform
@@ -15176,6 +15503,53 @@ type SetCostLimitsPayload {
 extend type Mutation {
   "Give an account a query-cost bucket of its own, or take it away (platform admins). Applies within 30 seconds on every instance."
   setCostLimits(input: SetCostLimitsInput!): SetCostLimitsPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/preferences.graphqls", Input: `# The signed-in person's portal preferences: language and time zone, remembered on the user so
+# that they follow the person from one browser to the next.
+
+extend type Viewer {
+  "The signed-in person's preferences; null for API keys and anonymous callers."
+  preferences: Preferences
+}
+
+"How a person wants the portal."
+type Preferences {
+  "The portal language (` + "`" + `en` + "`" + ` or ` + "`" + `zh-CN` + "`" + `), or null when never chosen (the portal then follows the browser)."
+  locale: String
+  "An IANA time zone of the person's own, or null to use each account's."
+  timeZone: String
+  "The languages the portal can be shown in."
+  availableLocales: [String!]!
+}
+
+extend type Account {
+  "The IANA time zone the account's dates are shown in: the one set, else its country's main zone."
+  timeZone: String!
+}
+
+extend type Mutation {
+  """
+  Changes the signed-in person's own preferences (sessions only, not API keys). An unknown
+  locale or time zone is INVALID at its field; an empty string clears a preference.
+  """
+  updateMyPreferences(input: UpdateMyPreferencesInput!): UpdateMyPreferencesPayload!
+}
+
+"Preferences to change; a field left out stays as it is."
+input UpdateMyPreferencesInput {
+  "` + "`" + `en` + "`" + ` or ` + "`" + `zh-CN` + "`" + `; empty to follow the browser."
+  locale: String
+  "An IANA time zone (e.g. ` + "`" + `Asia/Shanghai` + "`" + `); empty to use each account's."
+  timeZone: String
+}
+
+"The result of updateMyPreferences."
+type UpdateMyPreferencesPayload {
+  "The preferences after the change, or null when refused."
+  preferences: Preferences
+  "Why it was refused: INVALID at input.locale or input.timeZone."
+  userErrors: [UserError!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/procurement.graphqls", Input: `# Procurement sourcing: suppliers, requests for quotation (RFQs), suppliers' quotes compared on

@@ -20,6 +20,7 @@ type Account struct {
 	BillingEmail    string
 	Status          AccountStatus
 	CreatedAt       time.Time
+	TimeZone        string
 }
 
 func (Account) IsNode() {}

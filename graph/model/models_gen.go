@@ -54,6 +54,14 @@ type AccountEdge struct {
 	Node *Account `json:"node"`
 }
 
+// What needs attention in an account now. A figure the caller may not read is null.
+type AccountHealth struct {
+	// Shipments in EXCEPTION, CUSTOMS_HOLD, LOST or RETURNED_TO_SENDER.
+	ShipmentExceptions *int `json:"shipmentExceptions,omitempty"`
+	// Inventory balances below their reorder point.
+	LowStockBalances *int `json:"lowStockBalances,omitempty"`
+}
+
 // An ad-hoc charge (positive) or credit (negative).
 type AddAdHocChargeInput struct {
 	// The account.
@@ -2101,6 +2109,16 @@ type PoolTierInput struct {
 	DiscountBps int `json:"discountBps"`
 }
 
+// How a person wants the portal.
+type Preferences struct {
+	// The portal language (`en` or `zh-CN`), or null when never chosen (the portal then follows the browser).
+	Locale *string `json:"locale,omitempty"`
+	// An IANA time zone of the person's own, or null to use each account's.
+	TimeZone *string `json:"timeZone,omitempty"`
+	// The languages the portal can be shown in.
+	AvailableLocales []string `json:"availableLocales"`
+}
+
 // A price book: the default one, or an account's contract.
 type PriceBook struct {
 	// The book's id (`pbk_…`).
@@ -3239,12 +3257,48 @@ type ShipmentFilter struct {
 	CarrierID *string `json:"carrierId,omitempty"`
 }
 
+// An origin and destination country pair the account ships on.
+type ShipmentLane struct {
+	// Origin country.
+	Origin string `json:"origin"`
+	// Destination country.
+	Destination string `json:"destination"`
+	// Shipments booked on it in the window.
+	Shipments int `json:"shipments"`
+}
+
 // A shipment, or why not.
 type ShipmentPayload struct {
 	// The shipment; null when refused.
 	Shipment *Shipment `json:"shipment,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// Counts of an account's shipments.
+type ShipmentStats struct {
+	// Every shipment of the account by its status now, every status listed (zero included).
+	ByStatus []ShipmentStatusCount `json:"byStatus"`
+	// The window's weeks, oldest first, with the shipments booked in each by their status now.
+	Weeks []ShipmentWeek `json:"weeks"`
+	// The lanes of the window's shipments, busiest first.
+	Lanes []ShipmentLane `json:"lanes"`
+}
+
+// How many shipments stand in one status.
+type ShipmentStatusCount struct {
+	// The status.
+	Status ShipmentStatus `json:"status"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// The shipments booked in one week.
+type ShipmentWeek struct {
+	// Monday 00:00 UTC.
+	WeekStart time.Time `json:"weekStart"`
+	// By their status now; statuses with none are left out.
+	Counts []ShipmentStatusCount `json:"counts"`
 }
 
 // A page of SKUs.
@@ -3299,6 +3353,16 @@ type SnapshotStoragePayload struct {
 	Snapshots []StorageSnapshot `json:"snapshots,omitempty"`
 	// Why it was refused.
 	UserErrors []UserError `json:"userErrors"`
+}
+
+// What usage of one category came to in one month, in one currency.
+type SpendLine struct {
+	// The UTC month, `2026-11`.
+	Month string `json:"month"`
+	// The invoice section.
+	Category UsageCategory `json:"category"`
+	// The sum of the records' amounts.
+	Amount *Money `json:"amount"`
 }
 
 // How a movement changed each bucket of a balance (0 for unchanged).
@@ -3585,6 +3649,8 @@ type UpdateAccountInput struct {
 	BillingEmail *string `json:"billingEmail,omitempty"`
 	// A new invoicing currency.
 	DefaultCurrency *money.Currency `json:"defaultCurrency,omitempty"`
+	// A new IANA time zone for the account's dates (e.g. `Asia/Shanghai`); empty goes back to the country's default.
+	TimeZone *string `json:"timeZone,omitempty"`
 }
 
 // The result of updateAccount.
@@ -3601,6 +3667,22 @@ type UpdateInvoiceDraftInput struct {
 	InvoiceID string `json:"invoiceId"`
 	// A note printed on the invoice (at most 500 characters).
 	Memo string `json:"memo"`
+}
+
+// Preferences to change; a field left out stays as it is.
+type UpdateMyPreferencesInput struct {
+	// `en` or `zh-CN`; empty to follow the browser.
+	Locale *string `json:"locale,omitempty"`
+	// An IANA time zone (e.g. `Asia/Shanghai`); empty to use each account's.
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// The result of updateMyPreferences.
+type UpdateMyPreferencesPayload struct {
+	// The preferences after the change, or null when refused.
+	Preferences *Preferences `json:"preferences,omitempty"`
+	// Why it was refused: INVALID at input.locale or input.timeZone.
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // Amend an ISSUED purchase order.

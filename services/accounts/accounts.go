@@ -33,6 +33,8 @@ type Account struct {
 	BillingEmail    string
 	Status          Status
 	CreatedAt       time.Time
+	// TimeZone is the IANA zone the portal shows the account's dates in.
+	TimeZone string
 }
 
 // UserStatus says whether a user may sign in.
@@ -50,6 +52,8 @@ type User struct {
 	Name      string
 	Status    UserStatus
 	CreatedAt time.Time
+	Locale    string // "" until chosen: the portal then uses the browser's language
+	TimeZone  string // "" until chosen: the portal then uses the account's
 }
 
 // Membership is a user's role in an account.

@@ -166,6 +166,7 @@ type UpdateAccountInput struct {
 	LegalName       *string
 	BillingEmail    *string
 	DefaultCurrency *money.Currency
+	TimeZone        *string // an IANA zone; "" goes back to the country's default
 }
 
 // UpdateAccount changes details. Returns NOT_FOUND for accounts the caller cannot see,
@@ -192,6 +193,15 @@ func (s *Service) UpdateAccount(ctx context.Context, in UpdateAccountInput) (Acc
 	}
 	if in.DefaultCurrency != nil {
 		set["defaultCurrency"] = in.DefaultCurrency.Code()
+	}
+	if in.TimeZone != nil {
+		tz := strings.TrimSpace(*in.TimeZone)
+		if tz != "" {
+			if err := checkTimeZone("input.timeZone", tz); err != nil {
+				return Account{}, err
+			}
+		}
+		set["timeZone"] = tz
 	}
 	var doc accountDoc
 	err := s.accounts.FindOneAndUpdate(ctx, bson.M{"_id": in.AccountID}, bson.M{"$set": set},

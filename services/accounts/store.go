@@ -53,12 +53,18 @@ type accountDoc struct {
 	Status          string    `bson:"status"`
 	CreatedAt       time.Time `bson:"createdAt"`
 	UpdatedAt       time.Time `bson:"updatedAt"`
+	// Set only when someone chose one; otherwise the country's (DefaultTimeZone).
+	TimeZone string `bson:"timeZone,omitempty"`
 }
 
 func (d accountDoc) toAccount() Account {
 	c, _ := money.ParseCurrency(d.DefaultCurrency) // validated on write
+	tz := d.TimeZone
+	if tz == "" {
+		tz = DefaultTimeZone(d.Country)
+	}
 	return Account{ID: d.ID, LegalName: d.LegalName, Country: d.Country, DefaultCurrency: c,
-		BillingEmail: d.BillingEmail, Status: Status(d.Status), CreatedAt: d.CreatedAt}
+		BillingEmail: d.BillingEmail, Status: Status(d.Status), CreatedAt: d.CreatedAt, TimeZone: tz}
 }
 
 var accountKeyset = mongodb.Keyset[accountDoc]{
@@ -75,10 +81,14 @@ type userDoc struct {
 	PasswordHash string    `bson:"passwordHash"`
 	Status       string    `bson:"status"`
 	CreatedAt    time.Time `bson:"createdAt"`
+	// Portal preferences (preferences.go); absent until the user chooses.
+	Locale   string `bson:"locale,omitempty"`
+	TimeZone string `bson:"timeZone,omitempty"`
 }
 
 func (d userDoc) toUser() User {
-	return User{ID: d.ID, Email: d.Email, Name: d.Name, Status: UserStatus(d.Status), CreatedAt: d.CreatedAt}
+	return User{ID: d.ID, Email: d.Email, Name: d.Name, Status: UserStatus(d.Status), CreatedAt: d.CreatedAt,
+		Locale: d.Locale, TimeZone: d.TimeZone}
 }
 
 type partnerDoc struct {

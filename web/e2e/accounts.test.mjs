@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { accessibilityViolations, focusOf, foreign, hasFocus, waitForInvalidFocus, withPage } from './browser.mjs';
 import { startTradehub } from './tradehub.mjs';
+import { settle, watchRequests } from './session.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 
@@ -21,6 +22,7 @@ let tradehub;
  * @param {string} email
  */
 async function signIn(page, email, password = demoPassword) {
+  watchRequests(page);
   await page.goto(`${tradehub.baseURL}/sign-in`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -28,8 +30,10 @@ async function signIn(page, email, password = demoPassword) {
   // Signing in goes to `/`, which sends the viewer on to their account or workspace.
   await page.waitForURL((url) => url.pathname !== '/sign-in' && url.pathname !== '/');
   // Let the landing page's requests finish: a test's next page.goto would abort them, and an
-  // aborted request counts as a failure.
+  // aborted request counts as a failure. ('networkidle' alone does not wait after a client-side
+  // navigation: the document's load state was reached on the sign-in page.)
   await page.waitForLoadState('networkidle');
+  await settle(page);
 }
 
 /**
@@ -248,7 +252,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       await page.getByRole('heading', { level: 1, name: brightlight }).waitFor();
       await page.getByRole('button', { name: /New Hire/ }).waitFor();
       // FINANCE: the warehousing pages to read; no team, no keys.
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
       await assertClean(session);
     });
   });
@@ -261,7 +265,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const accountId = accountIdOf(page);
 
       const links = await mainNav(page).getByRole('link').allInnerTexts();
-      assert.deepEqual(links, ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
+      assert.deepEqual(links, ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
 
       for (const section of ['team', 'api-keys']) {
         await page.goto(`${tradehub.baseURL}/accounts/${accountId}/${section}`);
@@ -285,13 +289,18 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
       const { page } = session;
       await signIn(page, 'am.lin@tradehub.test');
 
+      // Staff land on their console; each account of the book is a click away.
+      const book = page.getByTestId('console-accounts');
+      await book.waitFor();
+      await book.getByRole('link', { name: kessler, exact: true }).click();
+
       // The first account by name, with the banner.
       const banner = page.getByTestId('acting-as');
       await banner.waitFor();
       assert.match(await banner.innerText(), new RegExp(`Acting as ${kessler} · account manager`));
       const kesslerId = accountIdOf(page);
       assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), [
-        'Overview',
+        'Dashboard',
         'Inventory',
         'Inbound',
         'Orders',
@@ -301,6 +310,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
         'Team',
         'API keys',
         'Webhooks',
+        'My accounts',
       ]);
 
       // Switch on the team page: the switcher keeps the page.
@@ -416,6 +426,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
     await withPage('suspended-staff', async (session) => {
       const { page } = session;
       await signIn(page, 'am.weber@tradehub.test');
+      await page.getByTestId('console-accounts').getByRole('link', { name: 'Maple & Pine Home LLC', exact: true }).click();
       await page.getByTestId('acting-as').filter({ hasText: 'Acting as Maple & Pine Home LLC' }).waitFor();
       await page.getByTestId('account-status').waitFor();
       await assertClean(session);

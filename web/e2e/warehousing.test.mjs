@@ -123,7 +123,7 @@ describe('warehousing in Chromium', { timeout: 600_000 }, () => {
       const { page } = session;
       await signIn(page, tradehub.baseURL, operator);
       assert.equal(accountIdOf(page), ids.brightlight);
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
       const lamp = await openSku(page, 'BL-LAMP-01');
 
       // Announce: from the Inbound page, two lines, one of a SKU that tracks lots.
@@ -468,7 +468,7 @@ describe('warehousing in Chromium', { timeout: 600_000 }, () => {
     await withPage('wh-viewer', async (session) => {
       const { page } = session;
       await signIn(page, tradehub.baseURL, 'viewer@brightlight.test');
-      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Overview', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
+      assert.deepEqual(await mainNav(page).getByRole('link').allInnerTexts(), ['Dashboard', 'Inventory', 'Inbound', 'Orders', 'Usage', 'Shipments', 'Sourcing', 'Financing', 'Billing']);
       const base = `${tradehub.baseURL}/accounts/${ids.brightlight}`;
 
       await settle(page);

@@ -267,7 +267,7 @@ describe('webhooks, invitations and partners in Chromium', { timeout: 600_000 },
     await withPage('webhooks-viewer', async (session) => {
       const { page } = session;
       await signIn(page, tradehub.baseURL, 'viewer@brightlight.test');
-      await mainNav(page).getByRole('link', { name: 'Overview' }).waitFor();
+      await mainNav(page).getByRole('link', { name: 'Dashboard' }).waitFor();
       assert.equal(await mainNav(page).getByRole('link', { name: 'Webhooks' }).count(), 0);
       await visit(page, `${tradehub.baseURL}/accounts/${brightlight}/webhooks`);
       await page.getByRole('heading', { name: "You don't have access" }).waitFor();

@@ -13,12 +13,14 @@ import { Loading } from './components/States';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { useSession } from './session/Session';
 import type { SignedInViewer } from './session/viewer';
+import { portalMessages } from './i18n/portal';
 
 const HomePage = lazy(() => import('./pages/HomePage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
 const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
 const PartnerPage = lazy(() => import('./pages/PartnerPage'));
 const SupplierPage = lazy(() => import('./procurement/SupplierPage'));
+const ConsolePage = lazy(() => import('./console/ConsolePage'));
 
 export function App() {
   const [location] = useLocation();
@@ -38,7 +40,7 @@ export function App() {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {portalMessages.shell.skip}
       </a>
       <TopBar />
       <main id="main" ref={main} className="page" tabIndex={-1}>
@@ -50,6 +52,9 @@ export function App() {
               </Route>
               <Route path="/sign-in" component={SignInPage} />
               <Route path="/accept-invitation" component={AcceptInvitationPage} />
+              <Route path="/console">
+                <SignedIn>{(viewer) => <ConsolePage viewer={viewer} />}</SignedIn>
+              </Route>
               <Route path="/partner">
                 <SignedIn>{(viewer) => <PartnerPage viewer={viewer} />}</SignedIn>
               </Route>
@@ -82,7 +87,7 @@ function SignedIn({ children }: { children: (viewer: SignedInViewer) => ReactNod
   const search = useSearch();
   switch (state.kind) {
     case 'loading':
-      return <Loading label="Loading your session…" />;
+      return <Loading label={portalMessages.shell.loadingSession} />;
     case 'problem':
       return <ProblemCallout problem={state.problem} onRetry={retry} retrying={refreshing} />;
     case 'signed-out': {
@@ -99,7 +104,7 @@ function Home() {
   const { state, staffAccounts, retry, refreshing } = useSession();
   if (state.kind === 'signed-in') {
     if (staffAccounts.fetching) {
-      return <Loading label="Loading your accounts…" />;
+      return <Loading label={portalMessages.shell.loadingAccounts} />;
     }
     if (staffAccounts.problem && state.viewer.memberships.length === 0) {
       return <ProblemCallout problem={staffAccounts.problem} onRetry={retry} retrying={refreshing} />;

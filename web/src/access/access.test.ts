@@ -205,15 +205,16 @@ describe('landingPath and the top navigation', () => {
     };
     expect(landingPath(viewer)).toBe('/accounts/acct_k');
   });
-  it('staff land on the first account of their book', () => {
-    expect(landingPath(accountManager, [brightlight, kessler])).toBe('/accounts/acct_k');
-    expect(landingPath(accountManager, [])).toBeNull();
+  it('staff land on their console, which only they see in the navigation', () => {
+    expect(landingPath(accountManager, [brightlight, kessler])).toBe('/console');
+    expect(landingPath(accountManager, [])).toBe('/console');
+    expect(topNavItems(accountManager).map((i) => i.href)).toEqual(['/console']);
+    expect(topNavItems(platformAdmin).map((i) => i.href)).toEqual(['/console']);
   });
   it('partners land on the partner workspace, which only they see in the navigation', () => {
     expect(landingPath(partnerAdmin)).toBe('/partner');
     expect(topNavItems(partnerAdmin).map((i) => i.href)).toEqual(['/partner']);
     expect(topNavItems(member('OWNER'))).toEqual([]);
-    expect(topNavItems(platformAdmin)).toEqual([]);
   });
   it('a supplier lands on the supplier workspace, which only suppliers see in the navigation', () => {
     expect(landingPath({ ...nobody, supplierId: 'sup_1' })).toBe('/supplier');

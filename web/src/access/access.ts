@@ -5,6 +5,7 @@
 
 import type { AccountRole, AccountStatus, PartnerRole, StaffRole } from '../gql/graphql';
 import { messages } from '../i18n/messages';
+import { portalMessages } from '../i18n/portal';
 
 export interface AccountSummary {
   id: string;
@@ -246,7 +247,7 @@ export function parseAccountPath(
 
 /** Navigation outside any account. */
 export interface TopNavItem {
-  key: 'partner' | 'supplier';
+  key: 'partner' | 'supplier' | 'console';
   label: string;
   href: string;
 }
@@ -254,8 +255,11 @@ export interface TopNavItem {
 /** The items of the top navigation that do not belong to an account. */
 export function topNavItems(viewer: ViewerAccess): TopNavItem[] {
   const items: TopNavItem[] = [];
+  if (viewer.staffRole) {
+    items.push({ key: 'console', label: portalMessages.shell.console, href: '/console' });
+  }
   if (viewer.partnerMembership) {
-    items.push({ key: 'partner', label: 'Partner workspace', href: '/partner' });
+    items.push({ key: 'partner', label: portalMessages.shell.partnerWorkspace, href: '/partner' });
   }
   if (viewer.supplierId) {
     items.push({ key: 'supplier', label: 'Supplier workspace', href: '/supplier' });
@@ -264,11 +268,15 @@ export function topNavItems(viewer: ViewerAccess): TopNavItem[] {
 }
 
 /**
- * Where the portal takes a viewer who asked for no page in particular: their first account,
- * else the partner workspace; null when there is neither, and the home page says what they can
+ * Where the portal takes a viewer who asked for no page in particular: staff to their console,
+ * others to their first account, else the partner workspace; null when there is neither, and the home page says what they can
  * do.
  */
 export function landingPath(viewer: ViewerAccess, staffAccounts: readonly AccountSummary[] = []): string | null {
+  // Staff who are no account's member start from their book: which account needs them first.
+  if (viewer.staffRole && viewer.memberships.length === 0) {
+    return '/console';
+  }
   const first = switcherAccounts(viewer, staffAccounts)[0];
   if (first) {
     return accountPath(first.account.id);

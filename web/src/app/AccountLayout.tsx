@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useEffect, useMemo } from 'react';
 import { useQuery } from 'urql';
 import { Route, Switch } from 'wouter';
 import { accountAccess } from '../access/access';
@@ -11,6 +11,8 @@ import { messages } from '../i18n/messages';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import type { SignedInViewer } from '../session/viewer';
 import { AccountContext, type AccountContextValue } from './account';
+import { setAccountTimeZone } from '../i18n/locale';
+import { portalMessages } from '../i18n/portal';
 
 const AccountOverviewPage = lazy(() => import('../pages/account/AccountOverviewPage'));
 const TeamPage = lazy(() => import('../pages/account/TeamPage'));
@@ -47,6 +49,7 @@ export const AccountFrameQuery = graphql(`
       id
       legalName
       status
+      timeZone
     }
   }
 `);
@@ -59,6 +62,11 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
   const [result, reexecute] = useQuery({ query: AccountFrameQuery, variables: { id: accountId } });
   const account = result.data?.account;
   const access = accountAccess(viewer, accountId);
+  const sh = portalMessages.shell;
+
+  // The account's pages show its dates in its zone (unless the person chose their own).
+  setAccountTimeZone(account?.timeZone);
+  useEffect(() => () => setAccountTimeZone(undefined), []);
 
   // accountAccess builds a new object on each render; its content is what matters.
   const accessKey = JSON.stringify(access);
@@ -71,7 +79,7 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
     if (result.error) {
       const code = errorCode(result.error);
       if (code === 'NOT_FOUND' || code === 'FORBIDDEN') {
-        return <NoAccess what="This account" />;
+        return <NoAccess what={sh.thisAccount} />;
       }
       return (
         <ProblemCallout
@@ -82,9 +90,9 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
       );
     }
     if (result.fetching || !result.data) {
-      return <Loading label="Loading the account…" />;
+      return <Loading label={sh.loadingAccount} />;
     }
-    return <NoAccess what="This account" />;
+    return <NoAccess what={sh.thisAccount} />;
   }
 
   return (
@@ -92,25 +100,17 @@ export function AccountLayout({ accountId, viewer }: { accountId: string; viewer
       {access.kind === 'staff' && (
         <div className="banner banner-acting" role="note" data-testid="acting-as">
           <p>
-            <strong>Acting as {account.legalName}</strong> · {messages.staffRoles[access.staffRole]}
+            <strong>{sh.actingAs(account.legalName)}</strong> · {messages.staffRoles[access.staffRole]}
           </p>
-          <span className="banner-detail">
-            Changes you make are recorded in the account's audit log under your name.
-          </span>
+          <span className="banner-detail">{sh.actingDetail}</span>
         </div>
       )}
       {account.status !== 'ACTIVE' && (
         <div className="banner banner-warning" role="note" data-testid="account-status">
           <p>
-            <strong>
-              This account is {messages.accountStatuses[account.status].toLowerCase()}: changes are refused.
-            </strong>
+            <strong>{sh.accountReadOnly(messages.accountStatuses[account.status])}</strong>
           </p>
-          <span className="banner-detail">
-            {account.status === 'SUSPENDED'
-              ? 'You can still look at everything. To make changes again, ask your account manager to reactivate the account.'
-              : 'A closed account stays readable for its records but can never be changed again.'}
-          </span>
+          <span className="banner-detail">{account.status === 'SUSPENDED' ? sh.suspendedDetail : sh.closedDetail}</span>
         </div>
       )}
       <ErrorBoundary resetKey={accountId}>

@@ -16,16 +16,20 @@ import type { Problem } from '../graphql/errors';
 import { messages } from '../i18n/messages';
 import { useSession, type StaffAccounts } from '../session/Session';
 import type { SignedInViewer } from '../session/viewer';
+import { localeNames, locales, currentLocale, isLocale } from '../i18n/locale';
+import { portalMessages } from '../i18n/portal';
+import './portal.css';
 
 /** The product name, the account switcher, the navigation the viewer's roles allow, their menu. */
 export function TopBar() {
   const { state, staffAccounts } = useSession();
   const signedIn = state.kind === 'signed-in' ? state.viewer : null;
+  const sh = portalMessages.shell;
   return (
     <header className="topbar">
       <div className="topbar-inner">
         <div className="topbar-start">
-          <Link href="/" className="brand" aria-label="Tradehub home">
+          <Link href="/" className="brand" aria-label={sh.home}>
             <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
               <rect width="32" height="32" rx="7" />
               <path d="M9 11h14M16 11v12" />
@@ -37,14 +41,15 @@ export function TopBar() {
         <div className="topbar-end">
           {/* A full page load on purpose: the explorer is a separate page with its own bundle. */}
           <a href="/graphiql" className="topbar-link">
-            API explorer
+            {sh.explorer}
           </a>
+          <LanguageMenu />
           {signedIn ? (
             <UserMenu viewer={signedIn} />
           ) : (
             state.kind !== 'loading' && (
               <Link href="/sign-in" className="button button-secondary">
-                Sign in
+                {sh.signIn}
               </Link>
             )
           )}
@@ -75,7 +80,8 @@ export function AccountSwitcher({ viewer, staffAccounts }: { viewer: SignedInVie
   if (entries.length === 0 && !staffAccounts.fetching && !staffAccounts.problem) {
     return null;
   }
-  const name = selected?.account.legalName ?? (current ? 'Other account' : 'Choose an account');
+  const sh = portalMessages.shell;
+  const name = selected?.account.legalName ?? (current ? sh.otherAccount : sh.chooseAccount);
   return (
     <Disclosure
       className="switcher"
@@ -84,14 +90,14 @@ export function AccountSwitcher({ viewer, staffAccounts }: { viewer: SignedInVie
         <>
           <span className="switcher-name">{name}</span>
           {/* Spoken after the visible name, so that the name a person sees is the one to say. */}
-          <span className="visually-hidden">, switch account</span>
+          <span className="visually-hidden">{sh.switchAccountSpoken}</span>
         </>
       }
     >
       {(close) => (
         <>
-          <p className="disclosure-heading">Switch account</p>
-          {staffAccounts.fetching && <p className="muted">Loading your accounts…</p>}
+          <p className="disclosure-heading">{sh.switchAccount}</p>
+          {staffAccounts.fetching && <p className="muted">{sh.loadingAccounts}</p>}
           {staffAccounts.problem && <SwitcherProblem problem={staffAccounts.problem} />}
           <ul className="switcher-list">
             {entries.map((entry) => {
@@ -115,7 +121,7 @@ export function AccountSwitcher({ viewer, staffAccounts }: { viewer: SignedInVie
             })}
           </ul>
           {staffAccounts.truncated && (
-            <p className="muted switcher-note">Showing the first 100 accounts, by name.</p>
+            <p className="muted switcher-note">{sh.first100}</p>
           )}
         </>
       )}
@@ -126,7 +132,7 @@ export function AccountSwitcher({ viewer, staffAccounts }: { viewer: SignedInVie
 function SwitcherProblem({ problem }: { problem: Problem }) {
   return (
     <p className="switcher-note field-errors" role="alert">
-      Your accounts could not be loaded: {problem.title}. {problem.action}
+      {portalMessages.shell.accountsFailed(problem.title, problem.action)}
     </p>
   );
 }
@@ -140,7 +146,7 @@ export function UserMenu({ viewer }: { viewer: SignedInViewer }) {
     viewer.staffRole && capitalize(messages.staffRoles[viewer.staffRole]),
     viewer.partnerMembership &&
       `${messages.partnerRoles[viewer.partnerMembership.role]}, ${viewer.partnerMembership.partner.name}`,
-    viewer.supplierId && 'Supplier',
+    viewer.supplierId && portalMessages.shell.supplier,
   ].filter(Boolean);
 
   async function onSignOut() {
@@ -164,7 +170,7 @@ export function UserMenu({ viewer }: { viewer: SignedInViewer }) {
             {initials(viewer.user.name)}
           </span>
           <span className="user-menu-name">{viewer.user.name}</span>
-          <span className="visually-hidden">, account menu</span>
+          <span className="visually-hidden">{portalMessages.shell.accountMenu}</span>
         </>
       }
     >
@@ -177,11 +183,11 @@ export function UserMenu({ viewer }: { viewer: SignedInViewer }) {
           </div>
           {problem && (
             <p className="field-errors" role="alert">
-              Not signed out: {problem.title}. {problem.action}
+              {portalMessages.shell.notSignedOut(problem.title, problem.action)}
             </p>
           )}
           <button type="button" className="button button-secondary button-block" disabled={busy} onClick={onSignOut}>
-            {busy ? 'Signing out…' : 'Sign out'}
+            {busy ? portalMessages.shell.signingOut : portalMessages.shell.signOut}
           </button>
         </>
       )}
@@ -208,7 +214,7 @@ export function MainNav({ viewer }: { viewer: SignedInViewer }) {
     return null;
   }
   return (
-    <nav className="mainnav" aria-label="Main">
+    <nav className="mainnav" aria-label={portalMessages.shell.mainNav}>
       <ul className="mainnav-inner">
         {current &&
           sections.map((section) => {
@@ -236,5 +242,34 @@ export function MainNav({ viewer }: { viewer: SignedInViewer }) {
         ))}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * The portal's language, for everyone, signed in or not: a native select, so that keyboard and
+ * screen reader use come for free. Each language is named in itself.
+ */
+export function LanguageMenu() {
+  const { chooseLocale } = useSession();
+  return (
+    <label className="language-menu">
+      <span className="visually-hidden">{portalMessages.shell.language}</span>
+      <select
+        className="language-select"
+        value={currentLocale()}
+        data-testid="language"
+        onChange={(event) => {
+          if (isLocale(event.target.value)) {
+            chooseLocale(event.target.value);
+          }
+        }}
+      >
+        {locales.map((locale) => (
+          <option key={locale} value={locale} lang={locale}>
+            {localeNames[locale]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,4 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { portalMessages } from '../i18n/portal';
 
 interface State {
   failed: boolean;
@@ -30,12 +31,12 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey?: s
     if (this.state.failed) {
       return (
         <div className="callout callout-danger problem" role="alert">
-          <p className="problem-title">This page failed to load</p>
-          <p>The portal may have been updated while it was open, or the connection dropped.</p>
+          <p className="problem-title">{portalMessages.states.pageFailed}</p>
+          <p>{portalMessages.states.pageFailedDetail}</p>
           <p>
-            <strong>What to do:</strong> reload the page.{' '}
+            <strong>{portalMessages.states.whatToDo}</strong> {portalMessages.states.reloadAction}{' '}
             <button type="button" className="button button-secondary" onClick={() => window.location.reload()}>
-              Reload
+              {portalMessages.states.reload}
             </button>
           </p>
         </div>

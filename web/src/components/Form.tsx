@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
 import type { Problem } from '../graphql/errors';
 import { userErrorText, type UserErrorLike } from '../i18n/messages';
+import { portalMessages } from '../i18n/portal';
 
 /** The props a Field gives its control, to tie it to its label, hint and errors. */
 export interface ControlProps {
@@ -57,7 +58,7 @@ export function FormAlert({
   errors,
   problem,
   alertRef,
-  title = 'This was not done',
+  title,
 }: {
   errors: readonly UserErrorLike[];
   problem?: Problem | null | undefined;
@@ -74,12 +75,12 @@ export function FormAlert({
           <p className="callout-title">{problem.title}</p>
           <p>{problem.detail}</p>
           <p>
-            <strong>What to do:</strong> {problem.action}
+            <strong>{portalMessages.states.whatToDo}</strong> {problem.action}
           </p>
         </>
       ) : (
         <>
-          <p className="callout-title">{title}</p>
+          <p className="callout-title">{title ?? portalMessages.states.notDone}</p>
           {errors.length === 1 ? (
             <p>{userErrorText(errors[0] as UserErrorLike)}</p>
           ) : (

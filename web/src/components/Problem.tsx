@@ -1,4 +1,5 @@
 import type { Problem } from '../graphql/errors';
+import { portalMessages } from '../i18n/portal';
 
 /** A failed request told to a person: what happened, what to do, and a retry when it may help. */
 export function ProblemCallout({
@@ -15,17 +16,17 @@ export function ProblemCallout({
       <p className="problem-title">{problem.title}</p>
       <p>{problem.detail}</p>
       <p>
-        <strong>What to do:</strong> {problem.action}
+        <strong>{portalMessages.states.whatToDo}</strong> {problem.action}
       </p>
       {problem.code !== undefined && (
         <p className="muted">
-          Code: <code>{problem.code}</code>
+          {portalMessages.states.code} <code>{problem.code}</code>
         </p>
       )}
       {onRetry && (
         <p>
           <button type="button" className="button button-secondary" disabled={retrying} onClick={onRetry}>
-            {retrying ? 'Retrying…' : 'Retry'}
+            {retrying ? portalMessages.states.retrying : portalMessages.states.retry}
           </button>
         </p>
       )}

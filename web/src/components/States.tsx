@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
+import { portalMessages } from '../i18n/portal';
 
 /** A page's data is on its way. */
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
   return (
     <p className="muted loading" role="status">
-      {label}
+      {label ?? portalMessages.states.loading}
     </p>
   );
 }
@@ -18,14 +19,11 @@ export function NoAccess({ what, children }: { what: string; children?: ReactNod
   return (
     <section className="card no-access" aria-labelledby="no-access-heading" data-state="no-access">
       <div className="card-body">
-        <h2 id="no-access-heading">You don't have access</h2>
-        <p>
-          {what} is not available to you: it does not exist, or your role does not include it.
-        </p>
+        <h2 id="no-access-heading">{portalMessages.states.noAccessTitle}</h2>
+        <p>{portalMessages.states.noAccess(what)}</p>
         {children ?? (
           <p>
-            If you need it, ask an owner or admin of the account to change your role.{' '}
-            <Link href="~/">Go to your start page</Link>.
+            {portalMessages.states.noAccessAction} <Link href="~/">{portalMessages.states.startPage}</Link>
           </p>
         )}
       </div>

@@ -1,4 +1,5 @@
 import type { CombinedError } from '@urql/core';
+import { portalMessages } from '../i18n/portal';
 
 /**
  * The error codes the API puts in a top-level error's `extensions.code` (see
@@ -47,23 +48,16 @@ export function errorCode(error: CombinedError): ErrorCode | undefined {
  * ("Failed to fetch") tells a person nothing.
  */
 export function describeError(error: CombinedError): Problem {
+  const p = portalMessages.problems;
   if (error.networkError) {
     const status = error.response instanceof Response ? error.response.status : undefined;
     if (status === undefined) {
-      return {
-        title: 'The Tradehub API cannot be reached',
-        detail: 'The request to /graphql got no answer: the server may be stopped or the network down.',
-        action: 'Check that the Tradehub server is running and reachable, then retry.',
-      };
+      return { title: p.unreachable, detail: p.unreachableDetail, action: p.unreachableAction };
     }
     return {
-      title: `The Tradehub API answered HTTP ${status}`,
-      detail: status >= 500
-        ? 'The server or a proxy in front of it failed to handle the request.'
-        : 'The request was refused before it reached the GraphQL layer.',
-      action: status >= 500
-        ? 'Retry in a moment; if it keeps failing, check the server log.'
-        : 'Reload the page; if it keeps failing, tell your platform admin.',
+      title: p.http(status),
+      detail: status >= 500 ? p.http5xx : p.http4xx,
+      action: status >= 500 ? p.http5xxAction : p.http4xxAction,
       code: `HTTP ${status}`,
     };
   }
@@ -72,33 +66,33 @@ export function describeError(error: CombinedError): Problem {
   const detail = error.graphQLErrors.map((e) => e.message).join(' ') || error.message;
   switch (code) {
     case 'UNAUTHENTICATED':
-      return { title: 'You are signed out', detail, action: 'Sign in to continue.', code };
+      return { title: p.signedOut, detail, action: p.signedOutAction, code };
     case 'FORBIDDEN':
       return {
-        title: 'You may not see this',
+        title: p.forbidden,
         detail,
-        action: 'Ask an admin of your account for access.',
+        action: p.forbiddenAction,
         code,
       };
     case 'RATE_LIMITED':
       return {
-        title: 'Too many requests',
+        title: p.rateLimited,
         detail,
-        action: 'Wait a few seconds, then retry.',
+        action: p.rateLimitedAction,
         code,
       };
     case 'INTERNAL':
       return {
-        title: 'The server failed',
+        title: p.internal,
         detail,
-        action: 'Retry; if it keeps failing, tell your platform admin the time it happened.',
+        action: p.internalAction,
         code,
       };
     default:
       return {
-        title: 'The request failed',
+        title: p.failed,
         detail,
-        action: 'Retry; if it keeps failing, tell your platform admin.',
+        action: p.failedAction,
         ...(code === undefined ? {} : { code }),
       };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { en as core, formatChange, formatCount, formatDate, formatDecimal, formatMoney, userErrorText } from './messages';
+import { en as core, formatChange, formatCount, formatDate, formatDayShort, formatDecimal, formatMoney, userErrorText } from './messages';
 import { label, warehousingMessages as t } from './warehousing';
 
 describe('formatMoney: Money {amount, currencyCode} with Intl.NumberFormat', () => {
@@ -38,6 +38,13 @@ describe('numbers', () => {
     expect(formatDecimal('800')).toBe('800');
     expect(formatDecimal('1234.5')).toBe('1,234.5');
     expect(formatDecimal('n/a')).toBe('n/a');
+  });
+});
+
+describe('formatDayShort', () => {
+  it('a chart label, in UTC', () => {
+    expect(formatDayShort('2026-11-09T00:00:00Z')).toBe('Nov 9');
+    expect(formatDayShort('2026-11-09T00:00:00Z', { ...core, locale: 'zh-CN' })).toBe('11月9日');
   });
 });
 

@@ -1,6 +1,6 @@
 // Every text the portal shows for a code the API sends (userError codes, roles, statuses) and
-// the few formats it uses, in one module per language. The translation issue adds zh-CN as a
-// second `Catalog` beside `en` and a way to choose it; nothing else should need to change.
+// the few formats it uses. English here; Simplified Chinese in i18n/zh-CN/messages.ts, switched
+// in place by i18n/locale.ts (see there).
 //
 // The pages of a domain that load on demand (warehousing: i18n/warehousing.ts) keep their own
 // texts in a catalog of the same shape beside this one, keyed the same way and chosen by the same
@@ -12,6 +12,8 @@
 // translation gives a fixed text for the code instead, and may give one per field.
 
 import type { AccountSection } from '../access/access';
+import { copyCatalog, displayTimeZone, translatable } from './locale';
+import { zhCN } from './zh-CN/messages';
 import type { AccountRole, AccountStatus, InvitationStatus, PartnerRole, StaffRole } from '../gql/graphql';
 
 /** A userError as the API sends it; `code` stays a string so that a code added later still shows. */
@@ -63,7 +65,7 @@ function sentence(text: string): string {
   return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
 
-export const en: Catalog = {
+const english: Catalog = {
   locale: 'en',
   userErrors: {
     INVALID: detailOr('Check this value.'),
@@ -151,7 +153,7 @@ export const en: Catalog = {
     EXPIRED: 'Expired',
   },
   sections: {
-    overview: 'Overview',
+    overview: 'Dashboard',
     inventory: 'Inventory',
     receipts: 'Inbound',
     orders: 'Orders',
@@ -166,8 +168,11 @@ export const en: Catalog = {
   },
 };
 
-/** The catalog in use. One language for now; the translation issue chooses here. */
-export const messages: Catalog = en;
+/** The English texts as they are, whatever the language (for tests). */
+export const en: Catalog = copyCatalog(english);
+
+/** The catalog in use: English, or the chosen language (i18n/locale.ts). */
+export const messages: Catalog = translatable('messages', english, { 'zh-CN': zhCN });
 
 function render(text: ErrorText, error: UserErrorLike): string {
   return typeof text === 'function' ? text(error) : text;
@@ -189,16 +194,21 @@ export function userErrorText(error: UserErrorLike, catalog: Catalog = messages)
 
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** A DateTime from the API in the reader's time zone, e.g. "21 Nov 2026, 08:30". */
+/**
+ * A DateTime from the API in the display zone (the person's, else the account's, else the
+ * browser's: i18n/locale.ts), e.g. "21 Nov 2026, 08:30".
+ */
 export function formatDateTime(iso: string, catalog: Catalog = messages): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  let format = dateTimeFormats.get(catalog.locale);
+  const timeZone = displayTimeZone();
+  const key = `${catalog.locale}|${timeZone ?? ''}`;
+  let format = dateTimeFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', timeStyle: 'short' });
-    dateTimeFormats.set(catalog.locale, format);
+    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
+    dateTimeFormats.set(key, format);
   }
   return format.format(date);
 }
@@ -215,10 +225,26 @@ export function formatDate(iso: string, { utc = false }: { utc?: boolean } = {},
   if (Number.isNaN(date.getTime())) {
     return iso;
   }
-  const key = `${catalog.locale}|${utc}`;
+  const timeZone = utc ? 'UTC' : displayTimeZone();
+  const key = `${catalog.locale}|${timeZone ?? ''}`;
   let format = dateFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', ...(utc ? { timeZone: 'UTC' } : {}) });
+    format = new Intl.DateTimeFormat(catalog.locale, { dateStyle: 'medium', ...(timeZone ? { timeZone } : {}) });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
+}
+
+/** A UTC day as a short label for a chart's axis, e.g. "Nov 9" or "11月9日". */
+export function formatDayShort(iso: string, catalog: Catalog = messages): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  const key = `${catalog.locale}|short`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(catalog.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
     dateFormats.set(key, format);
   }
   return format.format(date);
@@ -264,6 +290,11 @@ export function formatMoney(money: { amount: string; currencyCode: string }, cat
 /** A whole number of units, e.g. 12500 → "12,500". */
 export function formatCount(value: number, catalog: Catalog = messages): string {
   return numberFormat(catalog, 'count', { maximumFractionDigits: 0 }).format(value);
+}
+
+/** A ratio as a percentage, e.g. 0.925 → "92.5%". */
+export function formatPercent(ratio: number, catalog: Catalog = messages): string {
+  return numberFormat(catalog, 'percent', { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
 }
 
 /** A change of a number of units, signed: +40, −2; 0 stays 0. */

@@ -1,5 +1,7 @@
 // Texts of the transport pages (shipments, tracking, complaints), keyed by the API's codes.
 import type { ComplaintKind, ShipmentStatus, TrackingSource } from '../gql/graphql';
+import { translatable } from './locale';
+import { quoteZhCN, scorecardZhCN, transportZhCN } from './zh-CN/transport';
 
 export const shipmentStatuses: readonly ShipmentStatus[] = [
   'BOOKED',
@@ -16,7 +18,7 @@ export const shipmentStatuses: readonly ShipmentStatus[] = [
 
 export const complaintKinds: readonly ComplaintKind[] = ['LATE', 'DAMAGED', 'LOST', 'OTHER'];
 
-export const transportMessages = {
+const transportEn = {
   title: (page: string, account: string) => `${page} · ${account}`,
   statuses: {
     BOOKED: 'Booked',
@@ -119,7 +121,7 @@ export const transportMessages = {
   },
 };
 
-export const quoteMessages = {
+const quoteEn = {
   title: 'Ship a parcel',
   lead: 'Get ranked quotes from every carrier that serves the route, then book one.',
   form: 'Quote a shipment',
@@ -204,7 +206,7 @@ export const quoteMessages = {
   flags: 'Customs notes',
 };
 
-export const scorecardMessages = {
+const scorecardEn = {
   title: 'Carrier scorecards',
   lead: 'How each carrier service performed on each lane, month by month, from its tracking events.',
   link: 'Carrier scorecards',
@@ -229,3 +231,11 @@ export const scorecardMessages = {
   complaints: 'Complaints',
   none: '–',
 };
+
+export type TransportCatalog = typeof transportEn;
+export type QuoteCatalog = typeof quoteEn;
+export type ScorecardCatalog = typeof scorecardEn;
+
+export const transportMessages = translatable('transport', transportEn, { 'zh-CN': transportZhCN });
+export const quoteMessages = translatable('transport', quoteEn, { 'zh-CN': quoteZhCN });
+export const scorecardMessages = translatable('transport', scorecardEn, { 'zh-CN': scorecardZhCN });

@@ -17,7 +17,9 @@ import type {
 } from '../gql/graphql';
 import type { OrderStep } from '../warehousing/orders';
 import type { StockBucket } from '../warehousing/stock';
+import { translatable } from './locale';
 import { formatCount } from './messages';
+import { warehousingZhCN } from './zh-CN/warehousing';
 
 const plural = (n: number, one: string, other: string) => (n === 1 ? one : other);
 
@@ -578,8 +580,8 @@ const en = {
 
 export type WarehousingCatalog = typeof en;
 
-/** The catalog in use: the same language as i18n/messages.ts. */
-export const warehousingMessages: WarehousingCatalog = en;
+/** The catalog in use: the same language as i18n/messages.ts (i18n/locale.ts). */
+export const warehousingMessages: WarehousingCatalog = translatable('warehousing', en, { 'zh-CN': warehousingZhCN });
 
 /** The words for a code of the API, or the code itself when the catalog does not know it. */
 export function label(map: Readonly<Record<string, string>>, code: string): string {

@@ -2,6 +2,7 @@ import { Link } from 'wouter';
 import { ProblemCallout } from '../components/Problem';
 import { useSession } from '../session/Session';
 import type { SessionState } from '../session/viewer';
+import { portalMessages } from '../i18n/portal';
 
 /**
  * `/` for someone not signed in (or signed in with nothing to land on): what Tradehub is, and
@@ -9,50 +10,40 @@ import type { SessionState } from '../session/viewer';
  */
 export default function HomePage() {
   const { state, retry, refreshing } = useSession();
+  const h = portalMessages.home;
 
   return (
     <>
-      <title>Home · Tradehub</title>
+      <title>{`${h.title} · Tradehub`}</title>
       <div className="page-header">
-        <h1>Welcome to Tradehub</h1>
-        <p className="lead">
-          Warehousing, transport with customs, sourcing and shipment-backed financing under one
-          account.
-        </p>
+        <h1>{h.welcome}</h1>
+        <p className="lead">{h.lead}</p>
       </div>
 
       <section className="card" aria-labelledby="session-heading" data-state={state.kind}>
         <div className="card-header">
-          <h2 id="session-heading">Your session</h2>
+          <h2 id="session-heading">{h.session}</h2>
           <StateBadge state={state} />
         </div>
         <div className="card-body" aria-live="polite">
-          {state.kind === 'loading' && <p className="muted">Asking the API who you are…</p>}
+          {state.kind === 'loading' && <p className="muted">{h.asking}</p>}
           {state.kind === 'signed-out' && (
             <>
-              <p>You are not signed in.</p>
+              <p>{h.notSignedIn}</p>
               <p>
                 <Link href="/sign-in" className="button button-primary">
-                  Sign in
+                  {h.signIn}
                 </Link>
               </p>
             </>
           )}
           {state.kind === 'signed-in' && (
             <>
-              <p>
-                You are signed in as <strong>{state.viewer.user.name}</strong> ({state.viewer.user.email}), but
-                no seller account or workspace is open to you in the portal yet.
-              </p>
+              <p>{h.nothingOpen(state.viewer.user.name, state.viewer.user.email)}</p>
               {state.viewer.supplierId !== null && (
-                <p className="muted">
-                  You answer requests for quotation as a supplier; that workspace arrives with procurement.
-                </p>
+                <p className="muted">{h.supplier}</p>
               )}
-              <p className="muted">
-                If you expected to see an account, ask its owner to invite you, or your account manager to
-                check your access.
-              </p>
+              <p className="muted">{h.askAccess}</p>
             </>
           )}
           {state.kind === 'problem' && (
@@ -63,12 +54,12 @@ export default function HomePage() {
 
       <section className="card" aria-labelledby="api-heading">
         <div className="card-header">
-          <h2 id="api-heading">GraphQL API</h2>
+          <h2 id="api-heading">{h.api}</h2>
         </div>
         <div className="card-body">
+          <p>{h.apiText}</p>
           <p>
-            This portal uses the same API as your own platform. Try queries in the{' '}
-            <a href="/graphiql">API explorer</a>; it sends them with your portal session.
+            <a href="/graphiql">{h.explorer}</a>
           </p>
         </div>
       </section>
@@ -79,12 +70,12 @@ export default function HomePage() {
 function StateBadge({ state }: { state: SessionState }) {
   switch (state.kind) {
     case 'loading':
-      return <span className="badge">Checking</span>;
+      return <span className="badge">{portalMessages.home.checking}</span>;
     case 'signed-out':
-      return <span className="badge badge-neutral">Signed out</span>;
+      return <span className="badge badge-neutral">{portalMessages.home.signedOut}</span>;
     case 'signed-in':
-      return <span className="badge badge-success">Signed in</span>;
+      return <span className="badge badge-success">{portalMessages.home.signedIn}</span>;
     case 'problem':
-      return <span className="badge badge-danger">Error</span>;
+      return <span className="badge badge-danger">{portalMessages.home.error}</span>;
   }
 }

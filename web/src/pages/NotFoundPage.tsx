@@ -1,21 +1,20 @@
 import { Link, useLocation } from 'wouter';
+import { portalMessages } from '../i18n/portal';
 
 export function NotFoundPage() {
   const [location] = useLocation();
+  const t = portalMessages.states;
   return (
     <>
-      <title>Page not found · Tradehub</title>
+      <title>{`${t.notFoundTitle} · Tradehub`}</title>
       <div className="page-header">
         <p className="eyebrow">404</p>
-        <h1>Page not found</h1>
-        <p className="lead">
-          There is no page at <code>{location}</code>. It may have moved, or the link may be
-          mistyped.
-        </p>
+        <h1>{t.notFoundTitle}</h1>
+        <p className="lead">{t.notFound(location)}</p>
       </div>
       <p>
         <Link href="/" className="button button-primary">
-          Go to Home
+          {t.goHome}
         </Link>
       </p>
     </>

@@ -7,6 +7,7 @@ import { mapUserErrors, missingFields, noErrors, type MappedErrors } from '../fo
 import { graphql } from '../gql';
 import { describeError, type Problem } from '../graphql/errors';
 import { useSession } from '../session/Session';
+import { portalMessages } from '../i18n/portal';
 
 export const SignInMutation = graphql(`
   mutation SignIn($input: LoginInput!) {
@@ -31,6 +32,7 @@ const fields: readonly SignInField[] = ['email', 'password'];
  * the page then starts the session over and goes to `next` (a path of this portal) or home.
  */
 export default function SignInPage() {
+  const s = portalMessages.signIn;
   const { state, restart } = useSession();
   const [, navigate] = useLocation();
   const params = new URLSearchParams(useSearch());
@@ -56,7 +58,7 @@ export default function SignInPage() {
     const data = new FormData(event.currentTarget);
     const email = String(data.get('email') ?? '').trim();
     const password = String(data.get('password') ?? '');
-    const missing = missingFields({ email, password }, { email: 'your email', password: 'your password' });
+    const missing = missingFields({ email, password }, { email: s.yourEmail, password: s.yourPassword });
     if (missing.length > 0) {
       refuse(mapUserErrors(missing, fields));
       return;
@@ -78,43 +80,41 @@ export default function SignInPage() {
 
   return (
     <>
-      <title>Sign in · Tradehub</title>
+      <title>{`${s.title} · Tradehub`}</title>
       <div className="auth">
         <div className="card auth-card">
           <div className="card-body">
-            <h1 className="auth-title">Sign in to Tradehub</h1>
+            <h1 className="auth-title">{s.heading}</h1>
             {state.kind === 'signed-in' ? (
               <>
-                <p>
-                  You are signed in as <strong>{state.viewer.user.name}</strong> ({state.viewer.user.email}).
-                </p>
+                <p>{s.signedInAs(state.viewer.user.name, state.viewer.user.email)}</p>
                 <p>
                   <Link href={next ?? '/'} className="button button-primary">
-                    Continue
+                    {s.continue}
                   </Link>
                 </p>
               </>
             ) : (
               <>
-                <p className="muted">Use the email address you were invited with.</p>
+                <p className="muted">{s.invitedEmail}</p>
                 {signedOut && attempt === 0 && (
                   <div className="callout callout-info" role="status">
-                    <p>You signed out. Sign in again to continue.</p>
+                    <p>{s.signedOut}</p>
                   </div>
                 )}
                 {next && !signedOut && attempt === 0 && (
                   <div className="callout callout-info" role="status">
-                    <p>Sign in to open that page.</p>
+                    <p>{s.signInFirst}</p>
                   </div>
                 )}
                 <FormAlert
                   errors={errors.form}
                   problem={problem}
                   alertRef={alert}
-                  title="You are not signed in"
+                  title={s.notSignedIn}
                 />
-                <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label="Sign in">
-                  <Field label="Email" errors={errors.fields.email}>
+                <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label={s.title}>
+                  <Field label={s.email} errors={errors.fields.email}>
                     {(props) => (
                       <input
                         {...props}
@@ -126,13 +126,13 @@ export default function SignInPage() {
                       />
                     )}
                   </Field>
-                  <Field label="Password" errors={errors.fields.password}>
+                  <Field label={s.password} errors={errors.fields.password}>
                     {(props) => (
                       <input {...props} name="password" type="password" autoComplete="current-password" required />
                     )}
                   </Field>
                   <button type="submit" className="button button-primary button-block" disabled={fetching}>
-                    {fetching ? 'Signing in…' : 'Sign in'}
+                    {fetching ? s.submitting : s.submit}
                   </button>
                 </form>
               </>

@@ -4,7 +4,15 @@ import { useLocation } from 'wouter';
 import type { AccountSummary } from '../access/access';
 import { createGraphQLClient } from '../graphql/client';
 import { describeError, type Problem } from '../graphql/errors';
-import { sessionState, SignOutMutation, StaffAccountsQuery, SessionViewerQuery, type SessionState } from './viewer';
+import { isLocale, setPersonTimeZone, setLocale, storedLocale, storeLocale, type Locale } from '../i18n/locale';
+import {
+  sessionState,
+  SignOutMutation,
+  StaffAccountsQuery,
+  SessionViewerQuery,
+  UpdateMyPreferencesMutation,
+  type SessionState,
+} from './viewer';
 
 /** The staff's accounts for the switcher; empty for everyone else. */
 export interface StaffAccounts {
@@ -28,6 +36,11 @@ export interface Session {
   restart: () => void;
   /** Ends the session on the server, goes to the sign-in page and starts over; returns the problem if that failed. */
   signOut: () => Promise<Problem | null>;
+  /**
+   * Shows the portal in another language: at once, remembered in this browser, and for a
+   * signed-in person on their user too, so that it follows them to other browsers.
+   */
+  chooseLocale: (locale: Locale) => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -116,6 +129,42 @@ function SessionProvider({
     return null;
   }, [client, navigate, restart]);
 
+  const signedInPrefs = state.kind === 'signed-in' ? state.viewer.preferences : undefined;
+  const signedIn = state.kind === 'signed-in';
+
+  // The person's own zone, if they chose one, for pages outside an account (the account frame
+  // sets the account's otherwise). Set during render so that the first paint already uses it.
+  setPersonTimeZone(signedInPrefs?.timeZone ?? undefined);
+
+  // Once signed in, the language saved on the user wins over this browser's; a choice made in
+  // this browser before the person ever chose one is saved on the user.
+  useEffect(() => {
+    if (!signedInPrefs) {
+      return;
+    }
+    if (isLocale(signedInPrefs.locale)) {
+      storeLocale(signedInPrefs.locale);
+      setLocale(signedInPrefs.locale);
+      return;
+    }
+    const stored = storedLocale();
+    if (stored) {
+      void client.mutation(UpdateMyPreferencesMutation, { input: { locale: stored } }).toPromise();
+    }
+  }, [signedInPrefs, client]);
+
+  const chooseLocale = useCallback(
+    (locale: Locale) => {
+      storeLocale(locale);
+      setLocale(locale);
+      if (signedIn) {
+        // Failing to save is not worth interrupting anyone: this browser remembers it anyway.
+        void client.mutation(UpdateMyPreferencesMutation, { input: { locale } }).toPromise();
+      }
+    },
+    [client, signedIn],
+  );
+
   const session = useMemo<Session>(
     () => ({
       state,
@@ -124,8 +173,9 @@ function SessionProvider({
       retry,
       restart,
       signOut,
+      chooseLocale,
     }),
-    [state, viewerResult.fetching, staffAccounts, retry, restart, signOut],
+    [state, viewerResult.fetching, staffAccounts, retry, restart, signOut, chooseLocale],
   );
 
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

@@ -33,6 +33,26 @@ export const SessionViewerQuery = graphql(`
         }
       }
       supplierId
+      preferences {
+        locale
+        timeZone
+      }
+    }
+  }
+`);
+
+export const UpdateMyPreferencesMutation = graphql(`
+  mutation UpdateMyPreferences($input: UpdateMyPreferencesInput!) {
+    updateMyPreferences(input: $input) {
+      preferences {
+        locale
+        timeZone
+      }
+      userErrors {
+        code
+        field
+        message
+      }
     }
   }
 `);

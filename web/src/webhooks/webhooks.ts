@@ -1,42 +1,14 @@
 // What the webhooks pages decide without React: how a subscription's health reads, which event
 // types a form sends, and the paths of the pages.
-import type { WebhookDeliveryStatus, WebhookHealth } from '../gql/graphql';
+import { webhookDeliveryTexts, webhookHealthTexts, webhookTexts, type HealthText } from '../i18n/webhooks';
 
-export interface HealthText {
-  label: string;
-  /** A badge class: success, warning, danger or neutral. */
-  tone: 'success' | 'warning' | 'danger' | 'neutral';
-  /** What it means and what to do, for WARNING, UNHEALTHY and DISABLED; null when healthy. */
-  notice: string | null;
-}
+export type { HealthText } from '../i18n/webhooks';
 
-export const healthTexts: Readonly<Record<WebhookHealth, HealthText>> = {
-  HEALTHY: { label: 'Healthy', tone: 'success', notice: null },
-  WARNING: {
-    label: 'Warning',
-    tone: 'warning',
-    notice: 'Its endpoint failed 3 or more times in a row. Tradehub keeps retrying; check that the endpoint is up.',
-  },
-  UNHEALTHY: {
-    label: 'Unhealthy',
-    tone: 'danger',
-    notice:
-      'Its endpoint has been failing for an hour or more. After 24 hours of failures the webhook is disabled and its pending deliveries are canceled: fix the endpoint now.',
-  },
-  DISABLED: {
-    label: 'Disabled',
-    tone: 'danger',
-    notice:
-      'Its endpoint failed for 24 hours, so Tradehub stopped sending to it and canceled its pending deliveries. Fix the endpoint, then resume the webhook; reconcile missed events with the events feed.',
-  },
-};
+/** A subscription's health in words (the current language), with its badge tone. */
+export const healthTexts = webhookHealthTexts;
 
-export const deliveryStatusTexts: Readonly<Record<WebhookDeliveryStatus, { label: string; tone: HealthText['tone'] }>> = {
-  PENDING: { label: 'Pending', tone: 'neutral' },
-  SUCCEEDED: { label: 'Succeeded', tone: 'success' },
-  FAILED: { label: 'Failed', tone: 'danger' },
-  CANCELED: { label: 'Canceled', tone: 'neutral' },
-};
+/** A delivery's status in words, with its badge tone. */
+export const deliveryStatusTexts = webhookDeliveryTexts;
 
 /** The badge class of a tone. */
 export function badgeClass(tone: HealthText['tone']): string {
@@ -49,7 +21,7 @@ export const allEventTypes = '*';
 /** How a subscription's event types read: "All event types" for `["*"]`. */
 export function describeEventTypes(types: readonly string[]): string {
   if (types.includes(allEventTypes)) {
-    return 'All event types';
+    return webhookTexts.allEventTypes;
   }
   return types.join(', ');
 }

@@ -2,7 +2,9 @@ import { useQuery } from 'urql';
 import { useAccount } from '../../app/account';
 import { Remote } from '../../components/Remote';
 import { graphql } from '../../gql';
+import { Dashboard } from '../../dashboard/Dashboard';
 import { formatCountry, formatCurrency, formatDateTime, messages } from '../../i18n/messages';
+import { portalMessages } from '../../i18n/portal';
 
 export const AccountOverviewQuery = graphql(`
   query AccountOverview($id: ID!) {
@@ -10,6 +12,7 @@ export const AccountOverviewQuery = graphql(`
       id
       legalName
       country
+      timeZone
       defaultCurrency
       billingEmail
       status
@@ -24,23 +27,24 @@ export const AccountOverviewQuery = graphql(`
   }
 `);
 
-/** `/accounts/:id`: the account's details, the landing page that later domains extend. */
+/** `/accounts/:id`: the landing page: the dashboard, then the account's details. */
 export default function AccountOverviewPage() {
   const { account: frame, access } = useAccount();
   const [result, reexecute] = useQuery({ query: AccountOverviewQuery, variables: { id: frame.id } });
+  const o = portalMessages.overview;
 
   const body = (
     <Remote
       value={result.data?.account}
       result={result}
-      what="This account"
+      what={portalMessages.shell.thisAccount}
       onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      loadingLabel="Loading the account…"
+      loadingLabel={portalMessages.shell.loadingAccount}
     >
       {(account) => {
         const yourRole =
           access.kind === 'staff'
-            ? `You act for this account as ${messages.staffRoles[access.staffRole]}.`
+            ? o.staffAccess(messages.staffRoles[access.staffRole])
             : account.viewerRole
               ? `${messages.accountRoles[account.viewerRole]}: ${messages.accountRoleDescriptions[account.viewerRole]}`
               : null;
@@ -48,26 +52,28 @@ export default function AccountOverviewPage() {
           <>
             <section className="card" aria-labelledby="details-heading">
               <div className="card-header">
-                <h2 id="details-heading">Company details</h2>
+                <h2 id="details-heading">{o.details}</h2>
                 <span className={`badge badge-status-${account.status.toLowerCase()}`}>
                   {messages.accountStatuses[account.status]}
                 </span>
               </div>
               <div className="card-body">
                 <dl className="details">
-                  <dt>Legal name</dt>
+                  <dt>{o.legalName}</dt>
                   <dd>{account.legalName}</dd>
-                  <dt>Country</dt>
+                  <dt>{o.country}</dt>
                   <dd>{formatCountry(account.country)}</dd>
-                  <dt>Invoicing currency</dt>
+                  <dt>{o.currency}</dt>
                   <dd>{formatCurrency(account.defaultCurrency)}</dd>
-                  <dt>Billing email</dt>
+                  <dt>{o.billingEmail}</dt>
                   <dd>{account.billingEmail}</dd>
-                  <dt>Status</dt>
+                  <dt>{o.status}</dt>
                   <dd>{messages.accountStatuses[account.status]}</dd>
-                  <dt>Customer since</dt>
+                  <dt>{o.timeZone}</dt>
+                  <dd>{account.timeZone}</dd>
+                  <dt>{o.since}</dt>
                   <dd>{formatDateTime(account.createdAt)}</dd>
-                  <dt>Account id</dt>
+                  <dt>{o.id}</dt>
                   <dd>
                     <code>{account.id}</code>
                   </dd>
@@ -77,11 +83,11 @@ export default function AccountOverviewPage() {
 
             <section className="card" aria-labelledby="managers-heading">
               <div className="card-header">
-                <h2 id="managers-heading">Your account managers</h2>
+                <h2 id="managers-heading">{o.managers}</h2>
               </div>
               <div className="card-body">
                 {account.accountManagers.length === 0 ? (
-                  <p className="muted">No account manager is assigned yet.</p>
+                  <p className="muted">{o.noManager}</p>
                 ) : (
                   <ul className="people">
                     {account.accountManagers.map((m) => (
@@ -100,7 +106,7 @@ export default function AccountOverviewPage() {
             {yourRole && (
               <section className="card" aria-labelledby="role-heading">
                 <div className="card-header">
-                  <h2 id="role-heading">Your access</h2>
+                  <h2 id="role-heading">{o.access}</h2>
                 </div>
                 <div className="card-body">
                   <p>{yourRole}</p>
@@ -117,9 +123,12 @@ export default function AccountOverviewPage() {
     <>
       <title>{`${frame.legalName} · Tradehub`}</title>
       <div className="page-header">
-        <p className="eyebrow">Account</p>
+        <p className="eyebrow">{portalMessages.dashboard.title}</p>
         <h1>{frame.legalName}</h1>
+        <p className="lead">{portalMessages.dashboard.lead}</p>
       </div>
+      <Dashboard />
+      <h2 className="section-heading">{portalMessages.dashboard.company}</h2>
       {body}
     </>
   );

@@ -13,6 +13,7 @@ import type { AccountRole, ApiKeysQuery } from '../../gql/graphql';
 import type { Problem } from '../../graphql/errors';
 import { mutationOutcome } from '../../graphql/mutations';
 import { formatDateTime, messages } from '../../i18n/messages';
+import { apiKeysMessages } from '../../i18n/apiKeys';
 
 export const ApiKeysQueryDoc = graphql(`
   query ApiKeys($id: ID!, $first: Int!, $after: String) {
@@ -102,16 +103,16 @@ export default function ApiKeysPage() {
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const reload = () => refetch({ requestPolicy: 'network-only' });
+  const k = apiKeysMessages;
 
   return (
     <>
-      <title>{`API keys · ${account.legalName} · Tradehub`}</title>
+      <title>{`${k.title} · ${account.legalName} · Tradehub`}</title>
       <div className="page-header">
         <p className="eyebrow">{account.legalName}</p>
-        <h1>API keys</h1>
+        <h1>{k.title}</h1>
         <p className="lead">
-          Keys let your own shop, ERP or dashboard call the Tradehub API for this account, with the role you
-          give them. Send one as <code>Authorization: Bearer &lt;secret&gt;</code>.
+          {k.lead} <code>Authorization: Bearer &lt;secret&gt;</code>
         </p>
       </div>
 
@@ -122,9 +123,9 @@ export default function ApiKeysPage() {
       <Remote
         value={keys.data?.account}
         result={keys}
-        what="The API keys of this account"
+        what={k.what}
         onRetry={reload}
-        loadingLabel="Loading the API keys…"
+        loadingLabel={k.loading}
       >
         {(data) => (
           <>
@@ -133,33 +134,33 @@ export default function ApiKeysPage() {
                 accountId={account.id}
                 onCreated={(name, secret) => {
                   setCreated({ name, secret });
-                  setNotice(`The key “${name}” was created.`);
+                  setNotice(k.created(name));
                 }}
               />
             )}
             <section className="card card-wide" aria-labelledby="keys-heading">
               <div className="card-header">
-                <h2 id="keys-heading">Keys</h2>
+                <h2 id="keys-heading">{k.keys}</h2>
               </div>
               {data.apiKeys.nodes.length === 0 ? (
                 <div className="card-body">
-                  <p className="muted">This account has no API keys{pages.hasPrevious ? ' on this page' : ''}.</p>
+                  <p className="muted">{pages.hasPrevious ? k.noneOnPage : k.none}</p>
                 </div>
               ) : (
                 <div className="table-wrap">
                   <table className="table">
                     <thead>
                       <tr>
-                        <th scope="col">Name</th>
-                        <th scope="col">Role</th>
-                        <th scope="col">Key</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">Last used</th>
-                        <th scope="col">Expires</th>
-                        <th scope="col">Status</th>
+                        <th scope="col">{k.name}</th>
+                        <th scope="col">{k.role}</th>
+                        <th scope="col">{k.key}</th>
+                        <th scope="col">{k.createdAt}</th>
+                        <th scope="col">{k.lastUsed}</th>
+                        <th scope="col">{k.expires}</th>
+                        <th scope="col">{k.status}</th>
                         {manage && (
                           <th scope="col">
-                            <span className="visually-hidden">Actions</span>
+                            <span className="visually-hidden">{k.actions}</span>
                           </th>
                         )}
                       </tr>
@@ -174,10 +175,10 @@ export default function ApiKeysPage() {
                           </td>
                           <td>
                             {formatDateTime(key.createdAt)}
-                            {key.createdBy && <span className="muted table-sub">by {key.createdBy.name}</span>}
+                            {key.createdBy && <span className="muted table-sub">{k.by(key.createdBy.name)}</span>}
                           </td>
-                          <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">Never</span>}</td>
-                          <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">Never</span>}</td>
+                          <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">{k.never}</span>}</td>
+                          <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">{k.never}</span>}</td>
                           <td>
                             <KeyStatus apiKey={key} />
                           </td>
@@ -188,9 +189,9 @@ export default function ApiKeysPage() {
                                   type="button"
                                   className="button button-secondary button-small button-danger-text"
                                   onClick={() => setRevoking(key)}
-                                  aria-label={`Revoke ${key.name}`}
+                                  aria-label={k.revokeLabel(key.name)}
                                 >
-                                  Revoke
+                                  {k.revoke}
                                 </button>
                               )}
                             </td>
@@ -206,7 +207,7 @@ export default function ApiKeysPage() {
                 hasNextPage={data.apiKeys.pageInfo.hasNextPage}
                 endCursor={data.apiKeys.pageInfo.endCursor}
                 fetching={keys.fetching}
-                label="API keys"
+                label={k.title}
               />
             </section>
           </>
@@ -217,9 +218,9 @@ export default function ApiKeysPage() {
 
       <ConfirmDialog
         open={revoking !== null}
-        title={`Revoke “${revoking?.name ?? ''}”?`}
-        confirmLabel="Revoke key"
-        busyLabel="Revoking…"
+        title={k.revokeTitle(revoking?.name ?? '')}
+        confirmLabel={k.revokeConfirm}
+        busyLabel={k.revoking}
         onCancel={() => setRevoking(null)}
         onConfirm={async () => {
           const key = revoking;
@@ -229,16 +230,13 @@ export default function ApiKeysPage() {
           const result = await client.mutation(RevokeApiKeyMutation, { input: { apiKeyId: key.id } }).toPromise();
           const outcome = mutationOutcome(result, (d) => d.revokeApiKey);
           if (outcome.kind === 'ok') {
-            setNotice(`The key “${key.name}” was revoked; calls with it are refused from now on.`);
+            setNotice(k.revoked(key.name));
             setRevoking(null);
           }
           return outcome;
         }}
       >
-        <p>
-          Every call made with <code>{revoking?.secretPrefix}…</code> is refused from the next request on. This
-          cannot be undone: to call the API again, create a new key and put it where this one was used.
-        </p>
+        <p>{k.revokeBody(revoking?.secretPrefix ?? '')}</p>
       </ConfirmDialog>
     </>
   );
@@ -248,15 +246,15 @@ function KeyStatus({ apiKey }: { apiKey: ApiKey }) {
   if (apiKey.revokedAt) {
     return (
       <span>
-        <span className="badge badge-danger">Revoked</span>
+        <span className="badge badge-danger">{apiKeysMessages.statusRevoked}</span>
         <span className="muted table-sub">{formatDateTime(apiKey.revokedAt)}</span>
       </span>
     );
   }
   if (apiKey.expiresAt && new Date(apiKey.expiresAt).getTime() <= Date.now()) {
-    return <span className="badge">Expired</span>;
+    return <span className="badge">{apiKeysMessages.statusExpired}</span>;
   }
-  return <span className="badge badge-success">Active</span>;
+  return <span className="badge badge-success">{apiKeysMessages.statusActive}</span>;
 }
 
 type KeyField = 'name' | 'role' | 'expiresAt';
@@ -304,7 +302,7 @@ function CreateKeyForm({ accountId, onCreated }: { accountId: string; onCreated:
     const data = new FormData(formElement);
     const name = String(data.get('name') ?? '').trim();
     const expiryDate = String(data.get('expiresAt') ?? '');
-    const local = missingFields({ name }, { name: 'a name' });
+    const local = missingFields({ name }, { name: apiKeysMessages.aName });
     const expiresAt = expiryDate === '' ? null : endOfDay(expiryDate);
     if (expiryDate !== '' && (expiresAt === null || expiryDate < today())) {
       local.push({ code: 'PAST_DATE', field: ['input', 'expiresAt'], message: messages.client.pastDate });
@@ -325,9 +323,9 @@ function CreateKeyForm({ accountId, onCreated }: { accountId: string; onCreated:
       refuse(mapUserErrors(outcome.errors, keyFields));
     } else if (!outcome.payload.secret) {
       refuse(noErrors(), {
-        title: 'The key was created without a secret',
-        detail: 'The server answered without the secret, which is shown only once.',
-        action: 'Revoke this key and create another one.',
+        title: apiKeysMessages.noSecret,
+        detail: apiKeysMessages.noSecretDetail,
+        action: apiKeysMessages.noSecretAction,
       });
     } else {
       setErrors(noErrors());
@@ -341,15 +339,15 @@ function CreateKeyForm({ accountId, onCreated }: { accountId: string; onCreated:
   return (
     <section className="card card-wide" aria-labelledby="create-key-heading">
       <div className="card-header">
-        <h2 id="create-key-heading">Create a key</h2>
+        <h2 id="create-key-heading">{apiKeysMessages.create}</h2>
       </div>
       <div className="card-body">
-        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title="The key was not created" />
-        <form ref={form} className="form form-inline" onSubmit={onSubmit} noValidate aria-label="Create a key">
-          <Field label="Name" hint="Where it is used, e.g. “Shopify store”." errors={errors.fields.name}>
+        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title={apiKeysMessages.notCreated} />
+        <form ref={form} className="form form-inline" onSubmit={onSubmit} noValidate aria-label={apiKeysMessages.create}>
+          <Field label={apiKeysMessages.name} hint={apiKeysMessages.nameHint} errors={errors.fields.name}>
             {(props) => <input {...props} name="name" type="text" maxLength={100} autoComplete="off" required />}
           </Field>
-          <Field label="Role" hint={messages.accountRoleDescriptions[role]} errors={errors.fields.role}>
+          <Field label={apiKeysMessages.role} hint={messages.accountRoleDescriptions[role]} errors={errors.fields.role}>
             {(props) => (
               <select {...props} name="role" value={role} onChange={(e) => setRole(e.target.value as AccountRole)}>
                 {apiKeyRoles.map((r) => (
@@ -361,15 +359,15 @@ function CreateKeyForm({ accountId, onCreated }: { accountId: string; onCreated:
             )}
           </Field>
           <Field
-            label="Expires on (optional)"
-            hint="The key stops working at the end of this day. Leave empty for a key that does not expire."
+            label={apiKeysMessages.expiresOn}
+            hint={apiKeysMessages.expiresHint}
             errors={errors.fields.expiresAt}
           >
             {(props) => <input {...props} name="expiresAt" type="date" min={today()} />}
           </Field>
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? 'Creating…' : 'Create key'}
+              {busy ? apiKeysMessages.submitting : apiKeysMessages.submit}
             </button>
           </div>
         </form>
@@ -398,13 +396,13 @@ function SecretDialog({ name, secret, onClose }: { name: string; secret: string;
   }
 
   return (
-    <Dialog open onClose={onClose} title={`Your new key “${name}”`} className="dialog-secret">
+    <Dialog open onClose={onClose} title={apiKeysMessages.secretTitle(name)} className="dialog-secret">
       <div className="callout callout-warning" id={warningId}>
-        <p className="callout-title">Copy the secret now: it will not be shown again.</p>
-        <p>Tradehub keeps only a fingerprint of it. If you lose it, revoke this key and create another.</p>
+        <p className="callout-title">{apiKeysMessages.copyNow}</p>
+        <p>{apiKeysMessages.fingerprint}</p>
       </div>
       <div className="field">
-        <label htmlFor={inputId}>Secret</label>
+        <label htmlFor={inputId}>{apiKeysMessages.secret}</label>
         <div className="secret-row">
           <input
             ref={input}
@@ -418,17 +416,17 @@ function SecretDialog({ name, secret, onClose }: { name: string; secret: string;
             onFocus={(e) => e.currentTarget.select()}
           />
           <button type="button" className="button button-secondary" onClick={copy} data-autofocus>
-            Copy
+            {apiKeysMessages.copy}
           </button>
         </div>
         <p className="field-hint" role="status">
-          {copyState === 'copied' && 'Copied to the clipboard.'}
-          {copyState === 'manual' && 'The browser did not allow copying: the secret is selected, press Ctrl+C (⌘C).'}
+          {copyState === 'copied' && apiKeysMessages.copied}
+          {copyState === 'manual' && apiKeysMessages.copyManual}
         </p>
       </div>
       <div className="dialog-actions">
         <button type="button" className="button button-primary" onClick={onClose}>
-          I have stored it
+          {apiKeysMessages.stored}
         </button>
       </div>
     </Dialog>

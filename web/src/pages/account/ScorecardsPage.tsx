@@ -3,7 +3,7 @@ import { useAccount } from '../../app/account';
 import { Remote } from '../../components/Remote';
 import { graphql } from '../../gql';
 import type { ScorecardsQuery as ScorecardsResult } from '../../gql/graphql';
-import { formatCount } from '../../i18n/messages';
+import { formatCount, formatPercent } from '../../i18n/messages';
 import { scorecardMessages as s, transportMessages as t } from '../../i18n/transport';
 import { onTimeByCarrier } from '../../transport/scorecards';
 import { PageHeader } from '../../warehousing/ui';
@@ -40,7 +40,7 @@ export const ScorecardsQuery = graphql(`
 type Scorecard = ScorecardsResult['scorecards'][number];
 
 const rate = (r: number | null | undefined) =>
-  r === null || r === undefined ? s.none : new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(r);
+  r === null || r === undefined ? s.none : formatPercent(r);
 
 /** `/accounts/:id/scorecards`: carrier × lane × month scorecards with an on-time chart. */
 export default function ScorecardsPage() {

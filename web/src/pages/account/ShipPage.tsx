@@ -10,7 +10,7 @@ import { graphql } from '../../gql';
 import type { Incoterm, QuoteShipmentMutation as QuoteResult, QuoteSort } from '../../gql/graphql';
 import type { Problem } from '../../graphql/errors';
 import { mutationOutcome } from '../../graphql/mutations';
-import { formatDecimal, formatMoney, type UserErrorLike } from '../../i18n/messages';
+import { formatDecimal, formatMoney, messages, type UserErrorLike } from '../../i18n/messages';
 import { quoteMessages as q, transportMessages as t } from '../../i18n/transport';
 import { transportPaths } from '../../transport/paths';
 import { newIdempotencyKey } from '../../warehousing/idempotency';
@@ -154,7 +154,7 @@ const emptyItem: ItemDraft = { description: '', hsCode: '', quantity: '1', amoun
 const sorts: readonly QuoteSort[] = ['BEST_VALUE', 'CHEAPEST', 'FASTEST'];
 const incoterms: readonly Incoterm[] = ['DAP', 'DDP'];
 
-const percent = (rate: number) => new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 0 }).format(rate);
+const percent = (rate: number) => new Intl.NumberFormat(messages.locale, { style: 'percent', maximumFractionDigits: 0 }).format(rate);
 const bps = (n: number) => percent(n / 10000);
 
 /** `/accounts/:id/ship`: quote a shipment with every carrier, compare the ranked quotes, book one. */

@@ -375,7 +375,7 @@ function MovementList({ skuId, warehouseId }: { skuId: string; warehouseId: stri
   const { state } = useSession();
   const viewerId = state.kind === 'signed-in' ? state.viewer.user.id : null;
   // The API lists movements oldest first: the last page is the newest, and "Older" pages back.
-  const pages = useCursorPages();
+  const pages = useCursorPages(warehouseId ?? '');
   const [result, reexecute] = useQuery({
     query: SkuMovementsQuery,
     variables: { id: skuId, warehouseId, last: movementsPageSize, before: pages.after },

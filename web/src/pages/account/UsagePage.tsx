@@ -212,7 +212,7 @@ function Totals({ id, title, period, totals }: { id: string; title: string; peri
 }
 
 function Records({ accountId, period, name }: { accountId: string; period: Period; name: PeriodName }) {
-  const pages = useCursorPages();
+  const pages = useCursorPages(name);
   const { warehouses } = useWarehouses();
   const [result, reexecute] = useQuery({
     query: UsageRecordsQuery,

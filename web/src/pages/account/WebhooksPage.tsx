@@ -11,6 +11,7 @@ import { formatDateTime } from '../../i18n/messages';
 import { HealthBadge, SecretDialog, WebhookForm } from '../../webhooks/ui';
 import { describeEventTypes, healthTexts, webhooksPath } from '../../webhooks/webhooks';
 import '../../webhooks/webhooks.css';
+import { webhookTexts } from '../../i18n/webhooks';
 
 export const WebhookSubscriptionsQuery = graphql(`
   query WebhookSubscriptions($accountId: ID!) {
@@ -58,6 +59,7 @@ const listContext = { additionalTypenames: ['WebhookSubscription'] };
  * once, in a dialog.
  */
 export default function WebhooksPage() {
+  const w = webhookTexts.list;
   const { account, access, readOnly } = useAccount();
   const client = useClient();
   const readable = canReadWebhooks(access);
@@ -76,18 +78,15 @@ export default function WebhooksPage() {
 
   return (
     <>
-      <title>{`Webhooks · ${account.legalName} · Tradehub`}</title>
+      <title>{`${w.title} · ${account.legalName} · Tradehub`}</title>
       <div className="page-header">
         <p className="eyebrow">{account.legalName}</p>
-        <h1>Webhooks</h1>
-        <p className="lead">
-          Tradehub POSTs this account's events to your endpoints, signed with each webhook's secret, and retries
-          failed deliveries for 24 hours.
-        </p>
+        <h1>{w.title}</h1>
+        <p className="lead">{w.lead}</p>
       </div>
 
       {!readable ? (
-        <NoAccess what="The webhooks of this account" />
+        <NoAccess what={w.what} />
       ) : (
         <>
           <p className="notice" role="status" aria-live="polite">
@@ -96,30 +95,30 @@ export default function WebhooksPage() {
           <Remote
             value={result.data}
             result={result}
-            what="The webhooks of this account"
+            what={w.what}
             onRetry={reload}
-            loadingLabel="Loading the webhooks…"
+            loadingLabel={w.loading}
           >
             {(data) => (
               <>
                 <section className="card card-wide" aria-labelledby="webhooks-heading">
                   <div className="card-header">
-                    <h2 id="webhooks-heading">Endpoints</h2>
+                    <h2 id="webhooks-heading">{w.endpoints}</h2>
                   </div>
                   {data.webhookSubscriptions.nodes.length === 0 ? (
                     <div className="card-body">
-                      <p className="muted">This account has no webhooks.</p>
+                      <p className="muted">{w.none}</p>
                     </div>
                   ) : (
                     <div className="table-wrap">
                       <table className="table">
                         <thead>
                           <tr>
-                            <th scope="col">Endpoint</th>
-                            <th scope="col">Event types</th>
-                            <th scope="col">Health</th>
-                            <th scope="col">State</th>
-                            <th scope="col">Created</th>
+                            <th scope="col">{w.endpoint}</th>
+                            <th scope="col">{w.eventTypes}</th>
+                            <th scope="col">{w.health}</th>
+                            <th scope="col">{w.state}</th>
+                            <th scope="col">{w.created}</th>
                           </tr>
                         </thead>
                         <tbody>
@@ -140,7 +139,7 @@ export default function WebhooksPage() {
                                   </span>
                                 )}
                               </td>
-                              <td>{s.active ? 'Active' : 'Paused'}</td>
+                              <td>{s.active ? w.active : w.paused}</td>
                               <td>{formatDateTime(s.createdAt)}</td>
                             </tr>
                           ))}
@@ -152,14 +151,14 @@ export default function WebhooksPage() {
                 {manage && (
                   <section className="card card-wide" aria-labelledby="create-webhook-heading">
                     <div className="card-header">
-                      <h2 id="create-webhook-heading">Add a webhook</h2>
+                      <h2 id="create-webhook-heading">{w.add}</h2>
                     </div>
                     <div className="card-body">
                       <WebhookForm
-                        label="Add a webhook"
-                        submitLabel="Add webhook"
-                        busyLabel="Adding…"
-                        failedTitle="The webhook was not added"
+                        label={w.add}
+                        submitLabel={w.submit}
+                        busyLabel={w.adding}
+                        failedTitle={w.notAdded}
                         known={data.webhookEventTypes}
                         onSubmit={async (values) => {
                           const res = await client
@@ -178,7 +177,7 @@ export default function WebhooksPage() {
                             if (sub && outcome.payload.secret) {
                               setCreated({ id: sub.id, secret: outcome.payload.secret });
                             }
-                            setNotice(`The webhook for ${sub?.url ?? values.url} was added.`);
+                            setNotice(w.added(sub?.url ?? values.url));
                           }
                           return outcome;
                         }}
@@ -192,7 +191,7 @@ export default function WebhooksPage() {
         </>
       )}
       {created && (
-        <SecretDialog title="Your new webhook's signing secret" secret={created.secret} onClose={() => setCreated(null)} />
+        <SecretDialog title={w.secretTitle} secret={created.secret} onClose={() => setCreated(null)} />
       )}
     </>
   );
