@@ -42,7 +42,9 @@ type placedOrder struct {
 // the picked ones, and a replayed key gives the first order and changes nothing. A failure
 // shrinks to the shortest sequence that breaks a rule.
 func TestPropertyStockOperations(t *testing.T) {
-	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	if f := flag.Lookup("rapid.checks"); f != nil && !set {
 		_ = f.Value.Set(propertyChecks)
 		defer func() { _ = f.Value.Set(f.DefValue) }()
 	}
