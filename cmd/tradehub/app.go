@@ -143,6 +143,15 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runTransportJobs(ctx, svc.transport, svc.clock, logger, true) })
 	})
 
+	// Procurement: catch up on received receipts whose hook did not complete (hourly).
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() {
+			if _, err := svc.procurement.SyncReceipts(ctx, procurementReceipts{svc.warehousing}, 500); err != nil && ctx.Err() == nil {
+				logger.WarnContext(ctx, "procurement: sync receipts", "error", err)
+			}
+		})
+	})
+
 	resolver := &graph.Resolver{Logger: logger, AccountsService: svc.accounts, Audit: svc.audit, Warehousing: svc.warehousing,
 		Webhooks: svc.webhooks, EventsFeed: events.NewReader(svc.feed, svc.access), Transport: svc.transport, Procurement: svc.procurement}
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration

@@ -297,6 +297,7 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
         'Orders',
         'Usage',
         'Shipments',
+        'Sourcing',
         'Team',
         'API keys',
         'Webhooks',
