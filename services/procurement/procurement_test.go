@@ -210,6 +210,11 @@ func TestBadInput(t *testing.T) {
 				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "1.00", MOQ: 5000}}})
 			return err
 		}, errs.Invalid, "BELOW_MOQ", "input.lines.0.moq"},
+		{"unit price beyond the bound", func() error {
+			_, err := e.svc.SubmitQuote(e.supUserA, QuoteInput{RFQID: r.ID, SupplierID: e.supA, Incoterm: FOB, Currency: "USD", ValidUntil: valid,
+				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "99999999999.00"}}})
+			return err
+		}, errs.Invalid, "", "input.lines.0.unitPrice"},
 		{"quote in an unknown currency", func() error {
 			_, err := e.svc.SubmitQuote(e.supUserA, QuoteInput{RFQID: r.ID, SupplierID: e.supA, Incoterm: FOB, Currency: "ABC", ValidUntil: valid,
 				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "1.00"}}})
