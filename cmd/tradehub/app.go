@@ -181,6 +181,15 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 		every(ctx, time.Hour, func() { runScheduledInvoices(ctx, svc.billing, logger) })
 	})
 
+	// Procurement: catch up on received receipts whose hook did not complete (hourly).
+	a.background(func(ctx context.Context) {
+		every(ctx, time.Hour, func() {
+			if _, err := svc.procurement.SyncReceipts(ctx, procurementReceipts{svc.warehousing}, 500); err != nil && ctx.Err() == nil {
+				logger.WarnContext(ctx, "procurement: sync receipts", "error", err)
+			}
+		})
+	})
+
 	costCfg, _ := cfg.costConfig() // validated with the rest of the configuration
 	limits := newCostLimits(a.store, svc, costCfg)
 	a.runCostLimits(ctx, limits, logger)

@@ -125,6 +125,32 @@ func (i procurementInbound) CreateInbound(ctx context.Context, r procurement.Inb
 	return rc.ID, err
 }
 
+// procurementReceipts reads POs' receipts for procurement's catch-up sweep.
+type procurementReceipts struct{ w *warehousing.Service }
+
+func (p procurementReceipts) PurchaseOrderReceipts(ctx context.Context, list []string) (map[string]procurement.ReceivedReceipt, error) {
+	m, err := p.w.PurchaseOrderReceipts(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]procurement.ReceivedReceipt{}
+	for id, r := range m {
+		out[id] = receivedReceipt(r)
+	}
+	return out, nil
+}
+
+func receivedReceipt(r warehousing.Receipt) procurement.ReceivedReceipt {
+	out := procurement.ReceivedReceipt{ID: r.ID, PurchaseOrderID: r.PurchaseOrderID, Received: r.ReceivedAt != nil}
+	if r.ReceivedAt != nil {
+		out.ReceivedAt = *r.ReceivedAt
+	}
+	for _, l := range r.Lines {
+		out.Lines = append(out.Lines, procurement.ReceivedLine{SKUID: l.SKUID, Received: l.Received, Rejected: l.Damaged})
+	}
+	return out
+}
+
 // linkReceiving tells procurement of every received receipt that references a purchase order,
 // so the PO's received and rejected quantities and the supplier's score follow the warehouse.
 // A failure is logged: the receipt stands, and ApplyReceipt is idempotent if called again.
@@ -133,11 +159,8 @@ func linkReceiving(w *warehousing.Service, p *procurement.Service, logger *slog.
 		if r.PurchaseOrderID == "" || r.ReceivedAt == nil {
 			return
 		}
-		var lines []procurement.ReceivedLine
-		for _, l := range r.Lines {
-			lines = append(lines, procurement.ReceivedLine{SKUID: l.SKUID, Received: l.Received, Rejected: l.Damaged})
-		}
-		if err := p.ApplyReceipt(context.WithoutCancel(ctx), r.PurchaseOrderID, r.ID, lines, *r.ReceivedAt); err != nil {
+		rr := receivedReceipt(r)
+		if err := p.ApplyReceipt(context.WithoutCancel(ctx), r.PurchaseOrderID, r.ID, rr.Lines, rr.ReceivedAt); err != nil {
 			logger.ErrorContext(ctx, "procurement: apply receipt", "receipt", r.ID, "po", r.PurchaseOrderID, "error", err)
 		}
 	})

@@ -626,3 +626,59 @@ func collateralOf(p PurchaseOrder) POCollateral {
 
 // trimUpper normalizes a code.
 func trimUpper(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// ReceivedReceipt is what a warehouse received on a PO's receipt; Received false while it is
+// still expected.
+type ReceivedReceipt struct {
+	ID, PurchaseOrderID string
+	Received            bool
+	ReceivedAt          time.Time
+	Lines               []ReceivedLine
+}
+
+// ReceiptSource reads receipts without a caller (warehousing, adapted in cmd/tradehub).
+type ReceiptSource interface {
+	PurchaseOrderReceipts(ctx context.Context, ids []string) (map[string]ReceivedReceipt, error)
+}
+
+// SyncReceipts applies the receiving of SHIPPED purchase orders whose receipt was received but
+// not applied (the receiving hook runs after the receipt's write; a crash in between would leave
+// the PO behind). ApplyReceipt is idempotent, so running this at any time is safe. It looks at
+// up to limit POs and returns how many it brought up to date.
+func (s *Service) SyncReceipts(ctx context.Context, src ReceiptSource, limit int) (int, error) {
+	cur, err := s.pos.Find(ctx, bson.M{fStatus: string(POShipped), "receiptId": bson.M{"$gt": ""}},
+		options.Find().SetLimit(int64(limit)).SetProjection(bson.M{"receiptId": 1}))
+	if err != nil {
+		return 0, internal("find shipped pos", err)
+	}
+	var docs []struct {
+		ID        string `bson:"_id"`
+		ReceiptID string `bson:"receiptId"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, internal("find shipped pos", err)
+	}
+	if len(docs) == 0 {
+		return 0, nil
+	}
+	var list []string
+	for _, d := range docs {
+		list = append(list, d.ReceiptID)
+	}
+	receipts, err := src.PurchaseOrderReceipts(ctx, list)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range docs {
+		r, ok := receipts[d.ReceiptID]
+		if !ok || !r.Received || r.PurchaseOrderID != d.ID {
+			continue
+		}
+		if err := s.ApplyReceipt(ctx, d.ID, r.ID, r.Lines, r.ReceivedAt); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

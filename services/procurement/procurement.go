@@ -29,8 +29,11 @@ const (
 	MaxRFQLines         = 100
 	MaxQuantity         = 10_000_000
 	MaxLeadTimeDays     = 365
-	maxText             = 200
-	maxSpecs            = 2000
+	// MaxUnitPrice bounds a unit price in minor units, so that a line (× MaxQuantity) and a PO
+	// of MaxRFQLines lines stay within int64.
+	MaxUnitPrice = 1_000_000_000
+	maxText      = 200
+	maxSpecs     = 2000
 )
 
 // SupplierStatus is where a supplier stands with Tradehub.

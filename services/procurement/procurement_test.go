@@ -210,6 +210,11 @@ func TestBadInput(t *testing.T) {
 				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "1.00", MOQ: 5000}}})
 			return err
 		}, errs.Invalid, "BELOW_MOQ", "input.lines.0.moq"},
+		{"unit price beyond the bound", func() error {
+			_, err := e.svc.SubmitQuote(e.supUserA, QuoteInput{RFQID: r.ID, SupplierID: e.supA, Incoterm: FOB, Currency: "USD", ValidUntil: valid,
+				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "99999999999.00"}}})
+			return err
+		}, errs.Invalid, "", "input.lines.0.unitPrice"},
 		{"quote in an unknown currency", func() error {
 			_, err := e.svc.SubmitQuote(e.supUserA, QuoteInput{RFQID: r.ID, SupplierID: e.supA, Incoterm: FOB, Currency: "ABC", ValidUntil: valid,
 				Lines: []QuoteLineInput{{RFQLineID: "1", UnitPrice: "1.00"}}})
@@ -528,4 +533,50 @@ func TestSuppliersVisibility(t *testing.T) {
 	_, err = e.svc.CreateRFQ(e.buyer, RFQInput{AccountID: e.acct, Title: "x", DestinationWarehouseID: e.warehouse, Currency: "USD",
 		ResponseDeadline: start.Add(time.Hour), SupplierIDs: []string{e.supA}, Lines: []RFQLineInput{{Description: "x", Quantity: 1}}})
 	wantCode(t, err, errs.FailedPrecondition, "SUPPLIER_SUSPENDED", "input.supplierIds.0")
+}
+
+type fakeReceipts map[string]ReceivedReceipt
+
+func (f fakeReceipts) PurchaseOrderReceipts(_ context.Context, list []string) (map[string]ReceivedReceipt, error) {
+	out := map[string]ReceivedReceipt{}
+	for _, id := range list {
+		if r, ok := f[id]; ok {
+			out[id] = r
+		}
+	}
+	return out, nil
+}
+
+// A receipt received while its hook did not run is caught up by the sweep, once.
+func TestSyncReceiptsCatchesUp(t *testing.T) {
+	e := newEnv(t)
+	r := e.rfq("USD", e.supA)
+	q := e.quote(e.supUserA, r.ID, e.supA, FOB, "USD", "1.70", 10)
+	pos, err := e.svc.AwardRFQ(e.buyer, AwardInput{RFQID: r.ID, QuoteID: q.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ConfirmPurchaseOrder(e.supUserA, pos[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	po, err := e.svc.ShipPurchaseOrder(e.buyer, pos[0].ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fakeReceipts{po.ReceiptID: {ID: po.ReceiptID, PurchaseOrderID: po.ID}}
+	if n, err := e.svc.SyncReceipts(context.Background(), src, 10); err != nil || n != 0 {
+		t.Fatalf("sync of an expected receipt: %d, %v", n, err)
+	}
+	src[po.ReceiptID] = ReceivedReceipt{ID: po.ReceiptID, PurchaseOrderID: po.ID, Received: true, ReceivedAt: e.clk.Now(),
+		Lines: []ReceivedLine{{SKUID: e.skuA, Received: 1000}}}
+	for range 2 {
+		if _, err := e.svc.SyncReceipts(context.Background(), src, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := e.svc.PurchaseOrder(e.buyer, po.ID)
+	sup, _ := e.svc.Supplier(e.buyer, e.supA)
+	if got.Status != POReceived || got.Lines[0].Received != 1000 || sup.Score.Orders != 1 || sup.Score.UnitsReceived != 1000 {
+		t.Fatalf("po %+v, score %+v", got, sup.Score)
+	}
 }

@@ -107,8 +107,8 @@ func (s *Service) SubmitQuote(ctx context.Context, in QuoteInput) (Quote, error)
 		}
 		seen[l.RFQLineID] = true
 		p, err := money.ParseAmount(strings.TrimSpace(l.UnitPrice), cur)
-		if err != nil || p <= 0 {
-			return Quote{}, errs.InvalidField(f+".unitPrice", "a positive amount in %s", cur.Code())
+		if err != nil || p <= 0 || p > MaxUnitPrice {
+			return Quote{}, errs.InvalidField(f+".unitPrice", "a positive amount in %s, at most %s", cur.Code(), money.FormatAmount(MaxUnitPrice, cur))
 		}
 		if l.MOQ < 0 || l.MOQ > MaxQuantity {
 			return Quote{}, errs.InvalidField(f+".moq", "between 0 and %d", MaxQuantity)

@@ -125,7 +125,7 @@ func (s *Service) validateRFQ(ctx context.Context, in RFQInput) (rfqDoc, error) 
 		}
 		if l.TargetUnitPrice != nil {
 			v, err := money.ParseAmount(strings.TrimSpace(*l.TargetUnitPrice), cur)
-			if err != nil || v < 0 {
+			if err != nil || v < 0 || v > MaxUnitPrice {
 				return rfqDoc{}, errs.InvalidField(f+".targetUnitPrice", "a non-negative amount in %s", cur.Code())
 			}
 			d.Target = &v

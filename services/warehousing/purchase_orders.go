@@ -3,8 +3,11 @@ package warehousing
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/bson"
+
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
+	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/events"
 )
@@ -63,4 +66,23 @@ func (s *Service) CreatePurchaseOrderReceipt(ctx context.Context, in ReceiptInpu
 		return Receipt{}, err
 	}
 	return d.toReceipt(), nil
+}
+
+// PurchaseOrderReceipts loads receipts by id without a caller, for procurement's sweep that
+// catches up on receipts whose receiving hook did not complete (a crash between the two). Only
+// receipts that reference a purchase order are returned.
+func (s *Service) PurchaseOrderReceipts(ctx context.Context, list []string) (map[string]Receipt, error) {
+	cur, err := s.receipts.Find(ctx, bson.M{fID: bson.M{"$in": list}, "purchaseOrderId": bson.M{"$gt": ""}})
+	if err != nil {
+		return nil, mongodb.MapError(err, "find purchase order receipts")
+	}
+	var docs []receiptDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mongodb.MapError(err, "find purchase order receipts")
+	}
+	out := map[string]Receipt{}
+	for _, d := range docs {
+		out[d.ID] = d.toReceipt()
+	}
+	return out, nil
 }

@@ -306,6 +306,8 @@ describe('accounts in Chromium', { timeout: 300_000 }, () => {
         'Orders',
         'Usage',
         'Shipments',
+        'Sourcing',
+        'Financing',
         'Billing',
         'Team',
         'API keys',

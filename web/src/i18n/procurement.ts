@@ -91,6 +91,12 @@ export const procurementMessages = {
     addName: 'Supplier name',
     addCountry: 'Country (ISO code)',
   },
+  lowStock: {
+    heading: 'Low stock',
+    lead: 'SKUs below their reorder point. Start a draft RFQ for one warehouse: each line asks for the suggested reorder quantity.',
+    available: (n: number) => `${n} available`,
+    start: 'Start a restock RFQ',
+  },
   newRfq: {
     title: 'New request for quotation',
     lead: 'Describe what you need and invite up to 10 suppliers. They see your target prices only if you choose to show them.',

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { useAccount } from '../app/account';
 import { Remote } from '../components/Remote';
 import { graphql } from '../gql';
 import { formatCountry, formatDateTime, formatMoney } from '../i18n/messages';
 import { procurementMessages as t } from '../i18n/procurement';
 import { ButtonLink, PageHeader, useCanOperate } from '../warehousing/ui';
-import { procurementPaths, receivedPercent } from './paths';
+import { localInDays, procurementPaths, receivedPercent, toRFC3339 } from './paths';
 import { Errors, Progress, PurchaseOrderStatusBadge, RfqStatusBadge, Section } from './ui';
 
 export const ProcurementOverviewQuery = graphql(`
@@ -43,6 +43,20 @@ export const ProcurementOverviewQuery = graphql(`
         }
       }
     }
+    inventoryBalances(accountId: $accountId, filter: { lowStock: true }, first: 20) {
+      nodes {
+        available
+        sku {
+          id
+          code
+          name
+        }
+        warehouse {
+          id
+          code
+        }
+      }
+    }
     suppliers(accountId: $accountId, first: 50) {
       nodes {
         id
@@ -54,6 +68,21 @@ export const ProcurementOverviewQuery = graphql(`
           percent
           orders
         }
+      }
+    }
+  }
+`);
+
+export const LowStockRfqMutation = graphql(`
+  mutation LowStockRfq($input: CreateRfqFromLowStockInput!) {
+    createRfqFromLowStock(input: $input) {
+      rfq {
+        id
+      }
+      userErrors {
+        code
+        field
+        message
       }
     }
   }
@@ -175,6 +204,13 @@ export default function ProcurementPage() {
                 </div>
               )}
             </Section>
+            {operate && data.inventoryBalances.nodes.length > 0 && (
+              <LowStock
+                accountId={account.id}
+                low={data.inventoryBalances.nodes}
+                suppliers={data.suppliers.nodes.filter((s) => s.status !== 'SUSPENDED')}
+              />
+            )}
             <Section id="suppliers-heading" title={t.suppliers.heading}>
               <div className="table-wrap">
                 <table className="table" aria-labelledby="suppliers-heading" data-testid="supplier-table">
@@ -207,6 +243,89 @@ export default function ProcurementPage() {
         )}
       </Remote>
     </>
+  );
+}
+
+type LowBalance = { available: number; sku: { id: string; code: string; name: string }; warehouse: { id: string; code: string } };
+
+/** Low-stock SKUs of one warehouse at a time, turned into a pre-filled RFQ to chosen suppliers. */
+function LowStock({ accountId, low, suppliers }: { accountId: string; low: readonly LowBalance[]; suppliers: readonly { id: string; name: string }[] }) {
+  const [, navigate] = useLocation();
+  const warehouses = [...new Map(low.map((b) => [b.warehouse.id, b.warehouse])).values()];
+  const [warehouseId, setWarehouseId] = useState(warehouses[0]?.id ?? '');
+  const [currency, setCurrency] = useState('USD');
+  const [invited, setInvited] = useState<string[]>([]);
+  const [errors, setErrors] = useState<{ message: string }[]>([]);
+  const [state, create] = useMutation(LowStockRfqMutation);
+  const here = low.filter((b) => b.warehouse.id === warehouseId);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const res = await create(
+      {
+        input: {
+          accountId,
+          warehouseId,
+          currency: currency.trim().toUpperCase(),
+          skuIds: here.map((b) => b.sku.id),
+          supplierIds: invited,
+          responseDeadline: toRFC3339(localInDays(3)) ?? '',
+        },
+      },
+      context,
+    );
+    const ue = res.data?.createRfqFromLowStock.userErrors ?? [];
+    const id = res.data?.createRfqFromLowStock.rfq?.id;
+    if (res.error || ue.length > 0 || !id) {
+      setErrors(res.error ? [{ message: res.error.message }] : ue);
+      return;
+    }
+    navigate(procurementPaths.rfq(accountId, id));
+  };
+  return (
+    <Section id="low-heading" title={t.lowStock.heading}>
+      <form className="card-body form" onSubmit={submit} data-testid="low-stock">
+        <p className="muted">{t.lowStock.lead}</p>
+        <Errors errors={errors} />
+        <div className="field">
+          <label htmlFor="low-warehouse">{t.newRfq.warehouse}</label>
+          <select id="low-warehouse" value={warehouseId} onChange={(e) => setWarehouseId(e.target.value)}>
+            {warehouses.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.code}
+              </option>
+            ))}
+          </select>
+        </div>
+        <ul>
+          {here.map((b) => (
+            <li key={b.sku.id}>
+              {b.sku.code} · {b.sku.name} · {t.lowStock.available(b.available)}
+            </li>
+          ))}
+        </ul>
+        <div className="field">
+          <label htmlFor="low-currency">{t.newRfq.currency}</label>
+          <input id="low-currency" value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value)} />
+        </div>
+        <fieldset className="fieldset">
+          <legend>{t.newRfq.suppliers}</legend>
+          {suppliers.map((s) => (
+            <div key={s.id} className="field field-check">
+              <input
+                id={`low-invite-${s.id}`}
+                type="checkbox"
+                checked={invited.includes(s.id)}
+                onChange={(e) => setInvited((v) => (e.target.checked ? [...v, s.id] : v.filter((x) => x !== s.id)))}
+              />
+              <label htmlFor={`low-invite-${s.id}`}>{s.name}</label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit" className="button button-secondary" disabled={state.fetching || here.length === 0}>
+          {t.lowStock.start}
+        </button>
+      </form>
+    </Section>
   );
 }
 

@@ -130,7 +130,18 @@ export const RfqQuery = graphql(`
 
 
 export const RfqActionMutation = graphql(`
-  mutation RfqAction($rfqId: ID!, $close: Boolean!, $cancel: Boolean!) {
+  mutation RfqAction($rfqId: ID!, $send: Boolean!, $close: Boolean!, $cancel: Boolean!) {
+    sendRfq(input: { rfqId: $rfqId }) @include(if: $send) {
+      rfq {
+        id
+        status
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
     closeRfq(input: { rfqId: $rfqId }) @include(if: $close) {
       rfq {
         id
@@ -213,6 +224,7 @@ export default function RfqPage() {
     <Remote value={result.data?.rfq} result={result} what={t.rfq.what} onRetry={reload}>
       {(rfq) => {
         const open = rfq.status === 'OPEN' || rfq.status === 'CLOSED';
+        const changeable = open || rfq.status === 'DRAFT';
         return (
           <>
             <title>{t.title(rfq.title, account.legalName)}</title>
@@ -227,14 +239,26 @@ export default function RfqPage() {
               }
               actions={
                 operate &&
-                open && (
+                changeable && (
                   <>
+                    {rfq.status === 'DRAFT' && (
+                      <button
+                        type="button"
+                        className="button button-primary"
+                        onClick={async () => {
+                          const res = await act({ rfqId: rfq.id, send: true, close: false, cancel: false }, context);
+                          report(res, res.data?.sendRfq?.userErrors);
+                        }}
+                      >
+                        {t.rfq.send}
+                      </button>
+                    )}
                     {rfq.status === 'OPEN' && (
                       <button
                         type="button"
                         className="button button-secondary"
                         onClick={async () => {
-                          const res = await act({ rfqId: rfq.id, close: true, cancel: false }, context);
+                          const res = await act({ rfqId: rfq.id, send: false, close: true, cancel: false }, context);
                           report(res, res.data?.closeRfq?.userErrors);
                         }}
                       >
@@ -245,7 +269,7 @@ export default function RfqPage() {
                       type="button"
                       className="button button-secondary"
                       onClick={async () => {
-                        const res = await act({ rfqId: rfq.id, close: false, cancel: true }, context);
+                        const res = await act({ rfqId: rfq.id, send: false, close: false, cancel: true }, context);
                         report(res, res.data?.cancelRfq?.userErrors);
                       }}
                     >
