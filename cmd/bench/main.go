@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,7 @@ type config struct {
 	run      time.Duration
 	bin      string
 	out      string
+	invoices string // usage-record counts for the invoice-run growth check
 }
 
 func main() {
@@ -75,6 +77,7 @@ func main() {
 	flag.IntVar(&c.scale, "scale", 1, "data set size: ×1 is 20 SKUs, 50 orders and 50 usage records per account; ×50 is the issue's 20,000 SKUs and 50,000 orders")
 	flag.IntVar(&c.accounts, "accounts", 20, "seller accounts (3 demo sellers and clones)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients per measurement")
+	flag.StringVar(&c.invoices, "invoice-growth", "1000,2000,4000", "usage records billed by one invoice run, per size of the invoice-run growth check (the issue's sizes: 1000,10000,100000)")
 	flag.DurationVar(&c.run, "time", 5*time.Second, "how long each operation is driven through the gateway (the floor: half)")
 	flag.StringVar(&c.bin, "bin", "", "the tradehub binary (default: go build ./cmd/tradehub into a temporary folder)")
 	flag.StringVar(&c.out, "out", "", "also write the result tables (markdown) to this file")
@@ -142,6 +145,10 @@ func run(c config) error {
 		fmt.Println(r.line())
 		rows = append(rows, r)
 	}
+	invoiceRuns, err := h.invoiceGrowth()
+	if err != nil {
+		return fmt.Errorf("invoice-run growth: %w", err)
+	}
 	// Counting is exact only without the server's background work (events relay, webhook
 	// polls, sweeps): stop it, and count through the same handler built here.
 	srv.stop()
@@ -158,6 +165,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	growth = append(growth, invoiceRuns...)
 	table := h.table(rows, growth, time.Since(began))
 	fmt.Println()
 	fmt.Println(table)
@@ -787,7 +795,66 @@ func (h *harness) table(rows []row, growth []growthPoint, took time.Duration) st
 	b.WriteString("\nallocs/op (all) counts the handler, the driver and the in-process embedded store together; the floor's count is the driver and the store doing the same reads, so the difference is the gateway's own.\n")
 	b.WriteString("\n| growth check (in process, one client) | size | p50 | store round trips/op |\n|---|---:|---:|---:|\n")
 	for _, g := range growth {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.1f |\n", g.check, g.size, g.p50, g.trips)
+		trips := fmt.Sprintf("%.1f", g.trips)
+		if g.trips < 0 {
+			trips = "(through the server: not counted)"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s |\n", g.check, g.size, g.p50, trips)
 	}
 	return b.String()
+}
+
+// invoiceGrowth bills one account's month of N usage records with one invoice run, through the
+// running server as the platform admin, for each N of -invoice-growth: the run claims each record
+// with its own guarded update, so its time should grow linearly with N. Each size gets a month of
+// its own, so an earlier run's invoice does not hold the records of a later one.
+func (h *harness) invoiceGrowth() ([]growthPoint, error) {
+	ctx := context.Background()
+	a := h.d.accounts[0]
+	var out []growthPoint
+	for i, field := range strings.Split(h.c.invoices, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("-invoice-growth: %q is not a count", field)
+		}
+		// Months of 2026 before this one: the demo price books start on 1 January 2026, and the
+		// seeded usage is in the current month.
+		month := time.Date(2026, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC)
+		docs := make([]any, n)
+		for j := range docs {
+			u := clone(h.d.usageTmpl)
+			u["_id"], u["accountId"], u["sourceKey"] = ids.New(ids.Usage), a, fmt.Sprintf("bench-invoice:%d:%d", i, j)
+			u["occurredAt"], u["invoiceId"] = month.Add(time.Duration(j)*time.Second), ""
+			docs[j] = u
+		}
+		if err := insert(ctx, h.db, "usage", docs); err != nil {
+			return nil, err
+		}
+		// A run longer than the server's request limit (30 s) is cut there; runs are resumable,
+		// so the check runs again until every record is claimed and counts the calls' total.
+		began, calls := time.Now(), 0
+		for {
+			calls++
+			_, code, err := gql(h.admin, h.srv.base, `mutation($p: String!, $a: ID!) { runInvoices(input: {period: $p, accountId: $a}) { claimed userErrors { code field } } }`,
+				map[string]any{"p": month.Format("2006-01"), "a": a})
+			if err != nil {
+				return nil, fmt.Errorf("runInvoices: %w", err)
+			}
+			left, err := h.db.Collection("usage").CountDocuments(ctx, bson.M{"accountId": a, "invoiceId": "",
+				"sourceKey": bson.M{"$regex": fmt.Sprintf("^bench-invoice:%d:", i)}})
+			if err != nil {
+				return nil, err
+			}
+			if left == 0 {
+				break
+			}
+			if calls == 50 {
+				return nil, fmt.Errorf("runInvoices left %d of %d records unclaimed after %d calls (last: %s)", left, n, calls, code)
+			}
+		}
+		took := time.Since(began)
+		out = append(out, growthPoint{"invoice run: one account's month vs usage records", n, took.Round(time.Millisecond), -1})
+		fmt.Printf("growth  %-44s %8d  took %s (%s per record, %d call(s))\n", "invoice run", n, took.Round(time.Millisecond), (took / time.Duration(n)).Round(time.Microsecond), calls)
+	}
+	return out, nil
 }

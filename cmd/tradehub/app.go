@@ -327,7 +327,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
 		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Subscriber: relay, Clock: clk,
 		Logger: logger.With("component", "financing")})
-	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc},
+	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc}, FX: proc,
 		Clock: clk, Logger: logger.With("component", "billing"), Issuer: billing.DemoIssuer,
 		StripeKey: cfg.StripeAPIKey, StripeAPIBase: cfg.StripeAPIBase, StripeWebhookSecret: cfg.StripeWebhookSecret})
 	// A loan's repayment invoice, once paid, is applied to the loan by financing.

@@ -224,6 +224,11 @@ type Accounts interface {
 
 // LoanPayments applies a payment collected through a repayment invoice to a loan. The financing
 // service implements it; ApplyLoanPayment must be idempotent by reference (our invoice id).
+// FX converts money between currencies at a time (procurement's FX table satisfies it).
+type FX interface {
+	Convert(ctx context.Context, m money.Money, to money.Currency, at time.Time) (money.Money, string, error)
+}
+
 type LoanPayments interface {
 	// LoanOwed is what an open loan of the account owes now (principal, fees and interest); a
 	// foreign or missing loan is NOT_FOUND, a closed one is refused. It keeps a repayment

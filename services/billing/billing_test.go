@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"slices"
 	"sync"
@@ -678,5 +679,52 @@ func TestRunScheduled(t *testing.T) {
 	f.clk.Set(dec.Add(5 * 24 * time.Hour))
 	if n, _ := f.svc.RunScheduled(ctx, 3); n != 0 {
 		t.Errorf("ran on the 6th: %d", n)
+	}
+}
+
+// fixedFX converts CNY to USD at 0.1385 (one half-even rounding) and knows no other pair.
+type fixedFX struct{}
+
+func (fixedFX) Convert(_ context.Context, m money.Money, to money.Currency, _ time.Time) (money.Money, string, error) {
+	if m.Currency.Code() != "CNY" || to != usd {
+		return money.Money{}, "", errs.E(errs.Invalid, "no rate")
+	}
+	r := new(big.Rat).Mul(big.NewRat(m.Amount, 1), big.NewRat(1385, 10000))
+	q, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if c := new(big.Int).Mul(rem, big.NewInt(2)).Cmp(r.Denom()); c > 0 || c == 0 && q.Bit(0) == 1 {
+		q.Add(q, big.NewInt(1))
+	}
+	return money.New(q.Int64(), usd), "CNY/USD=0.1385", nil
+}
+
+// A charge whose basis is in another currency goes on the account's one invoice, converted at
+// the rate in force when it happened: a CNY purchase order's commission and a CNY loan's
+// facilitation fee on a USD price book make one USD invoice, not one per currency. Without a
+// rate for the pair the charge keeps its currency (an invoice of its own).
+func TestChargesInAnotherCurrencyAreConverted(t *testing.T) {
+	f := setup(t, func(c *Config) { c.FX = fixedFX{} })
+	at := nov.Add(5 * 24 * time.Hour)
+	cny, jpy := money.MustCurrency("CNY"), money.MustCurrency("JPY")
+	f.record(t, f.us, "receiving.unit", usage.Warehousing, usage.Units(120), "unit", nil, at)                                          // 30.00 USD
+	f.record(t, f.us, "procurement.commission", usage.Procurement, usage.Units(1), "purchase_order", ptr(money.New(4250000, cny)), at) // 42,500.00 CNY → 5,886.25 USD; 3 % = 176.5875 → 176.59
+	f.record(t, f.us, "financing.facilitation", usage.Financing, usage.Units(1), "loan", ptr(money.New(1500000, cny)), at)             // 15,000.00 CNY → 2,077.50 USD; 0.5 % = 10.3875 → 10.39
+	f.record(t, f.us, "freight.charge", usage.Transport, usage.Units(1), "shipment", ptr(money.New(100000, jpy)), at)                  // no JPY rate: stays JPY
+	rep := f.run(t, f.us)
+	if len(rep.Invoices) != 2 {
+		t.Fatalf("want a USD invoice and a JPY one, got %+v", rep.Invoices)
+	}
+	var inv Invoice
+	for _, i := range rep.Invoices {
+		if i.Currency == usd {
+			inv = i
+		}
+	}
+	for _, c := range []struct {
+		code string
+		want int64
+	}{{"receiving.unit", 3000}, {"procurement.commission", 17659}, {"financing.facilitation", 1039}} {
+		if got := line(t, inv, c.code).Amount.Amount; got != c.want {
+			t.Errorf("%s: got %d, want %d", c.code, got, c.want)
+		}
 	}
 }

@@ -37,7 +37,7 @@ func (s *Service) CurrentUsage(ctx context.Context, accountID string) ([]Preview
 	byCur := map[string][]priced{}
 	var unpriced []string
 	for _, r := range recs {
-		p, ok, err := price(book, r)
+		p, ok, err := s.priceIn(ctx, book, r)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 	"time"
@@ -151,6 +152,28 @@ type priced struct {
 	rate     int64
 	version  int
 	amount   int64 // per-record amount (records of non-per-unit rules)
+}
+
+// priceIn prices one record by book, first converting its basis into the book's currency at the
+// rate in force when the record happened (so a re-run prices it the same way). The rate used is
+// kept on the record's attributes ("fx") for the invoice line.
+func (s *Service) priceIn(ctx context.Context, book PriceBook, r usage.Record) (priced, bool, error) {
+	if s.cfg.FX != nil && r.Amount != nil && r.Amount.Currency != book.Currency {
+		conv, rate, err := s.cfg.FX.Convert(ctx, *r.Amount, book.Currency, r.OccurredAt)
+		switch {
+		case err == nil:
+			attrs := make(map[string]string, len(r.Attributes)+1)
+			for k, v := range r.Attributes {
+				attrs[k] = v
+			}
+			attrs["fx"] = rate
+			r.Amount, r.Attributes = &conv, attrs
+		case errs.CodeOf(err) == errs.Internal:
+			return priced{}, false, err
+		}
+		// Any other error is a missing rate: the charge stays in its own currency.
+	}
+	return price(book, r)
 }
 
 // price prices one record by book. ok is false for a code without a rate.

@@ -90,7 +90,7 @@ func (s *Service) runAccount(ctx context.Context, accountID string, start, end t
 	byCur := map[string][]usage.Record{}
 	unpriced := map[string]int{}
 	for _, r := range recs {
-		p, ok, err := price(book, r)
+		p, ok, err := s.priceIn(ctx, book, r)
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -216,7 +216,7 @@ func (s *Service) recalc(ctx context.Context, id string, cust Customer, book Pri
 		var ps []priced
 		d.Unpriced = nil
 		for _, r := range recs {
-			p, ok, err := price(book, r)
+			p, ok, err := s.priceIn(ctx, book, r)
 			if err != nil {
 				return err
 			}

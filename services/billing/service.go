@@ -46,6 +46,11 @@ type Config struct {
 	StripeHTTP *http.Client
 	// Loans applies paid repayment invoices to loans; nil until financing is wired.
 	Loans LoanPayments
+	// FX converts a charge whose basis is in another currency (a purchase order in CNY, a loan
+	// in EUR) into the price book's, so that an account gets one invoice, not one per
+	// currency. Nil, or no rate for the pair: the charge stays in its basis currency and goes
+	// on an invoice of that currency.
+	FX FX
 }
 
 // Service is the billing service.

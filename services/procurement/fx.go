@@ -196,6 +196,20 @@ func (c *converter) convert(ctx context.Context, m money.Money, to money.Currenc
 	return convertAt(m, to, r)
 }
 
+// Convert converts m into to at the rates in force at at, by the rules at the top of this file
+// (one half-even rounding), and says which rate it used ("CNY/USD=0.1385", or "1/…" for an
+// inverse). It is the FX table's one entry point for other services (billing converts charges
+// whose basis is in another currency into the invoice's). No rate either way is
+// UNKNOWN_FX_RATE.
+func (s *Service) Convert(ctx context.Context, m money.Money, to money.Currency, at time.Time) (money.Money, string, error) {
+	c := s.converterAt(at)
+	out, err := c.convert(ctx, m, to)
+	if err != nil {
+		return money.Money{}, "", err
+	}
+	return out, strings.Join(c.used, ", "), nil
+}
+
 // convertAt applies rate r to m, rounding half-even once.
 func convertAt(m money.Money, to money.Currency, r *big.Rat) (money.Money, error) {
 	v := new(big.Rat).Mul(new(big.Rat).SetInt64(m.Amount), r)
