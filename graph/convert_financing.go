@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"time"
-
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/money"
@@ -191,14 +189,7 @@ func toGQLSchedule(l financing.Loan) []model.LoanScheduleLine {
 	if !l.Status.Open() {
 		return []model.LoanScheduleLine{}
 	}
-	days := int64(0)
-	if through := l.AccruedThrough; through != "" {
-		if t, err := parseDate(through); err == nil {
-			days = int64(l.DueDate.Sub(t).Hours() / 24)
-		}
-	}
-	owed := l.Outstanding.Total() + max(0, days)*financing.DailyInterest(l.Outstanding.Principal, l.APRBps)
-	return []model.LoanScheduleLine{{DueDate: l.DueDate.Format("2006-01-02"), Amount: minor(owed, l.Currency)}}
+	return []model.LoanScheduleLine{{DueDate: l.DueDate.Format("2006-01-02"), Amount: minor(l.OwedAtDue(), l.Currency)}}
 }
 
 func toGQLRisk(rk financing.Risk) *model.FinancingRisk {
@@ -255,8 +246,6 @@ func notFoundAsNil(err error) error {
 	}
 	return err
 }
-
-func parseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
 
 func requestPayload(r financing.Request, err error) (*model.FinancingRequestPayload, error) {
 	ue, err := userErrorsOf(err)

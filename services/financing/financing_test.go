@@ -422,3 +422,23 @@ func TestConcurrentFundingMakesOneLoan(t *testing.T) {
 		t.Errorf("won %d refused %d loans %d outstanding %d pledged %d", won.Load(), refused.Load(), len(loans), f.Outstanding.Amount, e.inv.pledged["sku_1@whs_1"])
 	}
 }
+
+// What the schedule shows is what the request promised: funded on 1 March for 60 days at
+// 12 % APR, 15,000.00 owes on 30 April the fee and 60 days of interest (the due day itself
+// carries none), and once some days are posted, the rest of them.
+func TestOwedAtDueMatchesTheQuote(t *testing.T) {
+	funded := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	l := Loan{Status: LoanActive, APRBps: 1200, DueDate: funded.AddDate(0, 0, 60),
+		AccruedThrough: day(funded.AddDate(0, 0, -1)), Outstanding: Balances{Principal: 1_500_000, Fees: 15_000}}
+	daily := DailyInterest(1_500_000, 1200) // 15,000.00 × 12 % / 365 = 4.93150… → 4.93
+	if daily != 493 {
+		t.Fatalf("daily interest %d, want 493", daily)
+	}
+	if got, want := l.OwedAtDue(), int64(1_500_000+15_000+60*493); got != want {
+		t.Errorf("at funding: owed at due %d, want %d", got, want)
+	}
+	l.AccruedThrough, l.Outstanding.Interest = day(funded.AddDate(0, 0, 9)), 10*493
+	if got, want := l.OwedAtDue(), int64(1_500_000+15_000+60*493); got != want {
+		t.Errorf("after 10 days posted: owed at due %d, want %d", got, want)
+	}
+}

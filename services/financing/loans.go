@@ -314,6 +314,18 @@ func (s *Service) LoanStatement(ctx context.Context, id string) (Statement, erro
 }
 
 // accrueTo posts each complete day's interest not yet posted, up to the day before today.
+// OwedAtDue is what the loan will owe if paid on its due date: what it owes now plus the daily
+// interest of the days still to be posted before that day. Interest is posted for complete days
+// (see accrueTo), so the due day itself carries none: a loan funded on day F for a tenor of T
+// days owes T days of interest on day F+T, as its request promised.
+func (l Loan) OwedAtDue() int64 {
+	days := int64(0)
+	if l.AccruedThrough != "" {
+		days = int64(l.DueDate.Sub(parseDay(l.AccruedThrough)).Hours()/24) - 1
+	}
+	return l.Outstanding.Total() + max(0, days)*DailyInterest(l.Outstanding.Principal, l.APRBps)
+}
+
 func (s *Service) accrueTo(l *Loan, now time.Time) bool {
 	if !l.Status.Open() {
 		return false
