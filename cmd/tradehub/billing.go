@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tradehub/tradehub/internal/auth"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/billing"
@@ -85,6 +86,10 @@ const billingSyncEvery = 10 * time.Second
 // missing invoice is 404.
 func invoiceDocumentHandler(b *billing.Service, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.PrincipalFrom(r.Context()); !ok {
+			http.Error(w, "sign in or send an API key", http.StatusUnauthorized)
+			return
+		}
 		var doc billing.Document
 		var err error
 		switch r.PathValue("kind") {

@@ -256,6 +256,9 @@ func TestBillingMonthEndToEnd(t *testing.T) {
 	if code, _ := download(t, signIn(t, base, "owner@brightlight.test"), base+pdfURL); code != 404 {
 		t.Errorf("another tenant's PDF: %d, want 404", code)
 	}
+	if code, _ := download(t, anonymous(t, base), base+pdfURL); code != http.StatusUnauthorized {
+		t.Errorf("PDF without credentials: %d, want 401", code)
+	}
 	csvURL := r2str(owner.do(`query($i: ID!) { invoice(id: $i) { csvUrl } }`, map[string]any{"i": inv}), "invoice", "csvUrl")
 	if code, ctype := download(t, owner, base+csvURL); code != 200 || ctype != "text/csv; charset=utf-8" {
 		t.Errorf("seller CSV: %d %s", code, ctype)
