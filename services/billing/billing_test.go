@@ -367,6 +367,7 @@ func TestKilledRunCompletesOnRerun(t *testing.T) {
 	f := setup(t)
 	seedMany(t, f, f.us, 12)
 	killed := errors.New("killed")
+	f.svc.claimBatch = 1
 	f.svc.beforeClaimHook = func(n int) error {
 		if n == 5 {
 			return killed

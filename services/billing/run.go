@@ -122,19 +122,24 @@ func (s *Service) runAccount(ctx context.Context, accountID string, start, end t
 		if d.Status != string(StatusDraft) {
 			continue // finalized already: these records go on the next period's invoice
 		}
-		for _, r := range byCur[code] {
+		recs := byCur[code]
+		for len(recs) > 0 {
 			if h := s.beforeClaimHook; h != nil {
 				if err := h(claimed); err != nil {
 					return nil, claimed, nil, err
 				}
 			}
-			ok, err := s.usage.Claim(ctx, accountID, r.ID, d.ID)
+			batch := recs[:min(len(recs), s.claimBatch)]
+			recs = recs[len(batch):]
+			ids := make([]string, len(batch))
+			for i, r := range batch {
+				ids[i] = r.ID
+			}
+			n, err := s.usage.ClaimAll(ctx, accountID, ids, d.ID)
 			if err != nil {
 				return nil, claimed, nil, err
 			}
-			if ok {
-				claimed++
-			}
+			claimed += n
 		}
 		// A finalize that won the race takes no claim made after it froze: give those back.
 		cur, err := s.loadInvoice(ctx, d.ID)

@@ -67,8 +67,10 @@ type Service struct {
 	clock     clock.Clock
 	log       *slog.Logger
 	stripe    *stripeClient
-	// beforeClaimHook, in tests, runs before each claim (to kill a run midway).
+	// beforeClaimHook, in tests, runs before each batch of claims (to kill a run midway).
 	beforeClaimHook func(n int) error
+	// claimBatch is how many usage records one guarded update claims (tests make it 1).
+	claimBatch int
 	// afterNumberTakenHook, in tests, runs between taking a number and writing it.
 	afterNumberTakenHook func() error
 }
@@ -81,7 +83,7 @@ func NewService(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, invoices: cfg.DB.Collection(CollInvoices), books: cfg.DB.Collection(CollPriceBooks),
+	s := &Service{cfg: cfg, claimBatch: 500, invoices: cfg.DB.Collection(CollInvoices), books: cfg.DB.Collection(CollPriceBooks),
 		taxRates: cfg.DB.Collection(CollTaxRates), counters: cfg.DB.Collection(CollCounters), events: cfg.DB.Collection(CollEvents),
 		customers: cfg.DB.Collection(CollCustomers), usage: cfg.Usage, access: cfg.Access, clock: cfg.Clock, log: cfg.Logger}
 	if cfg.StripeKey != "" {

@@ -14,24 +14,28 @@ import (
 // finalized). Records stored before billing existed have no such field, which reads as false.
 const fBilled = "billed"
 
-// Claiming: a record belongs to at most one invoice. Claim sets InvoiceID with a guarded update
-// on an empty InvoiceID, so of any number of racing claimers exactly one wins; an invoice is
-// priced from the records it holds, never from what one claimer won, so a re-run of a crashed
-// invoice run is harmless.
-// Freeze marks the claimed records of an invoice as billed when the invoice is finalized;
+// Claiming: a record belongs to at most one invoice. ClaimAll sets InvoiceID with a guarded
+// update on an empty InvoiceID, so of any number of racing claimers exactly one wins; an invoice
+// is priced from the records it holds, never from what one claimer won, so a re-run of a crashed
+// invoice run is harmless. Freeze marks the claimed records of an invoice as billed when the invoice is finalized;
 // Release gives back a claim that is not billed (a claim that lost a race with a finalize).
 // The invoicing package doc (services/billing) describes the whole protocol.
 
-// Claim claims record id of accountID for invoiceID. It reports whether this call claimed it:
-// false when an invoice (invoiceID itself included) holds it already, or the record does not
-// exist. It returns an INTERNAL error if the store fails.
-func (s *Service) Claim(ctx context.Context, accountID, id, invoiceID string) (bool, error) {
-	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: fID, Value: id}, {Key: fAccountID, Value: accountID}, {Key: fInvoiceID, Value: ""}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: fInvoiceID, Value: invoiceID}}}})
-	if err != nil {
-		return false, errs.Internalf("claim usage %s: %w", id, err)
+// ClaimAll claims for invoiceID those of ids (records of accountID) that no invoice holds, in one
+// guarded update, and returns how many it claimed. Each record is claimed by at most one invoice
+// whatever runs race (the update is guarded on an empty InvoiceID). One update per batch keeps a
+// run linear in its records on a store that scans for each update (the embedded FerretDB does:
+// one update per record made a run quadratic, 0.37 s per record at 1,500 records).
+func (s *Service) ClaimAll(ctx context.Context, accountID string, ids []string, invoiceID string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
 	}
-	return res.ModifiedCount == 1, nil
+	res, err := s.coll.UpdateMany(ctx, bson.D{{Key: fID, Value: bson.D{{Key: "$in", Value: ids}}}, {Key: fAccountID, Value: accountID},
+		{Key: fInvoiceID, Value: ""}}, bson.D{{Key: "$set", Value: bson.D{{Key: fInvoiceID, Value: invoiceID}}}})
+	if err != nil {
+		return 0, errs.Internalf("claim %d usage records: %w", len(ids), err)
+	}
+	return int(res.ModifiedCount), nil
 }
 
 // Release gives back invoiceID's claim on record id, unless the record is billed (frozen on

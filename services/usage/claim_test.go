@@ -27,7 +27,7 @@ func TestClaimReleaseFreeze(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if ok, err := f.svc.Claim(ctx, acct, r.ID, ids.New(ids.Invoice)); err == nil && ok {
+			if n, err := f.svc.ClaimAll(ctx, acct, []string{r.ID}, ids.New(ids.Invoice)); err == nil && n == 1 {
 				wins.Add(1)
 			}
 		}()
@@ -47,7 +47,7 @@ func TestClaimReleaseFreeze(t *testing.T) {
 	if ok, _ := f.svc.Release(ctx, acct, r.ID, inv); !ok {
 		t.Error("unbilled claim not released")
 	}
-	if ok, _ := f.svc.Claim(ctx, acct, r.ID, inv); !ok {
+	if n, _ := f.svc.ClaimAll(ctx, acct, []string{r.ID}, inv); n != 1 {
 		t.Fatal("reclaim")
 	}
 	if n, _ := f.svc.Freeze(ctx, acct, inv); n != 1 {
