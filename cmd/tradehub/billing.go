@@ -4,12 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tradehub/tradehub/internal/auth"
-	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/services/accounts"
 	"github.com/tradehub/tradehub/services/billing"
 )
@@ -106,23 +104,6 @@ func invoiceDocumentHandler(b *billing.Service, logger *slog.Logger) http.Handle
 				err = billing.ErrNotFound
 			}
 		}
-		switch errs.CodeOf(err) {
-		case "":
-		case errs.Unauthenticated:
-			http.Error(w, "sign in or send an API key", http.StatusUnauthorized)
-			return
-		case errs.NotFound, errs.Invalid, errs.Forbidden:
-			http.NotFound(w, r)
-			return
-		default:
-			logger.ErrorContext(r.Context(), "invoice document", "error", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", doc.ContentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+doc.FileName+`"`)
-		w.Header().Set("Cache-Control", "private, no-store")
-		w.Header().Set("Content-Length", strconv.Itoa(len(doc.Data)))
-		_, _ = w.Write(doc.Data)
+		serveDocument(w, r, logger, "invoice document", doc.FileName, doc.ContentType, doc.Data, err)
 	})
 }

@@ -84,23 +84,30 @@ func documentHandler(t *transport.Service, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		kind := map[string]transport.DocumentKind{"label": transport.DocLabel, "commercial-invoice": transport.DocCommercialInvoice}[r.PathValue("kind")]
 		doc, err := t.Document(r.Context(), r.PathValue("account"), r.PathValue("shipment"), kind)
-		switch errs.CodeOf(err) {
-		case "":
-		case errs.Unauthenticated:
-			http.Error(w, "sign in or send an API key", http.StatusUnauthorized)
-			return
-		case errs.NotFound, errs.Invalid, errs.Forbidden:
-			http.NotFound(w, r)
-			return
-		default:
-			logger.ErrorContext(r.Context(), "shipment document", "error", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", doc.ContentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+doc.FileName+`"`)
-		w.Header().Set("Cache-Control", "private, no-store")
-		w.Header().Set("Content-Length", strconv.Itoa(len(doc.Data)))
-		_, _ = w.Write(doc.Data)
+		serveDocument(w, r, logger, "shipment document", doc.FileName, doc.ContentType, doc.Data, err)
 	})
+}
+
+// serveDocument answers a document download: the file as an attachment never cached by a
+// shared cache, or 401 without credentials, 404 for what the caller may not see or that does
+// not exist (the same answer, so existence does not leak), 500 (logged) for anything else.
+func serveDocument(w http.ResponseWriter, r *http.Request, logger *slog.Logger, what, name, contentType string, data []byte, err error) {
+	switch errs.CodeOf(err) {
+	case "":
+	case errs.Unauthenticated:
+		http.Error(w, "sign in or send an API key", http.StatusUnauthorized)
+		return
+	case errs.NotFound, errs.Invalid, errs.Forbidden:
+		http.NotFound(w, r)
+		return
+	default:
+		logger.ErrorContext(r.Context(), what, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
 }
