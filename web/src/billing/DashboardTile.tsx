@@ -29,12 +29,15 @@ const DashboardAmountDueQuery = graphql(`
 
 const isZero = (amount: string) => !/[1-9]/.test(amount);
 
+// A constant: urql asks again whenever the context object changes, so a new one per render loops.
+const invoiceContext = { additionalTypenames: ['Invoice'] };
+
 export default function AmountDueTile({ accountId }: { accountId: string }) {
   const t = portalMessages.dashboard;
   const [result] = useQuery({
     query: DashboardAmountDueQuery,
     variables: { accountId },
-    context: { additionalTypenames: ['Invoice'] },
+    context: invoiceContext,
     requestPolicy: 'cache-and-network',
   });
   const aging = result.data?.billingStatement.aging;

@@ -24,12 +24,15 @@ const DashboardFinancingQuery = graphql(`
   }
 `);
 
+// A constant: urql asks again whenever the context object changes, so a new one per render loops.
+const loanContext = { additionalTypenames: ['Loan'] };
+
 export default function FinancingTile({ accountId }: { accountId: string }) {
   const t = portalMessages.dashboard;
   const [result] = useQuery({
     query: DashboardFinancingQuery,
     variables: { accountId },
-    context: { additionalTypenames: ['Loan'] },
+    context: loanContext,
     requestPolicy: 'cache-and-network',
   });
   const loans = result.data?.loans;
