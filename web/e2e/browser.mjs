@@ -51,9 +51,11 @@ export async function withPage(name, fn) {
   const { page } = session;
   // Context-wide, so that requests from Monaco's workers count too.
   context.on('request', (req) => session.requests.push(req.url()));
-  context.on('requestfailed', (req) =>
-    session.errors.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? 'unknown'})`),
-  );
+  context.on('requestfailed', (req) => {
+    // The operation's name says which GraphQL request it was, when it was one.
+    const op = /"operationName":"(\w+)"/.exec(req.postData() ?? '')?.[1];
+    session.errors.push(`request failed: ${req.url()}${op ? ` ${op}` : ''} (${req.failure()?.errorText ?? 'unknown'})`);
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       session.errors.push(`console: ${msg.text()}`);

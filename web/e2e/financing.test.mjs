@@ -98,6 +98,18 @@ describe('financing in Chromium', { timeout: 600_000 }, () => {
       ({ loan } = await partnerAPI('query($id: ID!) { loan(id: $id) { id dueDate outstanding { amount } } }', { id: loans[0].id }));
     }
     assert.equal(loan.dueDate, due, 'the delivery brings the due date forward');
+
+    // The seller's dashboard shows the open loan: what it owes and when the repayment is due.
+    await withPage('financing-seller-dashboard', async ({ page }) => {
+      await signIn(page, tradehub.baseURL, owner);
+      await page.goto(`${tradehub.baseURL}/accounts/${brightlight}`);
+      const tile = page.getByTestId('kpi-financing');
+      await tile.filter({ hasText: 'open loan' }).waitFor();
+      const dueShown = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${due}T00:00:00Z`));
+      const text = await tile.innerText();
+      assert.match(text, /CN¥[\d,]+\.\d\d/);
+      assert.ok(text.includes(`1 open loan; next repayment due ${dueShown}.`), text);
+    });
     const paid = await partnerAPI(
       'mutation($l: ID!, $amt: Decimal!) { recordLoanPayment(input: {loanId: $l, amount: {amount: $amt, currencyCode: "CNY"}, reference: "e2e-wire"}) { loan { status } userErrors { code } } }',
       { l: loan.id, amt: loan.outstanding.amount },

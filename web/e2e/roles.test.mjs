@@ -64,6 +64,11 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
       for (const id of ['kpi-units', 'kpi-in-transit', 'kpi-exceptions']) {
         assert.match(await page.getByTestId(id).innerText(), /\d/);
       }
+      // The slots of financing and billing, each from its own query: the demo seller owes nothing.
+      await page.getByTestId('kpi-financing').waitFor();
+      assert.match(await page.getByTestId('kpi-financing').innerText(), /Open financing[\s\S]*No open loans/);
+      await page.getByTestId('kpi-amount-due').waitFor();
+      assert.match(await page.getByTestId('kpi-amount-due').innerText(), /Amount due[\s\S]*Nothing owed/);
       await page.waitForLoadState('networkidle');
       violations.push(...(await axe(page, 'dashboard')));
 
@@ -81,6 +86,8 @@ describe('the portal for each audience', { timeout: 600_000 }, () => {
       await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '仪表盘' }).waitFor();
       assert.equal(await page.evaluate(() => /** @type {any} */ (globalThis).document.documentElement.lang), 'zh-CN');
       assert.match(await page.getByTestId('kpi-inventory-value').innerText(), /库存价值/);
+      assert.match(await page.getByTestId('kpi-financing').innerText(), /未结清融资/);
+      assert.match(await page.getByTestId('kpi-amount-due').innerText(), /应付金额/);
       violations.push(...(await axe(page, 'dashboard zh-CN')));
       await assertClean(session, tradehub.baseURL);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupCounts, lastMonths, onTimeOnLanes, spendByCategory, sumStatuses, troubleStatuses } from './dashboard';
+import { groupCounts, lastMonths, onTimeOnLanes, openFinancing, spendByCategory, sumByCurrency, sumStatuses, troubleStatuses } from './dashboard';
 
 describe('dashboard figures', () => {
   it('months are UTC calendar months, oldest first, across a year end', () => {
@@ -50,5 +50,33 @@ describe('dashboard figures', () => {
       { code: 'A', name: 'A', rate: 0.9, delivered: 10 },
       { code: 'B', name: 'B', rate: 0.5, delivered: 2 },
     ]);
+  });
+
+  it('sums money exactly per currency', () => {
+    const sums = sumByCurrency([
+      { amount: '0.1', currencyCode: 'USD' },
+      { amount: '1000.25', currencyCode: 'EUR' },
+      { amount: '0.2', currencyCode: 'USD' },
+      { amount: '-0.05', currencyCode: 'EUR' },
+      { amount: 'oops', currencyCode: 'USD' },
+    ]);
+    expect(sums).toEqual([
+      { amount: '0.3', currencyCode: 'USD' },
+      { amount: '1000.20', currencyCode: 'EUR' },
+    ]);
+  });
+
+  it('open financing counts loans that still owe, with the earliest due date and the worst status', () => {
+    const usd = (amount: string) => ({ amount, currencyCode: 'USD' });
+    expect(
+      openFinancing([
+        { status: 'ACTIVE', dueDate: '2026-12-20', outstanding: usd('1000.00') },
+        { status: 'REPAID', dueDate: '2026-10-01', outstanding: usd('0.00') },
+        { status: 'AT_RISK', dueDate: '2026-12-05', outstanding: usd('250.50') },
+        { status: 'DEFAULTED', dueDate: '2026-09-01', outstanding: usd('99.00') },
+      ]),
+    ).toEqual({ count: 2, outstanding: [usd('1250.50')], nextDue: '2026-12-05', worst: 'AT_RISK' });
+    expect(openFinancing([{ status: 'OVERDUE', dueDate: '2026-11-01', outstanding: usd('5.00') }]).worst).toBe('OVERDUE');
+    expect(openFinancing([])).toEqual({ count: 0, outstanding: [], nextDue: null, worst: null });
   });
 });

@@ -1,7 +1,7 @@
 // What the seller dashboard computes from the API's answers, without React: month windows for
 // the usage totals, the spend series, the on-time rate of the seller's own lanes, and the
 // status groups the tiles and the weekly chart use.
-import type { ShipmentStatus, UsageCategory } from '../gql/graphql';
+import type { LoanStatus, ShipmentStatus, UsageCategory } from '../gql/graphql';
 
 /** A calendar month in UTC, as the usage totals are asked for (usage days are UTC days). */
 export interface MonthWindow {
@@ -69,7 +69,7 @@ export function groupCounts(counts: readonly { status: ShipmentStatus; count: nu
   return out;
 }
 
-interface MoneyLike {
+export interface MoneyLike {
   amount: string;
   currencyCode: string;
 }
@@ -148,4 +148,43 @@ export function onTimeOnLanes(
     .filter((c) => c.delivered > 0)
     .map((c) => ({ code: c.code, name: c.name, rate: c.onTime / c.delivered, delivered: c.delivered }))
     .sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name));
+}
+
+/** Amounts added exactly per currency (as scaled integers), currencies in the order first seen. */
+export function sumByCurrency(amounts: readonly MoneyLike[]): MoneyLike[] {
+  const parsed = new Map<string, { int: bigint; decimals: number }[]>();
+  for (const m of amounts) {
+    const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(m.amount);
+    if (!match) {
+      continue;
+    }
+    const list = parsed.get(m.currencyCode) ?? [];
+    list.push({ int: BigInt(`${match[1]}${match[2]}${match[3] ?? ''}`), decimals: match[3]?.length ?? 0 });
+    parsed.set(m.currencyCode, list);
+  }
+  return [...parsed].map(([currencyCode, list]) => {
+    const scale = Math.max(...list.map((p) => p.decimals));
+    const sum = list.reduce((acc, p) => acc + p.int * 10n ** BigInt(scale - p.decimals), 0n);
+    return { amount: toDecimal(sum, scale), currencyCode };
+  });
+}
+
+/** Loans that still owe: what the financing tile counts. */
+export const openLoanStatuses: ReadonlySet<LoanStatus> = new Set<LoanStatus>(['ACTIVE', 'AT_RISK', 'OVERDUE']);
+
+/**
+ * The open financing of an account: how many loans still owe, their outstanding per currency,
+ * the earliest due date among them (a "YYYY-MM-DD" day, possibly past when overdue) and the
+ * worst status, for the tile's tone.
+ */
+export function openFinancing(loans: readonly { status: LoanStatus; dueDate: string; outstanding: MoneyLike }[]): {
+  count: number;
+  outstanding: MoneyLike[];
+  nextDue: string | null;
+  worst: 'OVERDUE' | 'AT_RISK' | null;
+} {
+  const open = loans.filter((l) => openLoanStatuses.has(l.status));
+  const nextDue = open.reduce<string | null>((min, l) => (min === null || l.dueDate < min ? l.dueDate : min), null);
+  const worst = open.some((l) => l.status === 'OVERDUE') ? 'OVERDUE' : open.some((l) => l.status === 'AT_RISK') ? 'AT_RISK' : null;
+  return { count: open.length, outstanding: sumByCurrency(open.map((l) => l.outstanding)), nextDue, worst };
 }

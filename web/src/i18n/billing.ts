@@ -1,8 +1,10 @@
 // Texts of the billing pages (invoices, current usage, the account manager's console), keyed by
 // the API's codes.
 import type { InvoiceStatus, InvoiceSyncStatus, UsageCategory } from '../gql/graphql';
+import { translatable } from './locale';
+import { billingZhCN } from './zh-CN/billing';
 
-export const billingMessages = {
+const billingEn = {
   title: (page: string, account: string) => `${page} · ${account}`,
   billing: {
     title: 'Billing',
@@ -111,3 +113,7 @@ export const billingMessages = {
     OTHER: 'Other',
   } satisfies Record<UsageCategory, string>,
 };
+
+export type BillingCatalog = typeof billingEn;
+
+export const billingMessages = translatable('billing', billingEn, { 'zh-CN': billingZhCN });

@@ -1,8 +1,10 @@
 // Texts of the financing pages (the seller's financing page and the partner's queue and
 // portfolio), keyed by the API's codes.
 import type { CollateralType, FinancingRequestStatus, LoanStatus } from '../gql/graphql';
+import { translatable } from './locale';
+import { financingZhCN } from './zh-CN/financing';
 
-export const financingMessages = {
+const financingEn = {
   title: (page: string, where: string) => `${page} · ${where}`,
   seller: {
     title: 'Financing',
@@ -98,6 +100,10 @@ export const financingMessages = {
     PO_STATUS: 'the order is not confirmed',
   } as Record<string, string>,
 };
+
+export type FinancingCatalog = typeof financingEn;
+
+export const financingMessages = translatable('financing', financingEn, { 'zh-CN': financingZhCN });
 
 /** Basis points as a percentage: 1200 → "12.00 %". */
 export function bps(v: number): string {

@@ -8,11 +8,13 @@ import type {
   SupplierQuoteStatus,
   SupplierStatus,
 } from '../gql/graphql';
+import { translatable } from './locale';
+import { procurementZhCN } from './zh-CN/procurement';
 
 export const incoterms: readonly ProcurementIncoterm[] = ['EXW', 'FCA', 'FOB', 'CFR', 'CIF', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP'];
 export const balances: readonly BalanceDue[] = ['BEFORE_SHIPMENT', 'ON_RECEIPT', 'NET_30'];
 
-export const procurementMessages = {
+const procurementEn = {
   title: (page: string, where: string) => `${page} · ${where}`,
   section: 'Sourcing',
   lead: 'Ask suppliers for quotes, compare them on landed cost and turn the award into purchase orders that the warehouse receives.',
@@ -189,3 +191,7 @@ export const procurementMessages = {
   },
   done: 'Done.',
 };
+
+export type ProcurementCatalog = typeof procurementEn;
+
+export const procurementMessages = translatable('procurement', procurementEn, { 'zh-CN': procurementZhCN });

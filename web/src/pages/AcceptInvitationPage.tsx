@@ -9,6 +9,7 @@ import { graphql } from '../gql';
 import type { InvitationPreviewQuery } from '../gql/graphql';
 import { describeError, type Problem } from '../graphql/errors';
 import { formatDateTime, messages } from '../i18n/messages';
+import { invitationMessages as t } from '../i18n/team';
 import { invitationState } from '../invitations/invitation';
 import { useSession } from '../session/Session';
 
@@ -53,7 +54,7 @@ function roleName(preview: Preview): string {
   if (preview.partnerRole) {
     return messages.partnerRoles[preview.partnerRole].toLowerCase();
   }
-  return 'a member';
+  return t.aMember;
 }
 
 /**
@@ -69,10 +70,7 @@ export default function AcceptInvitationPage() {
   let body;
   if (token === '') {
     body = (
-      <LinkProblem title="This link has no invitation in it">
-        Open the link from your invitation email again, and make sure it was not cut off. If it still fails, ask
-        the person who invited you to send a new invitation.
-      </LinkProblem>
+      <LinkProblem title={t.noToken}>{t.reopen}</LinkProblem>
     );
   } else if (preview.error && !preview.data) {
     body = (
@@ -83,36 +81,24 @@ export default function AcceptInvitationPage() {
       />
     );
   } else if (preview.fetching || !preview.data) {
-    body = <Loading label="Loading your invitation…" />;
+    body = <Loading label={t.loading} />;
   } else {
     const p = preview.data.invitationPreview;
     const state = invitationState(p);
     if (state === 'unknown' || !p) {
       body = (
-        <LinkProblem title="This invitation link is not valid">
-          Open the link from your invitation email again, and make sure it was not cut off. If it still fails, ask
-          the person who invited you to send a new invitation.
-        </LinkProblem>
+        <LinkProblem title={t.invalid}>{t.reopen}</LinkProblem>
       );
     } else if (state === 'expired') {
       body = (
-        <LinkProblem title={`This invitation to ${p.organisationName} has expired`}>
-          It was valid until {formatDateTime(p.expiresAt)}. Ask the person who invited you to send a new one to{' '}
-          {p.email}.
-        </LinkProblem>
+        <LinkProblem title={t.expired(p.organisationName)}>{t.expiredBody(formatDateTime(p.expiresAt), p.email)}</LinkProblem>
       );
     } else if (state === 'used') {
       body = (
         <LinkProblem
-          title={
-            p.status === 'ACCEPTED'
-              ? `This invitation to ${p.organisationName} was already accepted`
-              : `This invitation to ${p.organisationName} was withdrawn`
-          }
+          title={p.status === 'ACCEPTED' ? t.accepted(p.organisationName) : t.withdrawn(p.organisationName)}
         >
-          {p.status === 'ACCEPTED'
-            ? `If you accepted it, sign in as ${p.email}.`
-            : 'If you still need access, ask the person who invited you to send a new invitation.'}
+          {p.status === 'ACCEPTED' ? t.acceptedBody(p.email) : t.withdrawnBody}
         </LinkProblem>
       );
     } else {
@@ -122,7 +108,7 @@ export default function AcceptInvitationPage() {
 
   return (
     <>
-      <title>Accept invitation · Tradehub</title>
+      <title>{t.title}</title>
       <div className="auth">
         <div className="card auth-card">
           <div className="card-body">{body}</div>
@@ -135,12 +121,12 @@ export default function AcceptInvitationPage() {
 function LinkProblem({ title, children }: { title: string; children: ReactNode }) {
   return (
     <>
-      <h1 className="auth-title">Join your team on Tradehub</h1>
+      <h1 className="auth-title">{t.join}</h1>
       <div className="callout callout-danger" role="alert" data-testid="invitation-problem">
         <p className="callout-title">{title}</p>
         <p>{children}</p>
         <p>
-          Already have a sign-in? <Link href="/sign-in">Sign in</Link>.
+          {t.haveSignIn} <Link href="/sign-in">{t.signIn}</Link>
         </p>
       </div>
     </>
@@ -171,8 +157,8 @@ function AcceptForm({ token, preview }: { token: string; preview: Preview }) {
     const name = existing ? '' : String(data.get('name') ?? '').trim();
     const password = String(data.get('password') ?? '');
     const missing = existing
-      ? missingFields({ password }, { password: 'your current password' })
-      : missingFields({ name, password }, { name: 'your name', password: 'a password' });
+      ? missingFields({ password }, { password: t.missingCurrent })
+      : missingFields({ name, password }, { name: t.missingName, password: t.missingPassword });
     if (missing.length > 0) {
       refuse(mapUserErrors(missing, fields));
       return;
@@ -194,39 +180,39 @@ function AcceptForm({ token, preview }: { token: string; preview: Preview }) {
   return (
     <>
       <h1 className="auth-title" data-testid="invitation-title">
-        Join {preview.organisationName} as {roleName(preview)}
+        {t.joinAs(preview.organisationName, roleName(preview))}
       </h1>
       <p className="muted" data-testid="invitation-email">
         {existing
-          ? `You already sign in to Tradehub as ${preview.email}: enter your current password to accept.`
-          : `The invitation is for ${preview.email}. Give your name and choose a password to accept it.`}
+          ? t.existing(preview.email)
+          : t.newUser(preview.email)}
       </p>
-      <FormAlert errors={errors.form} problem={problem} alertRef={alert} title="The invitation was not accepted" />
-      <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label="Accept invitation">
+      <FormAlert errors={errors.form} problem={problem} alertRef={alert} title={t.failed} />
+      <form ref={form} className="form" onSubmit={onSubmit} noValidate aria-label={t.form}>
         {/* The email, for the browser's password manager. */}
         <input type="hidden" name="username" autoComplete="username" value={preview.email} readOnly />
         {!existing && (
-          <Field label="Your name" errors={errors.fields.name}>
+          <Field label={t.yourName} errors={errors.fields.name}>
             {(props) => <input {...props} name="name" type="text" autoComplete="name" required />}
           </Field>
         )}
         {existing ? (
-          <Field label="Current password" errors={errors.fields.password}>
+          <Field label={t.currentPassword} errors={errors.fields.password}>
             {(props) => (
               <input {...props} name="password" type="password" autoComplete="current-password" required />
             )}
           </Field>
         ) : (
           <Field
-            label="Password"
-            hint="At least 12 characters; a passphrase of a few words is easy to remember."
+            label={t.password}
+            hint={t.passwordHint}
             errors={errors.fields.password}
           >
             {(props) => <input {...props} name="password" type="password" autoComplete="new-password" required />}
           </Field>
         )}
         <button type="submit" className="button button-primary button-block" disabled={fetching}>
-          {fetching ? 'Accepting…' : 'Accept invitation'}
+          {fetching ? t.accepting : t.accept}
         </button>
       </form>
     </>

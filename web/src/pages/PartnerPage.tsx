@@ -3,6 +3,7 @@ import { Remote } from '../components/Remote';
 import { PartnerFinancing } from '../financing/PartnerFinancing';
 import { graphql } from '../gql';
 import { formatCountry, messages } from '../i18n/messages';
+import { partnerMessages as t } from '../i18n/team';
 import type { SignedInViewer } from '../session/viewer';
 
 export const PartnerWorkspaceQuery = graphql(`
@@ -36,14 +37,14 @@ export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
   if (!membership) {
     return (
       <>
-        <title>Partner workspace · Tradehub</title>
+        <title>{t.title(t.workspace)}</title>
         <div className="page-header">
-          <h1>Partner workspace</h1>
+          <h1>{t.workspace}</h1>
         </div>
         <section className="card" data-state="no-access">
           <div className="card-body">
-            <h2>You don't have access</h2>
-            <p>The partner workspace is for the people of a finance partner, and you are not one.</p>
+            <h2>{t.noAccess}</h2>
+            <p>{t.noAccessBody}</p>
           </div>
         </section>
       </>
@@ -52,57 +53,53 @@ export default function PartnerPage({ viewer }: { viewer: SignedInViewer }) {
 
   return (
     <>
-      <title>{`${membership.partner.name} · Tradehub`}</title>
+      <title>{t.title(membership.partner.name)}</title>
       <div className="page-header">
-        <p className="eyebrow">Partner workspace</p>
+        <p className="eyebrow">{t.workspace}</p>
         <h1>{membership.partner.name}</h1>
-        <p className="lead">
-          You are {messages.partnerRoles[membership.role].toLowerCase()} at {membership.partner.name}.
-        </p>
+        <p className="lead">{t.youAre(messages.partnerRoles[membership.role].toLowerCase(), membership.partner.name)}</p>
       </div>
       <Remote
         value={result.data?.partner}
         result={result}
-        what="This partner"
+        what={t.what}
         onRetry={() => reexecute({ requestPolicy: 'network-only' })}
       >
         {(partner) => (
           <>
             <section className="card" aria-labelledby="partner-heading">
               <div className="card-header">
-                <h2 id="partner-heading">Your organisation</h2>
+                <h2 id="partner-heading">{t.organisation}</h2>
               </div>
               <div className="card-body">
                 <dl className="details">
-                  <dt>Name</dt>
+                  <dt>{t.name}</dt>
                   <dd>{partner.name}</dd>
-                  <dt>Registered in</dt>
+                  <dt>{t.registeredIn}</dt>
                   <dd>{formatCountry(partner.country)}</dd>
-                  <dt>Your role</dt>
+                  <dt>{t.yourRole}</dt>
                   <dd>{messages.partnerRoles[membership.role]}</dd>
                 </dl>
               </div>
             </section>
             <section className="card card-wide" aria-labelledby="borrowers-heading">
               <div className="card-header">
-                <h2 id="borrowers-heading">Borrowers</h2>
+                <h2 id="borrowers-heading">{t.borrowers}</h2>
               </div>
               <div className="card-body">
-                <p className="muted">
-                  The seller accounts that allowed {partner.name} to see their financing data.
-                </p>
+                <p className="muted">{t.borrowersLead(partner.name)}</p>
               </div>
               {partner.borrowers.length === 0 ? (
                 <div className="card-body">
-                  <p className="muted">No seller account has consented yet.</p>
+                  <p className="muted">{t.noBorrowers}</p>
                 </div>
               ) : (
                 <div className="table-wrap">
                   <table className="table" data-testid="borrowers">
                     <thead>
                       <tr>
-                        <th scope="col">Legal name</th>
-                        <th scope="col">Registered in</th>
+                        <th scope="col">{t.legalName}</th>
+                        <th scope="col">{t.registeredIn}</th>
                       </tr>
                     </thead>
                     <tbody>

@@ -6,6 +6,7 @@ import type { WebhookHealth } from '../gql/graphql';
 import type { Problem } from '../graphql/errors';
 import type { MutationOutcome } from '../graphql/mutations';
 import { userErrorText, type UserErrorLike } from '../i18n/messages';
+import { webhookTexts } from '../i18n/webhooks';
 import { allEventTypes, badgeClass, chosenEventTypes, healthTexts } from './webhooks';
 
 export function HealthBadge({ health }: { health: WebhookHealth }) {
@@ -72,9 +73,9 @@ export function WebhookForm({
     const url = String(data.get('url') ?? '').trim();
     const description = String(data.get('description') ?? '').trim();
     const eventTypes = chosenEventTypes(all, chosen, known);
-    const local: UserErrorLike[] = missingFields({ url }, { url: 'the URL' });
+    const local: UserErrorLike[] = missingFields({ url }, { url: webhookTexts.form.theUrl });
     if (eventTypes.length === 0) {
-      local.push({ code: 'REQUIRED', field: ['input', 'eventTypes'], message: 'Choose at least one event type.' });
+      local.push({ code: 'REQUIRED', field: ['input', 'eventTypes'], message: webhookTexts.form.chooseType });
     }
     if (local.length > 0) {
       refuse(mapUserErrors(local, webhookFields));
@@ -104,8 +105,8 @@ export function WebhookForm({
       <FormAlert errors={errors.form} problem={problem} alertRef={alert} title={failedTitle} />
       <form ref={form} className="form" onSubmit={submit} noValidate aria-label={label}>
         <Field
-          label="Endpoint URL"
-          hint="An https address that accepts POST requests, e.g. https://example.com/tradehub/webhooks."
+          label={webhookTexts.form.url}
+          hint={webhookTexts.form.urlHint}
           errors={errors.fields.url}
         >
           {(props) => (
@@ -127,7 +128,7 @@ export function WebhookForm({
           aria-describedby={typeErrors.length > 0 ? errorId : undefined}
           aria-invalid={typeErrors.length > 0 || undefined}
         >
-          <legend id={legendId}>Event types</legend>
+          <legend id={legendId}>{webhookTexts.form.eventTypes}</legend>
           <label className="checkbox">
             <input
               type="checkbox"
@@ -136,7 +137,7 @@ export function WebhookForm({
               onChange={(e) => setAll(e.currentTarget.checked)}
               aria-invalid={typeErrors.length > 0}
             />{' '}
-            All event types, including ones added later
+            {webhookTexts.form.allTypes}
           </label>
           {!all && (
             <div className="checkbox-list" role="group" aria-labelledby={legendId}>
@@ -174,7 +175,7 @@ export function WebhookForm({
             </ul>
           )}
         </fieldset>
-        <Field label="Description (optional)" hint="A note for your team, one line." errors={errors.fields.description}>
+        <Field label={webhookTexts.form.description} hint={webhookTexts.form.descriptionHint} errors={errors.fields.description}>
           {(props) => (
             <input
               {...props}
@@ -192,7 +193,7 @@ export function WebhookForm({
           </button>
           {onCancel && (
             <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
-              Cancel
+              {webhookTexts.form.cancel}
             </button>
           )}
         </div>
@@ -222,14 +223,13 @@ export function SecretDialog({ title, secret, onClose }: { title: string; secret
   return (
     <Dialog open onClose={onClose} title={title} className="dialog-secret">
       <div className="callout callout-warning" id={warningId}>
-        <p className="callout-title">Copy the signing secret now: it will not be shown again.</p>
+        <p className="callout-title">{webhookTexts.secret.warning}</p>
         <p>
-          Your endpoint verifies the <code>Tradehub-Signature</code> header with it. If you lose it, rotate the
-          secret to get a new one.
+          {webhookTexts.secret.verifiesBefore} <code>Tradehub-Signature</code> {webhookTexts.secret.verifiesAfter}
         </p>
       </div>
       <div className="field">
-        <label htmlFor={inputId}>Signing secret</label>
+        <label htmlFor={inputId}>{webhookTexts.secret.label}</label>
         <div className="secret-row">
           <input
             ref={input}
@@ -243,17 +243,17 @@ export function SecretDialog({ title, secret, onClose }: { title: string; secret
             onFocus={(e) => e.currentTarget.select()}
           />
           <button type="button" className="button button-secondary" onClick={copy} data-autofocus>
-            Copy
+            {webhookTexts.secret.copy}
           </button>
         </div>
         <p className="field-hint" role="status">
-          {copyState === 'copied' && 'Copied to the clipboard.'}
-          {copyState === 'manual' && 'The browser did not allow copying: the secret is selected, press Ctrl+C (⌘C).'}
+          {copyState === 'copied' && webhookTexts.secret.copied}
+          {copyState === 'manual' && webhookTexts.secret.manual}
         </p>
       </div>
       <div className="dialog-actions">
         <button type="button" className="button button-primary" onClick={onClose}>
-          I have stored it
+          {webhookTexts.secret.stored}
         </button>
       </div>
     </Dialog>

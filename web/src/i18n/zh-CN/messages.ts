@@ -97,5 +97,8 @@ export const zhCN: Translation<Catalog> = {
     team: '团队',
     apiKeys: 'API 密钥',
     webhooks: 'Webhook',
+    procurement: '采购寻源',
+    financing: '融资',
+    billing: '账单',
   },
 };

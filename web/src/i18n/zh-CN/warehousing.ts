@@ -61,6 +61,8 @@ export const warehousingZhCN: Translation<WarehousingCatalog> = {
     TRANSFER_IN: '从其他仓库调入',
     RETURN: '退货',
     DAMAGE: '破损报废',
+    PLEDGE: '质押给贷款方',
+    UNPLEDGE: '解除质押',
   },
   adjustmentReasons: {
     FOUND: '盘盈',

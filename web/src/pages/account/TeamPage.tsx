@@ -13,6 +13,7 @@ import type { AccountRole, TeamMembersQuery } from '../../gql/graphql';
 import type { Problem } from '../../graphql/errors';
 import { mutationOutcome } from '../../graphql/mutations';
 import { formatDateTime, messages } from '../../i18n/messages';
+import { teamMessages as t } from '../../i18n/team';
 import { useSession } from '../../session/Session';
 
 export const TeamMembersQueryDoc = graphql(`
@@ -162,13 +163,13 @@ export default function TeamPage() {
 
   return (
     <>
-      <title>{`Team · ${account.legalName} · Tradehub`}</title>
+      <title>{t.title(account.legalName)}</title>
       <div className="page-header">
         <p className="eyebrow">{account.legalName}</p>
-        <h1>Team</h1>
+        <h1>{t.heading}</h1>
         <p className="lead">
-          The people who work in this account and what each may do.
-          {!manage && access.kind === 'staff' && ' As staff you can see the team; its owners and admins change it.'}
+          {t.lead}
+          {!manage && access.kind === 'staff' && t.staffLead}
         </p>
       </div>
 
@@ -179,9 +180,9 @@ export default function TeamPage() {
       <Remote
         value={members.data?.account}
         result={members}
-        what="The team of this account"
+        what={t.what}
         onRetry={reloadMembers}
-        loadingLabel="Loading the team…"
+        loadingLabel={t.loading}
       >
         {(data) => (
           <>
@@ -190,27 +191,25 @@ export default function TeamPage() {
                 accountId={account.id}
                 roles={grantableRoles(access)}
                 onInvited={(email, role) => {
-                  setNotice(
-                    `Invitation sent to ${email} as ${messages.accountRoles[role]}. They get an email with a link to join; on a development server the link is written to the server log instead.`,
-                  );
+                  setNotice(t.invited(email, messages.accountRoles[role]));
                 }}
               />
             )}
 
             <section className="card card-wide" aria-labelledby="members-heading">
               <div className="card-header">
-                <h2 id="members-heading">Members</h2>
+                <h2 id="members-heading">{t.members}</h2>
               </div>
               <div className="table-wrap">
                 <table className="table">
                   <thead>
                     <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Role</th>
+                      <th scope="col">{t.name}</th>
+                      <th scope="col">{t.email}</th>
+                      <th scope="col">{t.role}</th>
                       {manage && (
                         <th scope="col">
-                          <span className="visually-hidden">Actions</span>
+                          <span className="visually-hidden">{t.actions}</span>
                         </th>
                       )}
                     </tr>
@@ -220,8 +219,8 @@ export default function TeamPage() {
                       <tr key={m.user.id}>
                         <td>
                           {m.user.name}
-                          {m.user.id === viewerId && <span className="muted"> (you)</span>}
-                          {m.user.status === 'DISABLED' && <span className="badge badge-danger">Disabled</span>}
+                          {m.user.id === viewerId && <span className="muted">{t.you}</span>}
+                          {m.user.status === 'DISABLED' && <span className="badge badge-danger">{t.disabled}</span>}
                         </td>
                         <td>{m.user.email}</td>
                         <td>{messages.accountRoles[m.role]}</td>
@@ -233,17 +232,17 @@ export default function TeamPage() {
                                   type="button"
                                   className="button button-secondary button-small"
                                   onClick={() => setChanging(m)}
-                                  aria-label={`Change role of ${m.user.name}`}
+                                  aria-label={t.changeRoleOf(m.user.name)}
                                 >
-                                  Change role
+                                  {t.changeRole}
                                 </button>
                                 <button
                                   type="button"
                                   className="button button-secondary button-small button-danger-text"
                                   onClick={() => setRemoving(m)}
-                                  aria-label={`Remove ${m.user.name}`}
+                                  aria-label={t.removeWho(m.user.name)}
                                 >
-                                  Remove
+                                  {t.remove}
                                 </button>
                               </>
                             )}
@@ -256,7 +255,7 @@ export default function TeamPage() {
               </div>
               {data.members.nodes.length === 0 && (
                 <div className="card-body">
-                  <p className="muted">No members on this page.</p>
+                  <p className="muted">{t.noMembers}</p>
                 </div>
               )}
               <Pager
@@ -264,39 +263,39 @@ export default function TeamPage() {
                 hasNextPage={data.members.pageInfo.hasNextPage}
                 endCursor={data.members.pageInfo.endCursor}
                 fetching={members.fetching}
-                label="Members"
+                label={t.members}
               />
             </section>
 
             <section className="card card-wide" aria-labelledby="invitations-heading">
               <div className="card-header">
-                <h2 id="invitations-heading">Pending invitations</h2>
+                <h2 id="invitations-heading">{t.pending}</h2>
               </div>
               <Remote
                 value={invitations.data?.account}
                 result={invitations}
-                what="The invitations of this account"
+                what={t.invitationsWhat}
                 onRetry={reloadInvitations}
-                loadingLabel="Loading the invitations…"
+                loadingLabel={t.invitationsLoading}
               >
                 {(inv) => {
                   const pending = inv.invitations.filter((i) => i.status === 'PENDING');
                   return pending.length === 0 ? (
                     <div className="card-body">
-                      <p className="muted">No invitation is waiting to be accepted.</p>
+                      <p className="muted">{t.noPending}</p>
                     </div>
                   ) : (
                     <div className="table-wrap">
                       <table className="table">
                         <thead>
                           <tr>
-                            <th scope="col">Email</th>
-                            <th scope="col">Role</th>
-                            <th scope="col">Sent</th>
-                            <th scope="col">Expires</th>
+                            <th scope="col">{t.email}</th>
+                            <th scope="col">{t.role}</th>
+                            <th scope="col">{t.sent}</th>
+                            <th scope="col">{t.expires}</th>
                             {manage && (
                               <th scope="col">
-                                <span className="visually-hidden">Actions</span>
+                                <span className="visually-hidden">{t.actions}</span>
                               </th>
                             )}
                           </tr>
@@ -314,9 +313,9 @@ export default function TeamPage() {
                                     type="button"
                                     className="button button-secondary button-small button-danger-text"
                                     onClick={() => setRevoking({ id: i.id, email: i.email })}
-                                    aria-label={`Revoke the invitation of ${i.email}`}
+                                    aria-label={t.revokeOf(i.email)}
                                   >
-                                    Revoke
+                                    {t.revoke}
                                   </button>
                                 </td>
                               )}
@@ -340,7 +339,7 @@ export default function TeamPage() {
           roles={grantableRoles(access)}
           onClose={() => setChanging(null)}
           onChanged={(role) => {
-            setNotice(`${changing.user.name} is now ${messages.accountRoles[role]}.`);
+            setNotice(t.roleChanged(changing.user.name, messages.accountRoles[role]));
             setChanging(null);
           }}
         />
@@ -348,9 +347,9 @@ export default function TeamPage() {
 
       <ConfirmDialog
         open={removing !== null}
-        title={`Remove ${removing?.user.name ?? ''}?`}
-        confirmLabel="Remove member"
-        busyLabel="Removing…"
+        title={t.removeTitle(removing?.user.name ?? '')}
+        confirmLabel={t.removeConfirm}
+        busyLabel={t.removing}
         onCancel={() => setRemoving(null)}
         onConfirm={async () => {
           const member = removing;
@@ -367,23 +366,20 @@ export default function TeamPage() {
             .toPromise();
           const outcome = mutationOutcome(result, (d) => d.removeMember);
           if (outcome.kind === 'ok') {
-            setNotice(`${member.user.name} was removed from the team.`);
+            setNotice(t.removed(member.user.name));
             setRemoving(null);
           }
           return outcome;
         }}
       >
-        <p>
-          {removing?.user.name} ({removing?.user.email}) loses access to {account.legalName} at once, including
-          any session they have open. API keys they created keep working until revoked.
-        </p>
+        <p>{t.removeBody(removing?.user.name ?? '', removing?.user.email ?? '', account.legalName)}</p>
       </ConfirmDialog>
 
       <ConfirmDialog
         open={revoking !== null}
-        title="Revoke the invitation?"
-        confirmLabel="Revoke invitation"
-        busyLabel="Revoking…"
+        title={t.revokeTitle}
+        confirmLabel={t.revokeConfirm}
+        busyLabel={t.revoking}
         onCancel={() => setRevoking(null)}
         onConfirm={async () => {
           const invitation = revoking;
@@ -395,13 +391,13 @@ export default function TeamPage() {
             .toPromise();
           const outcome = mutationOutcome(result, (d) => d.revokeInvitation);
           if (outcome.kind === 'ok') {
-            setNotice(`The invitation of ${invitation.email} was revoked; its link no longer works.`);
+            setNotice(t.revoked(invitation.email));
             setRevoking(null);
           }
           return outcome;
         }}
       >
-        <p>The link sent to {revoking?.email} stops working. You can invite them again later.</p>
+        <p>{t.revokeBody(revoking?.email ?? '')}</p>
       </ConfirmDialog>
     </>
   );
@@ -439,7 +435,7 @@ function InviteForm({
     event.preventDefault();
     const formElement = event.currentTarget;
     const email = String(new FormData(formElement).get('email') ?? '').trim();
-    const missing = missingFields({ email }, { email: 'an email address' });
+    const missing = missingFields({ email }, { email: t.anEmail });
     if (missing.length > 0) {
       refuse(mapUserErrors(missing, inviteFields));
       return;
@@ -463,15 +459,15 @@ function InviteForm({
   return (
     <section className="card card-wide" aria-labelledby="invite-heading">
       <div className="card-header">
-        <h2 id="invite-heading">Invite someone</h2>
+        <h2 id="invite-heading">{t.invite}</h2>
       </div>
       <div className="card-body">
-        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title="The invitation was not sent" />
-        <form ref={form} className="form form-inline" onSubmit={onSubmit} noValidate aria-label="Invite someone">
-          <Field label="Email" errors={errors.fields.email}>
+        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title={t.inviteFailed} />
+        <form ref={form} className="form form-inline" onSubmit={onSubmit} noValidate aria-label={t.invite}>
+          <Field label={t.email} errors={errors.fields.email}>
             {(props) => <input {...props} name="email" type="email" autoComplete="off" spellCheck={false} required />}
           </Field>
-          <Field label="Role" hint={messages.accountRoleDescriptions[role]} errors={errors.fields.role}>
+          <Field label={t.role} hint={messages.accountRoleDescriptions[role]} errors={errors.fields.role}>
             {(props) => (
               <select {...props} name="role" value={role} onChange={(e) => setRole(e.target.value as AccountRole)}>
                 {roles.map((r) => (
@@ -484,14 +480,11 @@ function InviteForm({
           </Field>
           <div className="form-actions">
             <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? 'Sending…' : 'Send invitation'}
+              {busy ? t.sending : t.send}
             </button>
           </div>
         </form>
-        <p className="muted">
-          The invitation link is emailed to them and is valid for a limited time. On a development server it is
-          written to the server log instead of being emailed.
-        </p>
+        <p className="muted">{t.inviteHint}</p>
       </div>
     </section>
   );
@@ -543,11 +536,11 @@ function ChangeRoleDialog({
   }
 
   return (
-    <Dialog open onClose={onClose} title={`Change the role of ${member.user.name}`} busy={busy}>
+    <Dialog open onClose={onClose} title={t.changeRoleTitle(member.user.name)} busy={busy}>
       <form ref={form} onSubmit={onSubmit} noValidate className="form">
-        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title="The role was not changed" />
+        <FormAlert errors={errors.form} problem={problem} alertRef={alert} title={t.changeFailed} />
         <fieldset className="radio-group">
-          <legend>Role in this account</legend>
+          <legend>{t.roleHere}</legend>
           {roles.map((r) => (
             <label key={r} className="radio">
               <input
@@ -567,10 +560,10 @@ function ChangeRoleDialog({
         </fieldset>
         <div className="dialog-actions">
           <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
+            {t.cancel}
           </button>
           <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save role'}
+            {busy ? t.saving : t.saveRole}
           </button>
         </div>
       </form>

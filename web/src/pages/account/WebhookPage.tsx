@@ -12,6 +12,7 @@ import type { WebhookSubscriptionDetailQuery } from '../../gql/graphql';
 import type { Problem } from '../../graphql/errors';
 import { mutationOutcome, type MutationOutcome } from '../../graphql/mutations';
 import { formatDateTime, type UserErrorLike } from '../../i18n/messages';
+import { webhookTexts } from '../../i18n/webhooks';
 import { HealthBadge, SecretDialog, WebhookForm } from '../../webhooks/ui';
 import {
   badgeClass,
@@ -179,22 +180,22 @@ export default function WebhookPage() {
 
   return (
     <>
-      <title>{`Webhook · ${account.legalName} · Tradehub`}</title>
+      <title>{webhookTexts.page.title(account.legalName)}</title>
       <div className="page-header">
         <p className="eyebrow">
-          <Link href={webhooksPath(account.id)}>Webhooks</Link> · {account.legalName}
+          <Link href={webhooksPath(account.id)}>{webhookTexts.list.title}</Link> · {account.legalName}
         </p>
-        <h1>Webhook</h1>
+        <h1>{webhookTexts.page.heading}</h1>
       </div>
       {!readable ? (
-        <NoAccess what="This webhook" />
+        <NoAccess what={webhookTexts.page.what} />
       ) : (
         <Remote
           value={sub && sub.accountId === account.id ? sub : null}
           result={result}
-          what="This webhook"
+          what={webhookTexts.page.what}
           onRetry={reload}
-          loadingLabel="Loading the webhook…"
+          loadingLabel={webhookTexts.page.loading}
         >
           {(s) => (
             <SubscriptionView
@@ -252,7 +253,7 @@ function SubscriptionView({
     const outcome = mutationOutcome(res, (d) => d.updateWebhookSubscription);
     report(outcome);
     if (outcome.kind === 'ok') {
-      setNotice(active ? 'The webhook was resumed: it receives the events recorded from now on.' : 'The webhook was paused.');
+      setNotice(active ? webhookTexts.page.resumed : webhookTexts.page.paused);
     }
   }
 
@@ -263,7 +264,7 @@ function SubscriptionView({
     const outcome = mutationOutcome(res, (d) => d.redeliverWebhookDelivery);
     report(outcome);
     if (outcome.kind === 'ok') {
-      setNotice(`Delivery of event #${delivery.eventSeq} (${delivery.eventType}) is being sent again.`);
+      setNotice(webhookTexts.page.redelivering(delivery.eventSeq, delivery.eventType));
     }
   }
 
@@ -278,23 +279,23 @@ function SubscriptionView({
           role="note"
           data-testid="health-notice"
         >
-          <p className="callout-title">This webhook is {health.label.toLowerCase()}</p>
+          <p className="callout-title">{webhookTexts.page.healthTitle(health.label.toLowerCase())}</p>
           <p>{health.notice}</p>
         </div>
       )}
-      <FormAlert errors={actionErrors} problem={actionProblem} title="This was not done" />
+      <FormAlert errors={actionErrors} problem={actionProblem} title={webhookTexts.page.notDone} />
 
       <section className="card card-wide" aria-labelledby="webhook-heading">
         <div className="card-header">
-          <h2 id="webhook-heading">Settings</h2>
+          <h2 id="webhook-heading">{webhookTexts.page.settings}</h2>
         </div>
         <div className="card-body">
           {editing ? (
             <WebhookForm
-              label="Change the webhook"
-              submitLabel="Save changes"
-              busyLabel="Saving…"
-              failedTitle="The webhook was not changed"
+              label={webhookTexts.page.change}
+              submitLabel={webhookTexts.page.save}
+              busyLabel={webhookTexts.page.saving}
+              failedTitle={webhookTexts.page.notChanged}
               known={known}
               initial={{ url: sub.url, eventTypes: sub.eventTypes, description: sub.description ?? '' }}
               onCancel={() => setEditing(false)}
@@ -312,7 +313,7 @@ function SubscriptionView({
                 const outcome = mutationOutcome(res, (d) => d.updateWebhookSubscription);
                 if (outcome.kind === 'ok') {
                   setEditing(false);
-                  setNotice('The webhook was changed.');
+                  setNotice(webhookTexts.page.changed);
                 }
                 return outcome;
               }}
@@ -320,36 +321,36 @@ function SubscriptionView({
           ) : (
             <>
               <dl className="details" data-testid="webhook-details">
-                <dt>Endpoint URL</dt>
+                <dt>{webhookTexts.page.url}</dt>
                 <dd>
                   <code>{sub.url}</code>
                 </dd>
-                <dt>Event types</dt>
+                <dt>{webhookTexts.page.eventTypes}</dt>
                 <dd>{describeEventTypes(sub.eventTypes)}</dd>
-                <dt>Description</dt>
-                <dd>{sub.description ?? <span className="muted">None</span>}</dd>
-                <dt>Health</dt>
+                <dt>{webhookTexts.page.description}</dt>
+                <dd>{sub.description ?? <span className="muted">{webhookTexts.page.none}</span>}</dd>
+                <dt>{webhookTexts.page.health}</dt>
                 <dd>
                   <HealthBadge health={sub.health} />
-                  {sub.consecutiveFailures > 0 && ` · ${sub.consecutiveFailures} failed attempts in a row`}
+                  {sub.consecutiveFailures > 0 && webhookTexts.page.failuresInARow(sub.consecutiveFailures)}
                 </dd>
-                <dt>State</dt>
-                <dd>{sub.active ? 'Active' : 'Paused: it receives nothing'}</dd>
-                <dt>Signing secret</dt>
+                <dt>{webhookTexts.page.state}</dt>
+                <dd>{sub.active ? webhookTexts.page.active : webhookTexts.page.inactive}</dd>
+                <dt>{webhookTexts.page.secret}</dt>
                 <dd>
                   <code>{sub.secretHint}</code>
                   {sub.previousSecretExpiresAt &&
-                    ` · the previous secret also signs until ${formatDateTime(sub.previousSecretExpiresAt)}`}
+                    webhookTexts.page.previousSecret(formatDateTime(sub.previousSecretExpiresAt))}
                 </dd>
-                <dt>Last success</dt>
-                <dd>{sub.lastSuccessAt ? formatDateTime(sub.lastSuccessAt) : <span className="muted">Never</span>}</dd>
-                <dt>Created</dt>
+                <dt>{webhookTexts.page.lastSuccess}</dt>
+                <dd>{sub.lastSuccessAt ? formatDateTime(sub.lastSuccessAt) : <span className="muted">{webhookTexts.page.never}</span>}</dd>
+                <dt>{webhookTexts.page.created}</dt>
                 <dd>{formatDateTime(sub.createdAt)}</dd>
               </dl>
               {manage && (
                 <div className="webhook-actions">
                   <button type="button" className="button button-secondary" onClick={() => setEditing(true)}>
-                    Edit
+                    {webhookTexts.page.edit}
                   </button>
                   <button
                     type="button"
@@ -357,17 +358,17 @@ function SubscriptionView({
                     disabled={busy}
                     onClick={() => void setActive(!sub.active)}
                   >
-                    {sub.active ? 'Pause' : 'Resume'}
+                    {sub.active ? webhookTexts.page.pause : webhookTexts.page.resume}
                   </button>
                   <button type="button" className="button button-secondary" onClick={() => setConfirm('rotate')}>
-                    Rotate secret
+                    {webhookTexts.page.rotate}
                   </button>
                   <button
                     type="button"
                     className="button button-secondary button-danger-text"
                     onClick={() => setConfirm('delete')}
                   >
-                    Delete
+                    {webhookTexts.page.delete}
                   </button>
                 </div>
               )}
@@ -378,27 +379,27 @@ function SubscriptionView({
 
       <section className="card card-wide" aria-labelledby="deliveries-heading">
         <div className="card-header">
-          <h2 id="deliveries-heading">Delivery log</h2>
+          <h2 id="deliveries-heading">{webhookTexts.page.log}</h2>
           <button type="button" className="button button-secondary button-small" onClick={onReload} disabled={refreshing}>
-            {refreshing ? 'Refreshing…' : 'Refresh'}
+            {refreshing ? webhookTexts.page.refreshing : webhookTexts.page.refresh}
           </button>
         </div>
         {sub.deliveries.nodes.length === 0 ? (
           <div className="card-body">
-            <p className="muted">Nothing was sent yet. Deliveries appear here when the account's events happen.</p>
+            <p className="muted">{webhookTexts.page.noDeliveries}</p>
           </div>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="deliveries">
               <thead>
                 <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Queued</th>
+                  <th scope="col">{webhookTexts.page.event}</th>
+                  <th scope="col">{webhookTexts.page.status}</th>
+                  <th scope="col">{webhookTexts.page.attempts}</th>
+                  <th scope="col">{webhookTexts.page.queued}</th>
                   {manage && (
                     <th scope="col">
-                      <span className="visually-hidden">Actions</span>
+                      <span className="visually-hidden">{webhookTexts.page.actions}</span>
                     </th>
                   )}
                 </tr>
@@ -415,19 +416,19 @@ function SubscriptionView({
                         {deliveryStatusTexts[d.status].label}
                       </span>
                       {d.status === 'PENDING' && d.nextAttemptAt && (
-                        <span className="muted table-sub">Next attempt {formatDateTime(d.nextAttemptAt)}</span>
+                        <span className="muted table-sub">{webhookTexts.page.nextAttempt(formatDateTime(d.nextAttemptAt))}</span>
                       )}
                     </td>
                     <td>
                       {d.attempts.length === 0 ? (
-                        <span className="muted">None yet</span>
+                        <span className="muted">{webhookTexts.page.noneYet}</span>
                       ) : (
-                        <ol className="webhook-attempts" reversed aria-label={`Attempts of ${d.id}`}>
+                        <ol className="webhook-attempts" reversed aria-label={webhookTexts.page.attemptsOf(d.id)}>
                           {d.attempts.map((a) => (
                             <li key={a.attemptNumber} data-attempt={a.attemptNumber} data-succeeded={a.succeeded}>
-                              Attempt {a.attemptNumber}
-                              {a.manual && ' (redelivery)'}: {a.succeeded ? 'succeeded' : 'failed'} ·{' '}
-                              {a.responseStatusCode === null ? 'no response' : `HTTP ${a.responseStatusCode}`} ·{' '}
+                              {webhookTexts.page.attempt(a.attemptNumber)}
+                              {a.manual && webhookTexts.page.redelivery}: {a.succeeded ? webhookTexts.page.succeeded : webhookTexts.page.failed} ·{' '}
+                              {a.responseStatusCode === null ? webhookTexts.page.noResponse : `HTTP ${a.responseStatusCode}`} ·{' '}
                               {formatLatency(a.latencyMs)} · {formatDateTime(a.at)}
                               {a.error && <span className="muted table-sub">{a.error}</span>}
                             </li>
@@ -443,9 +444,9 @@ function SubscriptionView({
                           className="button button-secondary button-small"
                           disabled={!sub.active}
                           onClick={() => void redeliver(d)}
-                          aria-label={`Redeliver event #${d.eventSeq}`}
+                          aria-label={webhookTexts.page.redeliverEvent(d.eventSeq)}
                         >
-                          Redeliver
+                          {webhookTexts.page.redeliver}
                         </button>
                       </td>
                     )}
@@ -457,13 +458,13 @@ function SubscriptionView({
         )}
       </section>
 
-      {secret && <SecretDialog title="The webhook's new signing secret" secret={secret} onClose={() => setSecret(null)} />}
+      {secret && <SecretDialog title={webhookTexts.page.newSecret} secret={secret} onClose={() => setSecret(null)} />}
 
       <ConfirmDialog
         open={confirm === 'rotate'}
-        title="Rotate the signing secret?"
-        confirmLabel="Rotate secret"
-        busyLabel="Rotating…"
+        title={webhookTexts.page.rotateTitle}
+        confirmLabel={webhookTexts.page.rotate}
+        busyLabel={webhookTexts.page.rotating}
         onCancel={() => setConfirm(null)}
         onConfirm={async () => {
           const res = await client.mutation(RotateWebhookSecretMutation, { input: { subscriptionId: sub.id } }).toPromise();
@@ -471,22 +472,19 @@ function SubscriptionView({
           if (outcome.kind === 'ok') {
             setConfirm(null);
             setSecret(outcome.payload.secret ?? null);
-            setNotice('The secret was rotated; the previous one keeps signing for 24 hours.');
+            setNotice(webhookTexts.page.rotated);
           }
           return outcome;
         }}
       >
-        <p>
-          A new secret is shown once. The current secret keeps signing next to it for 24 hours, so that you can
-          update your endpoint without missing a delivery.
-        </p>
+        <p>{webhookTexts.page.rotateBody}</p>
       </ConfirmDialog>
 
       <ConfirmDialog
         open={confirm === 'delete'}
-        title="Delete this webhook?"
-        confirmLabel="Delete webhook"
-        busyLabel="Deleting…"
+        title={webhookTexts.page.deleteTitle}
+        confirmLabel={webhookTexts.page.deleteConfirm}
+        busyLabel={webhookTexts.page.deleting}
         onCancel={() => setConfirm(null)}
         onConfirm={async () => {
           const res = await client
@@ -501,8 +499,7 @@ function SubscriptionView({
         }}
       >
         <p>
-          <code>{sub.url}</code> receives nothing more, its pending deliveries are canceled and its delivery log is
-          deleted. This cannot be undone.
+          <code>{sub.url}</code> {webhookTexts.page.deleteBody}
         </p>
       </ConfirmDialog>
     </>
