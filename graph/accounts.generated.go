@@ -669,6 +669,10 @@ func (ec *executionContext) fieldContext_Account_health(_ context.Context, field
 				return ec.fieldContext_AccountHealth_shipmentExceptions(ctx, field)
 			case "lowStockBalances":
 				return ec.fieldContext_AccountHealth_lowStockBalances(ctx, field)
+			case "overdueInvoices":
+				return ec.fieldContext_AccountHealth_overdueInvoices(ctx, field)
+			case "atRiskLoans":
+				return ec.fieldContext_AccountHealth_atRiskLoans(ctx, field)
 			}
 			return nil, fmt.Errorf("no field named %q was found under type AccountHealth", field.Name)
 		},

@@ -87,6 +87,64 @@ func (ec *executionContext) fieldContext_AccountHealth_lowStockBalances(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AccountHealth_overdueInvoices(ctx context.Context, field graphql.CollectedField, obj *model.AccountHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AccountHealth_overdueInvoices,
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueInvoices, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_AccountHealth_overdueInvoices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountHealth_atRiskLoans(ctx context.Context, field graphql.CollectedField, obj *model.AccountHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		ec.fieldContext_AccountHealth_atRiskLoans,
+		func(ctx context.Context) (any, error) {
+			return obj.AtRiskLoans, nil
+		},
+		nil,
+		ec.marshalOInt2ᚖint,
+		true,
+		false,
+	)
+}
+
+func (ec *executionContext) fieldContext_AccountHealth_atRiskLoans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountHealth",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ShipmentLane_origin(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentLane) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -523,6 +581,10 @@ func (ec *executionContext) _AccountHealth(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._AccountHealth_shipmentExceptions(ctx, field, obj)
 		case "lowStockBalances":
 			out.Values[i] = ec._AccountHealth_lowStockBalances(ctx, field, obj)
+		case "overdueInvoices":
+			out.Values[i] = ec._AccountHealth_overdueInvoices(ctx, field, obj)
+		case "atRiskLoans":
+			out.Values[i] = ec._AccountHealth_atRiskLoans(ctx, field, obj)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -27,6 +27,16 @@ func (r *accountResolver) Health(ctx context.Context, obj *model.Account) (*mode
 	} else if !hidden(err) {
 		return nil, err
 	}
+	if n, err := r.Billing.OverdueCount(ctx, obj.ID); err == nil {
+		out.OverdueInvoices = &n
+	} else if !hidden(err) {
+		return nil, err
+	}
+	if n, err := r.Financing.AtRiskCount(ctx, obj.ID); err == nil {
+		out.AtRiskLoans = &n
+	} else if !hidden(err) {
+		return nil, err
+	}
 	return out, nil
 }
 

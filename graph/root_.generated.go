@@ -113,7 +113,9 @@ type ComplexityRoot struct {
 	}
 
 	AccountHealth struct {
+		AtRiskLoans        func(childComplexity int) int
 		LowStockBalances   func(childComplexity int) int
+		OverdueInvoices    func(childComplexity int) int
 		ShipmentExceptions func(childComplexity int) int
 	}
 
@@ -2380,12 +2382,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.complexity.AccountEdge.Node(childComplexity), true
 
+	case "AccountHealth.atRiskLoans":
+		if e.complexity.AccountHealth.AtRiskLoans == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.AtRiskLoans(childComplexity), true
+
 	case "AccountHealth.lowStockBalances":
 		if e.complexity.AccountHealth.LowStockBalances == nil {
 			break
 		}
 
 		return e.complexity.AccountHealth.LowStockBalances(childComplexity), true
+
+	case "AccountHealth.overdueInvoices":
+		if e.complexity.AccountHealth.OverdueInvoices == nil {
+			break
+		}
+
+		return e.complexity.AccountHealth.OverdueInvoices(childComplexity), true
 
 	case "AccountHealth.shipmentExceptions":
 		if e.complexity.AccountHealth.ShipmentExceptions == nil {
@@ -14544,6 +14560,10 @@ type AccountHealth {
   shipmentExceptions: Int
   "Inventory balances below their reorder point."
   lowStockBalances: Int
+  "Finalized invoices still open past their due date."
+  overdueInvoices: Int
+  "Loans AT_RISK, OVERDUE or DEFAULTED (for a partner: its own loans only)."
+  atRiskLoans: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `# The events feed: every meaningful change of an account (` + "`" + `inventory.adjusted` + "`" + `,

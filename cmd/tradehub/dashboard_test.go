@@ -79,7 +79,7 @@ func TestAccountHealthForTheConsole(t *testing.T) {
 	_, base := demoApp(t)
 	w := loadWorld(t, base)
 	lin := signIn(t, base, "am.lin@tradehub.test")
-	r := lin.do(`{ accounts(first: 10) { nodes { id health { shipmentExceptions lowStockBalances } } } }`, nil)
+	r := lin.do(`{ accounts(first: 10) { nodes { id health { shipmentExceptions lowStockBalances overdueInvoices atRiskLoans } } } }`, nil)
 	if len(r.Errors) > 0 {
 		t.Fatalf("health: %s", r.Raw)
 	}
@@ -96,6 +96,10 @@ func TestAccountHealthForTheConsole(t *testing.T) {
 		}
 		if h["shipmentExceptions"] == nil {
 			t.Fatalf("%s: shipmentExceptions null for its manager", id)
+		}
+		// The demo starts with nothing invoiced and no loan in trouble.
+		if h["overdueInvoices"] != float64(0) || h["atRiskLoans"] != float64(0) {
+			t.Fatalf("%s: overdueInvoices %v, atRiskLoans %v, want 0 and 0", id, h["overdueInvoices"], h["atRiskLoans"])
 		}
 	}
 	if !seen[w.brightlight] || !seen[w.kessler] || seen[w.maple] {

@@ -60,6 +60,10 @@ type AccountHealth struct {
 	ShipmentExceptions *int `json:"shipmentExceptions,omitempty"`
 	// Inventory balances below their reorder point.
 	LowStockBalances *int `json:"lowStockBalances,omitempty"`
+	// Finalized invoices still open past their due date.
+	OverdueInvoices *int `json:"overdueInvoices,omitempty"`
+	// Loans AT_RISK, OVERDUE or DEFAULTED (for a partner: its own loans only).
+	AtRiskLoans *int `json:"atRiskLoans,omitempty"`
 }
 
 // An ad-hoc charge (positive) or credit (negative).

@@ -370,6 +370,21 @@ type InvoiceFilter struct {
 }
 
 // Invoices lists an account's invoices, newest first. NOT_FOUND if the caller may not read them.
+// OverdueCount is how many of the account's finalized invoices are still open past their due
+// date (for the account managers' console); NOT_FOUND for a caller who may not read invoices.
+func (s *Service) OverdueCount(ctx context.Context, accountID string) (int, error) {
+	if err := s.access.Require(ctx, accountID, access.Invoices, access.Read); err != nil {
+		return 0, ErrNotFound
+	}
+	n, err := s.invoices.CountDocuments(ctx, bson.D{{Key: "accountId", Value: accountID},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusFinalized), string(StatusPartiallyPaid)}}}},
+		{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}})
+	if err != nil {
+		return 0, errs.Internalf("count overdue invoices: %w", err)
+	}
+	return int(n), nil
+}
+
 func (s *Service) Invoices(ctx context.Context, accountID string, f InvoiceFilter, page cursor.Page) (cursor.Result[Invoice], error) {
 	if err := s.access.Require(ctx, accountID, access.Invoices, access.Read); err != nil {
 		return cursor.Result[Invoice]{}, ErrNotFound

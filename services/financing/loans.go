@@ -282,6 +282,25 @@ func (s *Service) Loan(ctx context.Context, id string) (Loan, error) {
 	return d.Loan, nil
 }
 
+// AtRiskCount is how many of the account's loans the caller may see are AT_RISK, OVERDUE or
+// DEFAULTED (for the account managers' console).
+func (s *Service) AtRiskCount(ctx context.Context, accountID string) (int, error) {
+	sc, err := s.readScope(ctx, accountID)
+	if err != nil {
+		return 0, err
+	}
+	filter := bson.D{{Key: fAccountID, Value: accountID},
+		{Key: fStatus, Value: bson.D{{Key: "$in", Value: bson.A{string(LoanAtRisk), string(LoanOverdue), string(LoanDefaulted)}}}}}
+	if sc.partnerID != "" {
+		filter = append(filter, bson.E{Key: fPartnerID, Value: sc.partnerID})
+	}
+	n, err := s.loans.CountDocuments(ctx, filter)
+	if err != nil {
+		return 0, internal("count loans at risk", err)
+	}
+	return int(n), nil
+}
+
 // Loans lists the account's loans the caller may see, newest first.
 func (s *Service) Loans(ctx context.Context, accountID string) ([]Loan, error) {
 	sc, err := s.readScope(ctx, accountID)

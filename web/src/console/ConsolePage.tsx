@@ -11,7 +11,6 @@ import { graphql } from '../gql';
 import { formatCount, formatCountry, messages } from '../i18n/messages';
 import { portalMessages } from '../i18n/portal';
 import type { SignedInViewer } from '../session/viewer';
-import { consoleColumns } from './columns';
 import { consoleSearch, issues, parseConsoleParams, visibleRows, type ConsoleParams } from './console';
 import '../dashboard/dashboard.css';
 
@@ -26,6 +25,8 @@ export const ConsoleAccountsQuery = graphql(`
         health {
           shipmentExceptions
           lowStockBalances
+          overdueInvoices
+          atRiskLoans
         }
       }
       pageInfo {
@@ -138,11 +139,12 @@ function AccountList({ params }: { params: ConsoleParams }) {
                       <th scope="col" className="num">
                         {t.lowStock}
                       </th>
-                      {consoleColumns.map((col) => (
-                        <th scope="col" className="num" key={col.key}>
-                          {col.header()}
-                        </th>
-                      ))}
+                      <th scope="col" className="num">
+                        {t.overdue}
+                      </th>
+                      <th scope="col" className="num">
+                        {t.atRisk}
+                      </th>
                       <th scope="col">
                         <span className="visually-hidden">{t.actFor}</span>
                       </th>
@@ -167,11 +169,12 @@ function AccountList({ params }: { params: ConsoleParams }) {
                           <td className="num">
                             <Figure value={a.health.lowStockBalances} href={`${accountPath(a.id, 'inventory')}?low=1`} />
                           </td>
-                          {consoleColumns.map((col) => (
-                            <td className="num" key={col.key}>
-                              <col.Cell accountId={a.id} />
-                            </td>
-                          ))}
+                          <td className="num">
+                            <Figure value={a.health.overdueInvoices} href={accountPath(a.id, 'billing')} />
+                          </td>
+                          <td className="num">
+                            <Figure value={a.health.atRiskLoans} href={accountPath(a.id, 'financing')} />
+                          </td>
                           <td>
                             <Link href={accountPath(a.id)} className="button button-secondary button-small">
                               {t.actFor}

@@ -20,6 +20,7 @@ describe('console list', () => {
     expect(issues(row('a', 2, 1))).toBe(3);
     expect(issues(row('a', null, null))).toBe(0);
     expect(issues(row('a', 0, 0, 'SUSPENDED'))).toBe(1);
+    expect(issues({ ...row('a', 1, 0), health: { shipmentExceptions: 1, overdueInvoices: 2, atRiskLoans: 1 } })).toBe(4);
   });
   it('filters and orders a page', () => {
     const rows = [row('Maple', 0, 0), row('Kessler', 1, 0), row('Brightlight', 0, 3)];

@@ -35,12 +35,24 @@ export interface HealthRow {
   id: string;
   legalName: string;
   status: string;
-  health: { shipmentExceptions?: number | null; lowStockBalances?: number | null };
+  health: {
+    shipmentExceptions?: number | null;
+    lowStockBalances?: number | null;
+    overdueInvoices?: number | null;
+    atRiskLoans?: number | null;
+  };
 }
 
 /** How many things need attention in the account (a suspended account counts as one). */
 export function issues(row: HealthRow): number {
-  return (row.health.shipmentExceptions ?? 0) + (row.health.lowStockBalances ?? 0) + (row.status === 'ACTIVE' ? 0 : 1);
+  const h = row.health;
+  return (
+    (h.shipmentExceptions ?? 0) +
+    (h.lowStockBalances ?? 0) +
+    (h.overdueInvoices ?? 0) +
+    (h.atRiskLoans ?? 0) +
+    (row.status === 'ACTIVE' ? 0 : 1)
+  );
 }
 
 export function visibleRows<T extends HealthRow>(rows: readonly T[], params: ConsoleParams): T[] {
