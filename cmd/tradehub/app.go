@@ -153,6 +153,15 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	a.background(func(ctx context.Context) {
 		every(ctx, time.Hour, func() { runWarehousingJobs(ctx, svc.warehousing, logger) })
 	})
+	// Orders a failed request left PENDING (a fault between a reservation and the status
+	// change) are reconciled from their movements once their lease has passed.
+	a.background(func(ctx context.Context) {
+		every(ctx, warehousing.PendingLease, func() {
+			if _, err := svc.warehousing.ReconcilePendingOrders(ctx, 100); err != nil && ctx.Err() == nil {
+				logger.WarnContext(ctx, "reconcile pending orders", "error", err)
+			}
+		})
+	})
 
 	// Transport: scorecard and pool ops a crash left queued (every minute), their markers
 	// (hourly), and quotes that expired a day ago and were never booked (hourly).

@@ -339,38 +339,116 @@ func TestForeignIDsAnswerLikeMissingOnes(t *testing.T) {
 		return m
 	}
 
-	owner := signIn(t, base, "owner@brightlight.test")
 	fields := idTakingFields(t)
-	attempts, succeeded := 0, 0
-	for _, field := range fields {
-		c, ok := tenancyCaseFor(field)
-		if !ok {
-			c, ok = portalTenancyCases[field]
+	owner := signIn(t, base, "owner@brightlight.test")
+	newKey := func(role string) string {
+		r := owner.do(`mutation($id: ID!, $n: String!, $r: AccountRole!) { createApiKey(input: {accountId: $id, name: $n, role: $r}) { apiKey { id } secret userErrors { code } } }`,
+			map[string]any{"id": w.brightlight, "n": "tenancy " + role, "r": role})
+		if r.str("createApiKey", "secret") == "" {
+			t.Fatalf("API key %s: %s", role, r.Raw)
 		}
-		if !ok {
-			t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)
-			continue
-		}
-		before := snapshot(t, a)
-		got := owner.do(c.query, c.vars(foreign))
-		after := snapshot(t, a)
-		attempts++
-		if before != after {
-			succeeded++
-			t.Errorf("%s with a foreign id changed the store", field)
-		}
-		missing := owner.do(c.query, c.vars(missingFor()))
-		if testing.Verbose() {
-			t.Logf("%s: %s", field, comparable(got.Raw))
-		}
-		g := comparable(got.Raw)
-		m := comparable(missing.Raw)
-		if !bytes.Equal(g, m) || got.Status != missing.Status {
-			succeeded++
-			t.Errorf("%s: a foreign id answers differently from a missing one:\n foreign %d %s\n missing %d %s", field, got.Status, g, missing.Status, m)
-		}
+		return r.str("createApiKey", "secret")
 	}
-	t.Logf("tenancy: %d id-taking fields, %d attempts, %d succeeded", len(fields), attempts, succeeded)
+	adminKey, viewerKey, revokedKey := newKey("ADMIN"), newKey("VIEWER"), newKey("OPERATOR")
+
+	// The foreign callers of issue #12, each run over every field in turn (not in parallel: a
+	// case passes when the whole store is unchanged, which another caller's request would
+	// blur). Revocations happen right before their caller runs, after the callers they would
+	// disturb.
+	callers := []struct {
+		name  string
+		setup func() *client
+		// may lists the fields whose foreign object this caller may read by the permission
+		// matrix (not a tenant's object): they are not attempts.
+		may map[string]bool
+	}{
+		{"Brightlight OWNER (session)", func() *client { return owner }, nil},
+		{"Brightlight ADMIN (API key)", func() *client { return withKey(t, base, adminKey) }, nil},
+		{"Brightlight VIEWER (API key)", func() *client { return withKey(t, base, viewerKey) }, nil},
+		// Staff read the partner directory (matrix: partners read), so Query.partner is not
+		// a cross-tenant read for them.
+		{"ACCOUNT_MANAGER not assigned to Kessler (am.weber)", func() *client { return signIn(t, base, "am.weber@tradehub.test") },
+			map[string]bool{"Query.partner": true}},
+		{"revoked API key (Brightlight OPERATOR)", func() *client {
+			c := withKey(t, base, revokedKey)
+			r := owner.do(`query($id: ID!) { account(id: $id) { apiKeys(first: 100) { nodes { id name } } } }`, map[string]any{"id": w.brightlight})
+			for _, n := range r.path("account", "apiKeys", "nodes").([]any) {
+				if m := n.(map[string]any); m["name"] == "tenancy OPERATOR" {
+					rr := owner.do(`mutation($id: ID!) { revokeApiKey(input: {apiKeyId: $id}) { userErrors { code } } }`, map[string]any{"id": m["id"]})
+					if !rr.ok("revokeApiKey") {
+						t.Fatalf("revoke the key: %s", rr.Raw)
+					}
+				}
+			}
+			if r := c.do(`{ viewer { authenticated } }`, nil); r.path("viewer", "authenticated") == true {
+				t.Fatalf("the revoked key still works: %s", r.Raw)
+			}
+			return c
+		}, nil},
+		{"revoked user (Brightlight OPERATOR removed)", func() *client {
+			c := signIn(t, base, "operator@brightlight.test")
+			me := c.do(`{ viewer { user { id } } }`, nil).str("viewer", "user", "id")
+			r := owner.do(`mutation($a: ID!, $u: ID!) { removeMember(input: {accountId: $a, userId: $u}) { removedUserId userErrors { code } } }`,
+				map[string]any{"a": w.brightlight, "u": me})
+			if me == "" || !r.ok("removeMember") {
+				t.Fatalf("remove the operator %q: %s", me, r.Raw)
+			}
+			return c
+		}, nil},
+		{"partner whose consent Kessler revoked (Harbor analyst)", func() *client {
+			r := kessler.do(`mutation($a: ID!, $p: ID!) { revokePartnerConsent(input: {accountId: $a, partnerId: $p}) { userErrors { code field message } } }`,
+				map[string]any{"a": w.kessler, "p": w.harbor})
+			if !r.ok("revokePartnerConsent") {
+				t.Fatalf("Kessler revokes Harbor's consent: %s", r.Raw)
+			}
+			return signIn(t, base, "analyst@harborfinance.test")
+		},
+			// This case offers Harbor's own product to Brightlight, which consents to Harbor:
+			// nothing in it is foreign to Harbor.
+			map[string]bool{"Mutation.createCreditFacility": true}},
+	}
+	totalAttempts, totalSucceeded := 0, 0
+	for _, who := range callers {
+		caller := who.setup()
+		attempts, succeeded := 0, 0
+		for _, field := range fields {
+			c, ok := tenancyCaseFor(field)
+			if !ok {
+				c, ok = portalTenancyCases[field]
+			}
+			if !ok {
+				if who.name == callers[0].name {
+					t.Errorf("%s takes an id but has no tenancy case: add one to tenancyCases", field)
+				}
+				continue
+			}
+			if who.may[field] {
+				continue
+			}
+			before := snapshot(t, a)
+			got := caller.do(c.query, c.vars(foreign))
+			after := snapshot(t, a)
+			attempts++
+			if before != after {
+				succeeded++
+				t.Errorf("%s: %s with a foreign id changed the store", who.name, field)
+			}
+			missing := caller.do(c.query, c.vars(missingFor()))
+			if testing.Verbose() {
+				t.Logf("%s: %s: %s", who.name, field, comparable(got.Raw))
+			}
+			g := comparable(got.Raw)
+			m := comparable(missing.Raw)
+			if !bytes.Equal(g, m) || got.Status != missing.Status {
+				succeeded++
+				t.Errorf("%s: %s: a foreign id answers differently from a missing one:\n foreign %d %s\n missing %d %s", who.name, field, got.Status, g, missing.Status, m)
+			}
+		}
+		t.Logf("tenancy as %s: %d attempts, %d succeeded", who.name, attempts, succeeded)
+		totalAttempts += attempts
+		totalSucceeded += succeeded
+	}
+	t.Logf("tenancy: %d id-taking fields, %d callers, %d attempts, %d succeeded", len(fields), len(callers), totalAttempts, totalSucceeded)
 }
 
 // allTenancyCases are the cases of every domain; a field appears in exactly one of them.

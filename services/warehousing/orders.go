@@ -175,6 +175,11 @@ func (s *Service) CreateFulfilmentOrder(ctx context.Context, in OrderInput) (Ord
 			return Order{}, ErrIdempotencyKeyReuse.With("input.idempotencyKey", nil)
 		}
 		audit.Annotate(ctx, in.AccountID, first.ID)
+		if OrderStatus(first.Status) == OrderPending {
+			// The first request may have died between its reservations and the order's status
+			// change: a stale PENDING order is reconciled from its movements and finished here.
+			return s.reconcile(ctx, first)
+		}
 		return first.toOrder(), nil
 	}
 	if err != nil {
@@ -182,26 +187,39 @@ func (s *Service) CreateFulfilmentOrder(ctx context.Context, in OrderInput) (Ord
 	}
 	audit.Annotate(ctx, in.AccountID, d.ID)
 	// The order is PENDING: this call holds it, so nothing else allocates it meanwhile.
-	out, _, err := s.allocate(ctx, d, skus, OrderPending)
+	out, _, err := s.allocate(ctx, d, skus, OrderPending, nil)
 	return out, err
 }
 
 // allocate reserves an order's lines all-or-nothing. The caller holds the order in status held
-// (PENDING for a new order; PENDING too when claimed from the backorder queue). It ends RESERVED,
-// or BACKORDERED with every reservation released; short is the SKU that was short.
-func (s *Service) allocate(ctx context.Context, d orderDoc, skus map[string]skuDoc, held OrderStatus) (o Order, short string, err error) {
+// (PENDING for a new order; PENDING too when claimed from the backorder queue or by a
+// reconciler). has is what each line already holds (nil: nothing; a reconciler passes what the
+// order's movements say). It ends RESERVED, or BACKORDERED with every reservation released;
+// short is the SKU that was short. When d.Claim is set, the final change is guarded on it.
+func (s *Service) allocate(ctx context.Context, d orderDoc, skus map[string]skuDoc, held OrderStatus, has []int64) (o Order, short string, err error) {
 	ctx = context.WithoutCancel(ctx) // a half-done reservation must be finished or undone
 	reserved := make([]int64, len(d.Lines))
+	copy(reserved, has)
 	for i, l := range d.Lines {
+		need := l.Quantity - reserved[i]
+		if need == 0 {
+			continue
+		}
+		delta := Delta{Available: -need, Reserved: need}
+		reason := ReasonReserve
+		if need < 0 {
+			reason = ReasonRelease // holds more than the line: give back the excess
+		}
 		_, err := s.apply(ctx, move{lowAt: skus[l.SKUID].reorderPoint(d.WarehouseID), Movement: Movement{
-			AccountID: d.AccountID, SKUID: l.SKUID, WarehouseID: d.WarehouseID, Reason: ReasonReserve,
-			Delta: Delta{Available: -l.Quantity, Reserved: l.Quantity}, Actor: actor(ctx), Source: d.ID}})
-		if errors.Is(err, ErrInsufficientStock) {
+			AccountID: d.AccountID, SKUID: l.SKUID, WarehouseID: d.WarehouseID, Reason: reason,
+			Delta: delta, Actor: actor(ctx), Source: d.ID}})
+		if errors.Is(err, ErrInsufficientStock) && need > 0 {
 			short = l.SKUID
 			break
 		}
 		if err != nil {
-			// Undo what was reserved, then report the failure; the order stays PENDING.
+			// Undo what was reserved, then report the failure; the order stays PENDING, and a
+			// reconciler works out from its movements what it still holds.
 			s.releaseLines(ctx, d, reserved, ReasonRelease)
 			return Order{}, "", err
 		}
@@ -217,7 +235,11 @@ func (s *Service) allocate(ctx context.Context, d orderDoc, skus map[string]skuD
 	for i := range d.Lines {
 		set[field("lines", i, "reserved")] = reserved[i]
 	}
-	out, err := s.transition(ctx, d, held, to, set)
+	var guard bson.M
+	if d.Claim != "" {
+		guard = bson.M{fClaim: d.Claim}
+	}
+	out, err := s.transitionIf(ctx, d, held, to, set, guard)
 	return out, short, err
 }
 
@@ -241,6 +263,11 @@ func (s *Service) releaseLines(ctx context.Context, d orderDoc, qty []int64, rea
 // transition moves an order from one status to another with a guarded update, its event in the
 // same write. It returns INVALID_TRANSITION when the order is no longer in from.
 func (s *Service) transition(ctx context.Context, d orderDoc, from, to OrderStatus, set bson.M) (Order, error) {
+	return s.transitionIf(ctx, d, from, to, set, nil)
+}
+
+// transitionIf is transition with more conditions on the order (guard; nil: none).
+func (s *Service) transitionIf(ctx context.Context, d orderDoc, from, to OrderStatus, set, guard bson.M) (Order, error) {
 	ev, err := s.orderEvent(ctx, d, from, to)
 	if err != nil {
 		return Order{}, err
@@ -251,7 +278,11 @@ func (s *Service) transition(ctx context.Context, d orderDoc, from, to OrderStat
 	set[fStatus] = string(to)
 	set[fUpdatedAt] = s.clock.Now()
 	var out orderDoc
-	err = s.orders.FindOneAndUpdate(ctx, bson.M{fID: d.ID, fAccountID: d.AccountID, fStatus: string(from)},
+	filter := bson.M{fID: d.ID, fAccountID: d.AccountID, fStatus: string(from)}
+	for k, v := range guard {
+		filter[k] = v
+	}
+	err = s.orders.FindOneAndUpdate(ctx, filter,
 		bson.D{{Key: "$set", Value: set}, events.Push(ev)},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -300,7 +331,7 @@ func (s *Service) allocateBackorders(ctx context.Context, accountID, warehouseID
 			return
 		}
 		d.Status = string(OrderPending)
-		_, short, err := s.allocate(ctx, d, skus, OrderPending)
+		_, short, err := s.allocate(ctx, d, skus, OrderPending, nil)
 		if err != nil {
 			s.logger.ErrorContext(ctx, "allocate backorder", "order", d.ID, "error", err)
 			return

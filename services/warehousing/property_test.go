@@ -112,8 +112,16 @@ func TestPropertyStockOperations(t *testing.T) {
 					continue
 				}
 				key := rapid.SampledFrom(m.keys).Draw(rt, "key")
-				if _, err := e.svc.CancelFulfilmentOrder(e.op, m.orders[key].id); err != nil && codeOf(err) != "INVALID_TRANSITION" {
+				prior, err := e.svc.FulfilmentOrder(e.op, m.orders[key].id)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				_, err = e.svc.CancelFulfilmentOrder(e.op, m.orders[key].id)
+				if err != nil && codeOf(err) != "INVALID_TRANSITION" {
 					rt.Fatalf("cancel %s: %v", key, err)
+				}
+				if err == nil && (prior.Status == wh.OrderPicked || prior.Status == wh.OrderPacked) {
+					m.onHand[e.whs] += m.orders[key].qty // picked units go back to their locations
 				}
 			case "ship":
 				if len(m.keys) == 0 {
@@ -127,6 +135,7 @@ func TestPropertyStockOperations(t *testing.T) {
 					}
 					continue
 				}
+				m.onHand[e.whs] -= m.orders[key].qty // picked units leave their locations (on hand)
 				if rapid.Bool().Draw(rt, "stopAfterPick") {
 					continue
 				}
@@ -136,7 +145,6 @@ func TestPropertyStockOperations(t *testing.T) {
 				if _, err := e.svc.ShipFulfilmentOrder(e.op, id, "DHL", "PROP"+key); err != nil {
 					rt.Fatalf("ship %s: %v", key, err)
 				}
-				m.onHand[e.whs] -= m.orders[key].qty
 			case "transfer":
 				qty := rapid.Int64Range(1, 10).Draw(rt, "qty")
 				tr, err := e.svc.CreateTransfer(e.op, wh.TransferInput{AccountID: e.acct, FromWarehouseID: e.whs, ToWarehouseID: e.whs2,

@@ -47,6 +47,8 @@ const (
 	fLinesSKU    = "lines.skuId"
 	fActive      = "active"
 	fName        = "name"
+	fSource      = "source"
+	fClaim       = "claim"
 
 	// Balance buckets.
 	fAwaiting      = "awaitingPutaway"
@@ -88,6 +90,8 @@ func Indexes() []mongodb.Indexes {
 		}},
 		{Collection: collMovements, Models: []mongo.IndexModel{
 			idx("account_sku_occurredAt_id", false, fAccountID, fSKUID, fOccurredAt, fID),
+			// What an order holds, for reconciling a PENDING order (reconcile.go).
+			idx("account_source", false, fAccountID, fSource),
 		}},
 		{Collection: collReceipts, Models: []mongo.IndexModel{
 			idx("account_createdAt_id", false, fAccountID, fCreatedAt, fID),
@@ -96,6 +100,9 @@ func Indexes() []mongodb.Indexes {
 			idx("account_idempotencyKey", true, fAccountID, fIdemKey),
 			idx("account_createdAt_id", false, fAccountID, fCreatedAt, fID),
 			idx("account_warehouse_status_sku_createdAt", false, fAccountID, fWarehouseID, fStatus, fLinesSKU, fCreatedAt),
+			// The reconcile sweep looks across accounts for stale PENDING orders (there are
+			// almost none), so status leads here.
+			idx("status_updatedAt", false, fStatus, fUpdatedAt),
 		}},
 		{Collection: collTransfers, Models: []mongo.IndexModel{
 			idx("account_createdAt_id", false, fAccountID, fCreatedAt, fID),
@@ -423,6 +430,9 @@ type orderDoc struct {
 	ShippedAt      *time.Time     `bson:"shippedAt,omitempty"`
 	DeliveredAt    *time.Time     `bson:"deliveredAt,omitempty"`
 	CancelledAt    *time.Time     `bson:"cancelledAt,omitempty"`
+	// Claim is the token of the reconciler that last claimed the order while PENDING; its
+	// final transition is guarded on it, so two reconcilers cannot both finish it.
+	Claim string `bson:"claim,omitempty"`
 }
 
 func (d orderDoc) toOrder() Order {
