@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"errors"
+
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/cursor"
@@ -16,6 +19,22 @@ func (r *Resolver) supplierOf(ctx context.Context, id string) (*model.Supplier, 
 		return nil, nil //nolint:nilerr // a missing supplier is null, not an error
 	}
 	return toGQLSupplier(s), nil
+}
+
+// rfqQuotesOf loads an RFQ's quotes through the request's loader (one batch for a list of
+// RFQs); nil, nil when the caller may not see them (null, as Quotes' NOT_FOUND was).
+func (r *Resolver) rfqQuotesOf(ctx context.Context, rfqID string) ([]procurement.Quote, error) {
+	list, err := r.loadersOf(ctx).RFQQuotes(r.Procurement).Load(ctx, rfqID)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []procurement.Quote{}
+	}
+	return list, nil
 }
 
 func toGQLSupplier(s procurement.Supplier) *model.Supplier {

@@ -253,9 +253,9 @@ func (r *rfqResolver) Suppliers(ctx context.Context, obj *model.Rfq) ([]model.Su
 
 // Quotes is the resolver for the quotes field.
 func (r *rfqResolver) Quotes(ctx context.Context, obj *model.Rfq) ([]model.SupplierQuote, error) {
-	list, err := r.Procurement.Quotes(ctx, obj.ID)
-	if err != nil {
-		return nil, nullIfNotFound(err)
+	list, err := r.rfqQuotesOf(ctx, obj.ID)
+	if err != nil || list == nil {
+		return nil, err
 	}
 	out := []model.SupplierQuote{}
 	for _, q := range list {

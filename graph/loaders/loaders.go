@@ -51,6 +51,24 @@ type Loaders struct {
 
 	mu        sync.Mutex
 	suppliers *dataloadgen.Loader[string, procurement.Supplier]
+	rfqQuotes *dataloadgen.Loader[string, []procurement.Quote]
+}
+
+// QuoteSource is what the RFQ quotes loader reads: the procurement service.
+type QuoteSource interface {
+	QuotesOfRFQs(ctx context.Context, rfqIDs []string) (map[string][]procurement.Quote, error)
+}
+
+// RFQQuotes returns the request's loader of RFQs' quotes over src, made on first use: an RFQ
+// list with its quotes costs one batch, not a query per RFQ. An RFQ whose quotes the caller may
+// not see is absent from the batch: its load fails, which the resolver answers as null.
+func (l *Loaders) RFQQuotes(src QuoteSource) *dataloadgen.Loader[string, []procurement.Quote] {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.rfqQuotes == nil {
+		l.rfqQuotes = dataloadgen.NewMappedLoader(src.QuotesOfRFQs, dataloadgen.WithWait(wait))
+	}
+	return l.rfqQuotes
 }
 
 // SupplierSource is what the supplier loader reads: the procurement service.
