@@ -42,7 +42,9 @@ func (anyLoan) LoanOwed(context.Context, string, string) (money.Money, error) {
 	return money.New(1_000_000_00, money.MustCurrency("USD")), nil
 }
 
-func (anyLoan) ApplyLoanPayment(context.Context, string, string, money.Money, string) error { return nil }
+func (anyLoan) ApplyLoanPayment(context.Context, string, string, money.Money, string) error {
+	return nil
+}
 
 // Listing 100 invoices with their sections and lines costs the same number of store round trips
 // as listing 10: an invoice holds its lines, so no relation is loaded per invoice.
