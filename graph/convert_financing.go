@@ -1,6 +1,10 @@
 package graph
 
 import (
+	"errors"
+
+	"github.com/vikstrous/dataloadgen"
+
 	"github.com/tradehub/tradehub/graph/model"
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/money"
@@ -240,8 +244,10 @@ func toGQLPortfolio(p financing.Portfolio) *model.FinancingPortfolio {
 }
 
 // notFoundAsNil answers a single-object query for a missing or foreign id with null.
+// notFoundAsNil answers a relation the caller may not see, or that a loader did not find, as
+// null rather than as an error.
 func notFoundAsNil(err error) error {
-	if errs.IsCode(err, errs.NotFound) {
+	if errs.IsCode(err, errs.NotFound) || errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil
 	}
 	return err

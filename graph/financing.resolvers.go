@@ -14,7 +14,7 @@ import (
 
 // Product is the resolver for the product field.
 func (r *creditFacilityResolver) Product(ctx context.Context, obj *model.CreditFacility) (*model.FinanceProduct, error) {
-	p, err := r.Financing.Product(ctx, obj.ProductID)
+	p, err := r.loadersOf(ctx).Financing(r.Financing).Products.Load(ctx, obj.ProductID)
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (r *creditFacilityResolver) Product(ctx context.Context, obj *model.CreditF
 
 // Facility is the resolver for the facility field.
 func (r *financingRequestResolver) Facility(ctx context.Context, obj *model.FinancingRequest) (*model.CreditFacility, error) {
-	f, err := r.Financing.Facility(ctx, obj.FacilityID)
+	f, err := r.loadersOf(ctx).Financing(r.Financing).Facilities.Load(ctx, obj.FacilityID)
 	if err != nil {
 		return nil, notFoundAsNil(err)
 	}
@@ -35,7 +35,7 @@ func (r *financingRequestResolver) Loan(ctx context.Context, obj *model.Financin
 	if obj.LoanID == "" {
 		return nil, nil
 	}
-	l, err := r.Financing.Loan(ctx, obj.LoanID)
+	l, err := r.loadersOf(ctx).Financing(r.Financing).Loans.Load(ctx, obj.LoanID)
 	if err != nil {
 		return nil, notFoundAsNil(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/tradehub/tradehub/services/financing"
 	"github.com/tradehub/tradehub/services/procurement"
 	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/warehousing"
@@ -52,6 +53,36 @@ type Loaders struct {
 	mu        sync.Mutex
 	suppliers *dataloadgen.Loader[string, procurement.Supplier]
 	rfqQuotes *dataloadgen.Loader[string, []procurement.Quote]
+	financing *FinancingLoaders
+}
+
+// FinancingSource is what the financing loaders read: the financing service, without
+// authorization (relations of objects the caller was allowed to see).
+type FinancingSource interface {
+	FacilitiesOfRelations(ctx context.Context, ids []string) (map[string]financing.Facility, error)
+	ProductsOfRelations(ctx context.Context, ids []string) (map[string]financing.Product, error)
+	LoansOfRelations(ctx context.Context, ids []string) (map[string]financing.Loan, error)
+}
+
+// FinancingLoaders load a request's facility and loan and a facility's product.
+type FinancingLoaders struct {
+	Facilities *dataloadgen.Loader[string, financing.Facility]
+	Products   *dataloadgen.Loader[string, financing.Product]
+	Loans      *dataloadgen.Loader[string, financing.Loan]
+}
+
+// Financing returns the request's financing loaders over src, made on first use.
+func (l *Loaders) Financing(src FinancingSource) *FinancingLoaders {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.financing == nil {
+		l.financing = &FinancingLoaders{
+			Facilities: dataloadgen.NewMappedLoader(src.FacilitiesOfRelations, dataloadgen.WithWait(wait)),
+			Products:   dataloadgen.NewMappedLoader(src.ProductsOfRelations, dataloadgen.WithWait(wait)),
+			Loans:      dataloadgen.NewMappedLoader(src.LoansOfRelations, dataloadgen.WithWait(wait)),
+		}
+	}
+	return l.financing
 }
 
 // QuoteSource is what the RFQ quotes loader reads: the procurement service.
