@@ -77,7 +77,7 @@ func main() {
 	flag.IntVar(&c.scale, "scale", 1, "data set size: ×1 is 20 SKUs, 50 orders and 50 usage records per account; ×50 is the issue's 20,000 SKUs and 50,000 orders")
 	flag.IntVar(&c.accounts, "accounts", 20, "seller accounts (3 demo sellers and clones)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients per measurement")
-	flag.StringVar(&c.invoices, "invoice-growth", "1000,2000,4000", "usage records billed by one invoice run, per size of the invoice-run growth check (the issue's sizes: 1000,10000,100000)")
+	flag.StringVar(&c.invoices, "invoice-growth", "500,1000,2000", "usage records billed by one invoice run, per size of the invoice-run growth check (the issue's sizes: 1000,10000,100000)")
 	flag.DurationVar(&c.run, "time", 5*time.Second, "how long each operation is driven through the gateway (the floor: half)")
 	flag.StringVar(&c.bin, "bin", "", "the tradehub binary (default: go build ./cmd/tradehub into a temporary folder)")
 	flag.StringVar(&c.out, "out", "", "also write the result tables (markdown) to this file")
