@@ -271,15 +271,8 @@ func (s *Service) mutateLoan(ctx context.Context, id string, fn func(l *Loan, no
 
 // Loan returns one loan; NOT_FOUND when the caller may not see it.
 func (s *Service) Loan(ctx context.Context, id string) (Loan, error) {
-	d, err := findOne[loanDoc](ctx, s.loans, bson.D{{Key: fID, Value: id}})
-	if err != nil {
-		return Loan{}, err
-	}
-	sc, err := s.readScope(ctx, d.AccountID)
-	if err != nil || !sc.sees(d.PartnerID) {
-		return Loan{}, ErrNotFound
-	}
-	return d.Loan, nil
+	d, err := visibleOne[loanDoc](ctx, s, s.loans, id, func(d loanDoc) (string, string) { return d.AccountID, d.PartnerID })
+	return d.Loan, err
 }
 
 // AtRiskCount is how many of the account's loans the caller may see are AT_RISK, OVERDUE or
@@ -303,23 +296,12 @@ func (s *Service) AtRiskCount(ctx context.Context, accountID string) (int, error
 
 // Loans lists the account's loans the caller may see, newest first.
 func (s *Service) Loans(ctx context.Context, accountID string) ([]Loan, error) {
-	sc, err := s.readScope(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	filter := bson.D{{Key: fAccountID, Value: accountID}}
-	if sc.partnerID != "" {
-		filter = append(filter, bson.E{Key: fPartnerID, Value: sc.partnerID})
-	}
-	docs, err := findAll[loanDoc](ctx, s.loans, filter, options.Find().SetSort(bson.D{{Key: fID, Value: -1}}).SetLimit(250))
-	if err != nil {
-		return nil, err
-	}
+	docs, err := visibleList[loanDoc](ctx, s, s.loans, accountID)
 	out := make([]Loan, len(docs))
 	for i, d := range docs {
 		out[i] = d.Loan
 	}
-	return out, nil
+	return out, err
 }
 
 // LoanStatement returns the loan's ledger with its trial balance, to the seller, staff and the

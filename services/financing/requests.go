@@ -150,36 +150,18 @@ func (s *Service) releaseClaims(ctx context.Context, owner string) {
 
 // FinancingRequest returns one request; NOT_FOUND when the caller may not see it.
 func (s *Service) FinancingRequest(ctx context.Context, id string) (Request, error) {
-	d, err := findOne[requestDoc](ctx, s.requests, bson.D{{Key: fID, Value: id}})
-	if err != nil {
-		return Request{}, err
-	}
-	sc, err := s.readScope(ctx, d.AccountID)
-	if err != nil || !sc.sees(d.PartnerID) {
-		return Request{}, ErrNotFound
-	}
-	return d.Request, nil
+	d, err := visibleOne[requestDoc](ctx, s, s.requests, id, func(d requestDoc) (string, string) { return d.AccountID, d.PartnerID })
+	return d.Request, err
 }
 
 // FinancingRequests lists the account's requests the caller may see, newest first.
 func (s *Service) FinancingRequests(ctx context.Context, accountID string) ([]Request, error) {
-	sc, err := s.readScope(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	filter := bson.D{{Key: fAccountID, Value: accountID}}
-	if sc.partnerID != "" {
-		filter = append(filter, bson.E{Key: fPartnerID, Value: sc.partnerID})
-	}
-	docs, err := findAll[requestDoc](ctx, s.requests, filter, options.Find().SetSort(bson.D{{Key: fID, Value: -1}}).SetLimit(250))
-	if err != nil {
-		return nil, err
-	}
+	docs, err := visibleList[requestDoc](ctx, s, s.requests, accountID)
 	out := make([]Request, len(docs))
 	for i, d := range docs {
 		out[i] = d.Request
 	}
-	return out, nil
+	return out, err
 }
 
 // Queue lists the open requests (SUBMITTED, INFO_REQUESTED, APPROVED) made to a partner by the
