@@ -97,6 +97,13 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (_ *app, err er
 	if err := mongodb.EnsureIndexes(ctx, a.store.DB, svc.relay.OutboxIndexes()...); err != nil {
 		return nil, err
 	}
+	if a.embedded != nil {
+		// Before any background writer starts: FerretDB's SQLite backend writes each document by
+		// an expression no index of its own serves (see IndexIDPaths).
+		if _, err := a.embedded.IndexIDPaths(ctx); err != nil {
+			return nil, err
+		}
+	}
 	// The relay moves the events every service pushed into its documents' outboxes to the feed.
 	a.background(func(ctx context.Context) { _ = svc.relay.Run(ctx) })
 	// Webhooks read the feed the relay fills: started after it. At shutdown Run stops claiming

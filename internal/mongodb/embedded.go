@@ -19,6 +19,7 @@ import (
 // changes and writes a document back without re-checking the filter, so a guarded update is only
 // atomic when every operation is serialized through one connection (see ARCHITECTURE.md).
 type Embedded struct {
+	dir    string // the SQLite files
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -67,7 +68,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: dir, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(ctx) // returns after ctx is cancelled and every connection has ended
