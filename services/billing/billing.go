@@ -23,10 +23,14 @@
 //
 //  1. find or create the draft with the deterministic key (account, period, currency); the
 //     unique index on (accountId, key) makes racing runs meet on one document;
-//  2. claim each record for that draft: usage.Claim is a guarded update on an empty invoiceId,
-//     so a record is claimed by at most one invoice, and claiming it again for the same draft is
-//     a no-op; after claiming, the run re-reads the draft, and if it is no longer a DRAFT it
-//     releases the claim (usage.Release refuses once the record is billed, see below);
+//  2. claim the records for that draft with updates guarded on an empty invoiceId, so a record
+//     is claimed by at most one invoice, and claiming it again for the same draft is a no-op;
+//     after claiming, the run re-reads the draft, and if it is no longer a DRAFT it releases
+//     the claim (usage.Release refuses once the record is billed, see below). The records of
+//     codes that all price in the draft's currency are claimed by scope (usage.ClaimScope:
+//     codes, a window of OccurredAt, stored no later than the newest record the run priced),
+//     the rest by id; by scope, a run's cost is linear in its records on the embedded store
+//     too (the claim cost note in services/usage/claim.go);
 //  3. recalculate the draft from the set of records it has claimed, never incrementally: read
 //     the draft's version, read the claimed set, write the lines guarded on that version, and
 //     start over on a conflict. Whatever order ten concurrent runs interleave in, the last write

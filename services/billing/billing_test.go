@@ -367,7 +367,7 @@ func TestKilledRunCompletesOnRerun(t *testing.T) {
 	f := setup(t)
 	seedMany(t, f, f.us, 12)
 	killed := errors.New("killed")
-	f.svc.claimBatch = 1
+	f.svc.claimChunk = 1
 	f.svc.beforeClaimHook = func(n int) error {
 		if n == 5 {
 			return killed
@@ -727,5 +727,45 @@ func TestChargesInAnotherCurrencyAreConverted(t *testing.T) {
 		if got := line(t, inv, c.code).Amount.Amount; got != c.want {
 			t.Errorf("%s: got %d, want %d", c.code, got, c.want)
 		}
+	}
+}
+
+// A run claims by scope (codes and a window of time) only the codes all of whose records it
+// priced in the draft's currency; a code split across currencies, or partly unpriced, is claimed
+// record by record, so each record lands on the invoice of its own currency and an unpriced
+// one stays unclaimed.
+func TestCodesSplitAcrossCurrenciesAreClaimedRecordByRecord(t *testing.T) {
+	f := setup(t, func(c *Config) { c.FX = fixedFX{} })
+	at := nov.Add(5 * 24 * time.Hour)
+	jpy := money.MustCurrency("JPY")
+	f.record(t, f.us, "freight.charge", usage.Transport, usage.Units(1), "shipment", ptr(money.New(10000, usd)), at)
+	f.record(t, f.us, "freight.charge", usage.Transport, usage.Units(1), "shipment", ptr(money.New(100000, jpy)), at.Add(time.Hour))
+	f.record(t, f.us, "procurement.commission", usage.Procurement, usage.Units(1), "purchase_order", ptr(money.New(100000, usd)), at)
+	basisless := f.record(t, f.us, "procurement.commission", usage.Procurement, usage.Units(1), "purchase_order", nil, at.Add(time.Hour))
+	seedMany(t, f, f.us, 3)
+
+	rep := f.run(t, f.us)
+	if len(rep.Invoices) != 2 || rep.Claimed != 6 || rep.Unpriced["procurement.commission"] != 1 {
+		t.Fatalf("run: %d invoices, %d claimed, unpriced %v; want a USD and a JPY invoice, 6 claimed, the basisless commission unpriced",
+			len(rep.Invoices), rep.Claimed, rep.Unpriced)
+	}
+	for _, inv := range rep.Invoices {
+		recs, err := f.usage.Claimed(context.Background(), f.us, inv.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"USD": 5, "JPY": 1}[inv.Currency.Code()]
+		if len(recs) != want {
+			t.Errorf("%s invoice holds %d records, want %d", inv.Currency.Code(), len(recs), want)
+		}
+		for _, r := range recs {
+			if r.Amount != nil && r.Amount.Currency != inv.Currency {
+				t.Errorf("%s invoice holds a %s %s", inv.Currency.Code(), r.Amount.Currency.Code(), r.Code)
+			}
+		}
+	}
+	left, _ := f.usage.Unclaimed(context.Background(), f.us, dec)
+	if len(left) != 1 || left[0].ID != basisless.ID {
+		t.Errorf("unclaimed %v, want only the basisless commission %s", left, basisless.ID)
 	}
 }

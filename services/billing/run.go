@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -89,16 +90,25 @@ func (s *Service) runAccount(ctx context.Context, accountID string, start, end t
 	}
 	byCur := map[string][]usage.Record{}
 	unpriced := map[string]int{}
+	// codeCur is the one currency all of a code's records price in, "" when they do not.
+	codeCur := map[string]string{}
 	for _, r := range recs {
 		p, ok, err := s.priceIn(ctx, book, r)
 		if err != nil {
 			return nil, 0, nil, err
 		}
-		if !ok {
+		c := ""
+		if ok {
+			c = p.currency.Code()
+			byCur[c] = append(byCur[c], r)
+		} else {
 			unpriced[r.Code]++
-			continue
 		}
-		byCur[p.currency.Code()] = append(byCur[p.currency.Code()], r)
+		if prev, seen := codeCur[r.Code]; !seen {
+			codeCur[r.Code] = c
+		} else if prev != c {
+			codeCur[r.Code] = ""
+		}
 	}
 	// A draft of this period already claimed in an earlier run is recalculated too, so that a
 	// run after a price change, or after a crash between claiming and recalculating, completes.
@@ -122,24 +132,10 @@ func (s *Service) runAccount(ctx context.Context, accountID string, start, end t
 		if d.Status != string(StatusDraft) {
 			continue // finalized already: these records go on the next period's invoice
 		}
-		recs := byCur[code]
-		for len(recs) > 0 {
-			if h := s.beforeClaimHook; h != nil {
-				if err := h(claimed); err != nil {
-					return nil, claimed, nil, err
-				}
-			}
-			batch := recs[:min(len(recs), s.claimBatch)]
-			recs = recs[len(batch):]
-			ids := make([]string, len(batch))
-			for i, r := range batch {
-				ids[i] = r.ID
-			}
-			n, err := s.usage.ClaimAll(ctx, accountID, ids, d.ID)
-			if err != nil {
-				return nil, claimed, nil, err
-			}
-			claimed += n
+		n, err := s.claim(ctx, accountID, d.ID, end, byCur[code], func(r usage.Record) bool { return codeCur[r.Code] == code })
+		claimed += n
+		if err != nil {
+			return nil, claimed, nil, err
 		}
 		// A finalize that won the race takes no claim made after it froze: give those back.
 		cur, err := s.loadInvoice(ctx, d.ID)
@@ -159,6 +155,68 @@ func (s *Service) runAccount(ctx context.Context, accountID string, start, end t
 		out = append(out, nd.toInvoice())
 	}
 	return out, claimed, unpriced, nil
+}
+
+// claim claims recs (records occurred before end) for the draft invoiceID and returns how many
+// it claimed. The records of codes that price wholly in the draft's currency (byScope) are
+// claimed by scope, code set and window of OccurredAt; the others by id. Usage's claim cost note
+// says why: claims by id cost records × collection on the embedded store.
+func (s *Service) claim(ctx context.Context, accountID, invoiceID string, end time.Time, recs []usage.Record,
+	byScope func(usage.Record) bool) (int, error) {
+	var (
+		sc      usage.Scope
+		times   []time.Time
+		byID    []string
+		inScope = map[string]bool{}
+	)
+	for _, r := range recs {
+		if !byScope(r) {
+			byID = append(byID, r.ID)
+			continue
+		}
+		if !inScope[r.Code] {
+			inScope[r.Code] = true
+			sc.Codes = append(sc.Codes, r.Code)
+		}
+		times = append(times, r.OccurredAt) // ascending: Unclaimed reads in OccurredAt order
+		if r.CreatedAt.After(sc.RecordedBy) {
+			sc.RecordedBy = r.CreatedAt
+		}
+	}
+	sort.Strings(sc.Codes)
+	claimed := 0
+	step := func() error {
+		if h := s.beforeClaimHook; h != nil {
+			return h(claimed)
+		}
+		return nil
+	}
+	if len(sc.Codes) > 0 {
+		for _, w := range usage.Windows(times, s.claimChunk, end) {
+			if err := step(); err != nil {
+				return claimed, err
+			}
+			sc.Window = w
+			n, err := s.usage.ClaimScope(ctx, accountID, sc, invoiceID)
+			claimed += n
+			if err != nil {
+				return claimed, err
+			}
+		}
+	}
+	for len(byID) > 0 {
+		if err := step(); err != nil {
+			return claimed, err
+		}
+		batch := byID[:min(len(byID), s.claimChunk)]
+		byID = byID[len(batch):]
+		n, err := s.usage.ClaimAll(ctx, accountID, batch, invoiceID)
+		claimed += n
+		if err != nil {
+			return claimed, err
+		}
+	}
+	return claimed, nil
 }
 
 // periodDrafts returns the currencies of the account's drafts of the period.

@@ -67,10 +67,12 @@ type Service struct {
 	clock     clock.Clock
 	log       *slog.Logger
 	stripe    *stripeClient
-	// beforeClaimHook, in tests, runs before each batch of claims (to kill a run midway).
+	// beforeClaimHook, in tests, runs before each claim command (to kill a run midway).
 	beforeClaimHook func(n int) error
-	// claimBatch is how many usage records one guarded update claims (tests make it 1).
-	claimBatch int
+	// claimChunk is about how many usage records one claim command takes (tests make it 1):
+	// small enough that a command ends well within the driver's 30 s timeout on the embedded
+	// store (about 0.5 ms a record there), large enough that a run scans its collection rarely.
+	claimChunk int
 	// afterNumberTakenHook, in tests, runs between taking a number and writing it.
 	afterNumberTakenHook func() error
 }
@@ -83,7 +85,7 @@ func NewService(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, claimBatch: 500, invoices: cfg.DB.Collection(CollInvoices), books: cfg.DB.Collection(CollPriceBooks),
+	s := &Service{cfg: cfg, claimChunk: 5_000, invoices: cfg.DB.Collection(CollInvoices), books: cfg.DB.Collection(CollPriceBooks),
 		taxRates: cfg.DB.Collection(CollTaxRates), counters: cfg.DB.Collection(CollCounters), events: cfg.DB.Collection(CollEvents),
 		customers: cfg.DB.Collection(CollCustomers), usage: cfg.Usage, access: cfg.Access, clock: cfg.Clock, log: cfg.Logger}
 	if cfg.StripeKey != "" {

@@ -1,0 +1,4 @@
+package usage
+
+// SetFreezeWindow lets the tests freeze in small windows.
+func SetFreezeWindow(s *Service, n int) { s.freezeWindow = n }
