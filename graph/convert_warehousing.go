@@ -21,7 +21,7 @@ func (r *Resolver) loadersOf(ctx context.Context) *loaders.Loaders {
 	if l, ok := loaders.From(ctx); ok {
 		return l
 	}
-	return loaders.New(r.warehousingSource(), r.carrierSource())
+	return loaders.New(r.warehousingSource(), r.carrierSource(), 0)
 }
 
 // skuOf and warehouseOf load the SKU or warehouse a visible object names.

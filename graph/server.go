@@ -61,6 +61,8 @@ type ServerConfig struct {
 	// AuthenticateToken, when set, resolves an `Authorization` value from a WebSocket's
 	// connection_init payload (API keys); see websocketInit.
 	AuthenticateToken func(ctx context.Context, authorization string) (*auth.Principal, error)
+	// LoaderWait is how long the dataloaders gather keys (loaders.DefaultWait when 0).
+	LoaderWait time.Duration
 	// APQCacheSize bounds the automatic persisted queries' cache of hash → document (default
 	// 1,000; least recently used first out). The parsed-query cache has the same bound.
 	APQCacheSize int
@@ -149,7 +151,7 @@ func NewHandler(r *Resolver, cfg ServerConfig) http.Handler {
 	srv.AroundRootFields(explainDisabledIntrospection)
 	srv.AroundFields(auditMutations(cfg.Audit, cfg.Logger))
 	// Each request gets its own dataloaders (graph/loaders), so nested relations batch.
-	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(r.warehousingSource(), r.carrierSource(), srv))
+	return requestGuard(cfg.MaxBodyBytes, loaders.Middleware(r.warehousingSource(), r.carrierSource(), cfg.LoaderWait, srv))
 }
 
 // observeErrors reports the code of each error the presenter turns out.

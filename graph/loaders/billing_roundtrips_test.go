@@ -75,7 +75,7 @@ func TestInvoiceListRoundTripsDoNotGrowWithItems(t *testing.T) {
 			t.Fatalf("invoice %d: %v", i, err)
 		}
 	}
-	h := graph.NewHandler(&graph.Resolver{Logger: logger, Billing: svc}, graph.ServerConfig{Logger: logger,
+	h := graph.NewHandler(&graph.Resolver{Logger: logger, Billing: svc}, graph.ServerConfig{Logger: logger, LoaderWait: roundTripWait,
 		Cost: cost.Config{MaxQueryCost: 1_000_000, BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	count := func(first int) (int64, int) {
 		body, _ := json.Marshal(map[string]any{

@@ -189,7 +189,7 @@ func TestLoanListRoundTripsDoNotGrowWithItems(t *testing.T) {
 		}
 	}
 
-	h := graph.NewHandler(&graph.Resolver{Logger: logger, Financing: svc}, graph.ServerConfig{Logger: logger,
+	h := graph.NewHandler(&graph.Resolver{Logger: logger, Financing: svc}, graph.ServerConfig{Logger: logger, LoaderWait: roundTripWait,
 		Cost: cost.Config{MaxQueryCost: 1_000_000, BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	count := func(caller, user string, loans int) int64 {
 		t.Helper()

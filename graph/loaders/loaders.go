@@ -36,10 +36,11 @@ type CarrierSource interface {
 	CarriersByID(ctx context.Context, ids []string) (map[string]transport.Carrier, error)
 }
 
-// wait is how long a loader gathers keys before it fetches. Resolvers of one level of a
+// DefaultWait is how long a loader gathers keys before it fetches. Resolvers of one level of a
 // response run concurrently and ask within microseconds of each other; 2 ms is plenty and keeps
-// latency low.
-const wait = 2 * time.Millisecond
+// latency low. On a starved CPU some of them ask later and a level costs a few fetches instead of
+// one (still bounded by the wait, not by the items): tests that count round trips wait longer.
+const DefaultWait = 2 * time.Millisecond
 
 // Loaders are one request's loaders.
 type Loaders struct {
@@ -50,6 +51,7 @@ type Loaders struct {
 	// a CarrierSource.
 	Carriers *dataloadgen.Loader[string, transport.Carrier]
 
+	wait      time.Duration
 	mu        sync.Mutex
 	suppliers *dataloadgen.Loader[string, procurement.Supplier]
 	rfqQuotes *dataloadgen.Loader[string, []procurement.Quote]
@@ -77,9 +79,9 @@ func (l *Loaders) Financing(src FinancingSource) *FinancingLoaders {
 	defer l.mu.Unlock()
 	if l.financing == nil {
 		l.financing = &FinancingLoaders{
-			Facilities: dataloadgen.NewMappedLoader(src.FacilitiesOfRelations, dataloadgen.WithWait(wait)),
-			Products:   dataloadgen.NewMappedLoader(src.ProductsOfRelations, dataloadgen.WithWait(wait)),
-			Loans:      dataloadgen.NewMappedLoader(src.LoansOfRelations, dataloadgen.WithWait(wait)),
+			Facilities: dataloadgen.NewMappedLoader(src.FacilitiesOfRelations, dataloadgen.WithWait(l.wait)),
+			Products:   dataloadgen.NewMappedLoader(src.ProductsOfRelations, dataloadgen.WithWait(l.wait)),
+			Loans:      dataloadgen.NewMappedLoader(src.LoansOfRelations, dataloadgen.WithWait(l.wait)),
 		}
 	}
 	return l.financing
@@ -97,7 +99,7 @@ func (l *Loaders) RFQQuotes(src QuoteSource) *dataloadgen.Loader[string, []procu
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.rfqQuotes == nil {
-		l.rfqQuotes = dataloadgen.NewMappedLoader(src.QuotesOfRFQs, dataloadgen.WithWait(wait))
+		l.rfqQuotes = dataloadgen.NewMappedLoader(src.QuotesOfRFQs, dataloadgen.WithWait(l.wait))
 	}
 	return l.rfqQuotes
 }
@@ -113,29 +115,33 @@ func (l *Loaders) Suppliers(src SupplierSource) *dataloadgen.Loader[string, proc
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.suppliers == nil {
-		l.suppliers = dataloadgen.NewMappedLoader(src.SuppliersOfRelations, dataloadgen.WithWait(wait))
+		l.suppliers = dataloadgen.NewMappedLoader(src.SuppliersOfRelations, dataloadgen.WithWait(l.wait))
 	}
 	return l.suppliers
 }
 
-// New makes a request's loaders over src and carriers (either may be nil).
-func New(src Source, carriers CarrierSource) *Loaders {
-	l := &Loaders{}
+// New makes a request's loaders over src and carriers (either may be nil) that gather keys for
+// wait (DefaultWait when 0).
+func New(src Source, carriers CarrierSource, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	l := &Loaders{wait: wait}
 	if carriers != nil {
-		l.Carriers = dataloadgen.NewMappedLoader(carriers.CarriersByID, dataloadgen.WithWait(wait))
+		l.Carriers = dataloadgen.NewMappedLoader(carriers.CarriersByID, dataloadgen.WithWait(l.wait))
 	}
 	if src == nil {
 		return l
 	}
-	l.SKUs = dataloadgen.NewMappedLoader(src.SKUsByID, dataloadgen.WithWait(wait))
-	l.Warehouses = dataloadgen.NewMappedLoader(src.WarehousesOfRelations, dataloadgen.WithWait(wait))
-	l.Balances = newBalances(src)
+	l.SKUs = dataloadgen.NewMappedLoader(src.SKUsByID, dataloadgen.WithWait(l.wait))
+	l.Warehouses = dataloadgen.NewMappedLoader(src.WarehousesOfRelations, dataloadgen.WithWait(l.wait))
+	l.Balances = newBalances(src, wait)
 	return l
 }
 
 // newBalances loads SKUs' balances; a SKU without balances is absent from the service's map:
 // that is an empty list, not an error.
-func newBalances(src Source) *dataloadgen.Loader[string, []warehousing.Balance] {
+func newBalances(src Source, wait time.Duration) *dataloadgen.Loader[string, []warehousing.Balance] {
 	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []string) (map[string][]warehousing.Balance, error) {
 		m, err := src.BalancesOfSKUs(ctx, keys)
 		if err != nil {
@@ -152,21 +158,21 @@ func newBalances(src Source) *dataloadgen.Loader[string, []warehousing.Balance] 
 
 type ctxKey struct{}
 
-// Middleware gives every request its own Loaders over src and carriers; with neither it passes
-// requests through.
-func Middleware(src Source, carriers CarrierSource, next http.Handler) http.Handler {
+// Middleware gives every request its own Loaders over src and carriers (see New for wait); with
+// neither it passes requests through.
+func Middleware(src Source, carriers CarrierSource, wait time.Duration, next http.Handler) http.Handler {
 	if src == nil && carriers == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src, carriers))))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src, carriers, wait))))
 	})
 }
 
 // Attach gives ctx its own Loaders, for work that runs the executor outside an HTTP request
 // (bulk exports run each page with fresh loaders).
 func Attach(ctx context.Context, src Source, carriers CarrierSource) context.Context {
-	return context.WithValue(ctx, ctxKey{}, New(src, carriers))
+	return context.WithValue(ctx, ctxKey{}, New(src, carriers, 0))
 }
 
 // From returns the request's loaders; ok is false outside Middleware.

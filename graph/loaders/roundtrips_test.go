@@ -12,6 +12,7 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/event"
 
@@ -29,6 +30,11 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+
+// roundTripWait is the loaders' wait in the round-trip tests: long enough that every resolver of
+// a level has asked before the fetch even when the machine is starved (CI runs these beside
+// browser tests), so the counts are exact; production's 2 ms only adds a fetch or two then.
+const roundTripWait = 250 * time.Millisecond
 
 // roundTrips counts the commands the driver sends, through its command monitor.
 type roundTrips struct{ n atomic.Int64 }
@@ -86,7 +92,7 @@ func TestOrderListRoundTripsDoNotGrowWithItems(t *testing.T) {
 		}
 	}
 
-	h := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc}, graph.ServerConfig{Logger: logger,
+	h := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc}, graph.ServerConfig{Logger: logger, LoaderWait: roundTripWait,
 		Cost: cost.Config{MaxQueryCost: 1_000_000, BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), &auth.Principal{Kind: auth.KindUser, UserID: admin})))

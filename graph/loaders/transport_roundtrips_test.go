@@ -68,7 +68,7 @@ func TestShipmentListRoundTripsDoNotGrowWithItems(t *testing.T) {
 		}
 	}
 
-	h := graph.NewHandler(&graph.Resolver{Logger: logger, Transport: svc}, graph.ServerConfig{Logger: logger,
+	h := graph.NewHandler(&graph.Resolver{Logger: logger, Transport: svc}, graph.ServerConfig{Logger: logger, LoaderWait: roundTripWait,
 		Cost: cost.Config{MaxQueryCost: 1_000_000, BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), &auth.Principal{Kind: auth.KindUser, UserID: admin})))
