@@ -325,25 +325,19 @@ func (s *Service) recalc(ctx context.Context, id string, cust Customer, book Pri
 // releaseStrays gives back claims on invoices that are neither drafts nor finalizing (a claimer
 // that crashed after a finalize froze the invoice without them).
 func (s *Service) releaseStrays(ctx context.Context, accountID string) error {
-	strays, err := s.usage.Strays(ctx, accountID)
+	invs, err := s.usage.StrayInvoices(ctx, accountID)
 	if err != nil {
 		return err
 	}
-	status := map[string]string{}
-	for _, r := range strays {
-		st, ok := status[r.InvoiceID]
-		if !ok {
-			d, err := s.loadInvoice(ctx, r.InvoiceID)
-			if err != nil && errs.CodeOf(err) != errs.NotFound {
-				return err
-			}
-			st = d.Status
-			status[r.InvoiceID] = st
+	for _, id := range invs {
+		d, err := s.loadInvoice(ctx, id)
+		if err != nil && errs.CodeOf(err) != errs.NotFound {
+			return err
 		}
-		if st == string(StatusDraft) || st == string(StatusFinalizing) {
+		if d.Status == string(StatusDraft) || d.Status == string(StatusFinalizing) {
 			continue
 		}
-		if _, err := s.usage.Release(ctx, accountID, r.ID, r.InvoiceID); err != nil {
+		if _, err := s.usage.Release(ctx, accountID, id); err != nil {
 			return err
 		}
 	}

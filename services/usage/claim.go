@@ -108,35 +108,44 @@ func (s *Service) ClaimAll(ctx context.Context, accountID string, ids []string, 
 	return int(res.ModifiedCount), nil
 }
 
-// Release gives back invoiceID's claim on record id, unless the record is billed (frozen on
-// the invoice). It reports whether the claim was released.
-func (s *Service) Release(ctx context.Context, accountID, id, invoiceID string) (bool, error) {
-	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: fID, Value: id}, {Key: fAccountID, Value: accountID},
-		{Key: fInvoiceID, Value: invoiceID}, {Key: fBilled, Value: bson.D{{Key: "$ne", Value: true}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: fInvoiceID, Value: ""}}}})
+// Release gives back every claim of invoiceID that is not billed (frozen on the invoice), and
+// returns how many it released: for an invoice that is no longer a draft, whose unbilled claims
+// came from a claimer that lost the race with its finalize.
+func (s *Service) Release(ctx context.Context, accountID, invoiceID string) (int64, error) {
+	n, err := s.updateUnbilled(ctx, accountID, invoiceID, bson.D{{Key: fInvoiceID, Value: ""}})
 	if err != nil {
-		return false, errs.Internalf("release usage %s: %w", id, err)
+		return n, errs.Internalf("release usage of %s: %w", invoiceID, err)
 	}
-	return res.ModifiedCount == 1, nil
+	return n, nil
 }
 
 // Freeze marks every record invoiceID has claimed as billed; from then on no Release takes it
 // back. It is idempotent (a finalize cut midway calls it again) and returns the number of
-// records newly marked. It reads the claimed records' times first, to mark them in windows of
-// at most freezeWindow records.
+// records newly marked.
 func (s *Service) Freeze(ctx context.Context, accountID, invoiceID string) (int64, error) {
-	claimed := bson.D{{Key: fAccountID, Value: accountID}, {Key: fInvoiceID, Value: invoiceID},
+	n, err := s.updateUnbilled(ctx, accountID, invoiceID, bson.D{{Key: fBilled, Value: true}})
+	if err != nil {
+		return n, errs.Internalf("freeze usage of %s: %w", invoiceID, err)
+	}
+	return n, nil
+}
+
+// updateUnbilled sets set on invoiceID's unbilled claims, in windows of at most freezeWindow
+// records (see the cost note), and returns how many it changed. It reads the claims' times
+// first to cut the windows; the last window is unbounded, so a claim made meanwhile is in one.
+func (s *Service) updateUnbilled(ctx context.Context, accountID, invoiceID string, set bson.D) (int64, error) {
+	unbilled := bson.D{{Key: fAccountID, Value: accountID}, {Key: fInvoiceID, Value: invoiceID},
 		{Key: fBilled, Value: bson.D{{Key: "$ne", Value: true}}}}
-	cur, err := s.coll.Find(ctx, claimed, options.Find().SetSort(bson.D{{Key: fOccurredAt, Value: 1}}).
+	cur, err := s.coll.Find(ctx, unbilled, options.Find().SetSort(bson.D{{Key: fOccurredAt, Value: 1}}).
 		SetProjection(bson.D{{Key: fOccurredAt, Value: 1}}))
 	if err != nil {
-		return 0, errs.Internalf("freeze usage of %s: %w", invoiceID, err)
+		return 0, err
 	}
 	var docs []struct {
 		OccurredAt time.Time `bson:"occurredAt"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return 0, errs.Internalf("freeze usage of %s: %w", invoiceID, err)
+		return 0, err
 	}
 	times := make([]time.Time, len(docs))
 	for i, d := range docs {
@@ -144,10 +153,10 @@ func (s *Service) Freeze(ctx context.Context, accountID, invoiceID string) (int6
 	}
 	var n int64
 	for _, w := range Windows(times, s.freezeWindow, time.Time{}) {
-		res, err := s.coll.UpdateMany(ctx, append(claimed[:len(claimed):len(claimed)], bson.E{Key: fOccurredAt, Value: w.filter()}),
-			bson.D{{Key: "$set", Value: bson.D{{Key: fBilled, Value: true}}}})
+		res, err := s.coll.UpdateMany(ctx, append(unbilled[:len(unbilled):len(unbilled)], bson.E{Key: fOccurredAt, Value: w.filter()}),
+			bson.D{{Key: "$set", Value: set}})
 		if err != nil {
-			return n, errs.Internalf("freeze usage of %s: %w", invoiceID, err)
+			return n, err
 		}
 		n += res.ModifiedCount
 	}
@@ -177,11 +186,29 @@ func (s *Service) Unclaimed(ctx context.Context, accountID string, before time.T
 		{Key: fOccurredAt, Value: bson.D{{Key: "$lt", Value: before}}}})
 }
 
-// Strays returns accountID's records that an invoice claimed but did not bill: the claims of
-// drafts, and those a crashed claimer left behind on an invoice finalized meanwhile.
-func (s *Service) Strays(ctx context.Context, accountID string) ([]Record, error) {
-	return s.scan(ctx, bson.D{{Key: fAccountID, Value: accountID}, {Key: fInvoiceID, Value: bson.D{{Key: "$ne", Value: ""}}},
-		{Key: fBilled, Value: bson.D{{Key: "$ne", Value: true}}}})
+// StrayInvoices returns the invoices that hold unbilled claims on accountID's records: drafts,
+// and invoices finalized while a crashed or slower claimer was claiming for them.
+func (s *Service) StrayInvoices(ctx context.Context, accountID string) ([]string, error) {
+	// An aggregation, not distinct: FerretDB v1 refuses the maxTimeMS the driver adds to it.
+	cur, err := s.coll.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: fAccountID, Value: accountID},
+			{Key: fInvoiceID, Value: bson.D{{Key: "$ne", Value: ""}}}, {Key: fBilled, Value: bson.D{{Key: "$ne", Value: true}}}}}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + fInvoiceID}}}},
+	})
+	if err != nil {
+		return nil, errs.Internalf("invoices with unbilled usage: %w", err)
+	}
+	var groups []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return nil, errs.Internalf("invoices with unbilled usage: %w", err)
+	}
+	out := make([]string, len(groups))
+	for i, g := range groups {
+		out[i] = g.ID
+	}
+	return out, nil
 }
 
 func (s *Service) scan(ctx context.Context, f bson.D) ([]Record, error) {

@@ -40,15 +40,15 @@ func TestClaimReleaseFreeze(t *testing.T) {
 	if wins.Load() != 1 {
 		t.Fatalf("%d claimers won", wins.Load())
 	}
-	strays, _ := f.svc.Strays(ctx, acct)
+	strays, _ := f.svc.StrayInvoices(ctx, acct)
 	if len(strays) != 1 {
-		t.Fatalf("strays %d", len(strays))
+		t.Fatalf("invoices with unbilled claims: %v, want the winner's", strays)
 	}
-	inv := strays[0].InvoiceID
-	if ok, _ := f.svc.Release(ctx, acct, r.ID, ids.New(ids.Invoice)); ok {
+	inv := strays[0]
+	if n, _ := f.svc.Release(ctx, acct, ids.New(ids.Invoice)); n != 0 {
 		t.Error("released another invoice's claim")
 	}
-	if ok, _ := f.svc.Release(ctx, acct, r.ID, inv); !ok {
+	if n, _ := f.svc.Release(ctx, acct, inv); n != 1 {
 		t.Error("unbilled claim not released")
 	}
 	if n, _ := f.svc.ClaimAll(ctx, acct, []string{r.ID}, inv); n != 1 {
@@ -57,8 +57,11 @@ func TestClaimReleaseFreeze(t *testing.T) {
 	if n, _ := f.svc.Freeze(ctx, acct, inv); n != 1 {
 		t.Errorf("froze %d", n)
 	}
-	if ok, _ := f.svc.Release(ctx, acct, r.ID, inv); ok {
+	if n, _ := f.svc.Release(ctx, acct, inv); n != 0 {
 		t.Error("a billed claim was released")
+	}
+	if strays, _ := f.svc.StrayInvoices(ctx, acct); len(strays) != 0 {
+		t.Errorf("invoices with unbilled claims after the freeze: %v", strays)
 	}
 	if got, _ := f.svc.Claimed(ctx, acct, inv, true); len(got) != 1 {
 		t.Errorf("billed %d", len(got))
