@@ -8,36 +8,13 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/tradehub/tradehub/graph/model"
-	"github.com/tradehub/tradehub/internal/errs"
 )
 
 // Health is the resolver for the health field.
 func (r *accountResolver) Health(ctx context.Context, obj *model.Account) (*model.AccountHealth, error) {
-	out := &model.AccountHealth{}
-	// A figure the caller may not read stays null rather than failing the whole list.
-	hidden := func(err error) bool { return errs.IsCode(err, errs.NotFound) || errs.IsCode(err, errs.Forbidden) }
-	if n, err := r.Transport.TroubleCount(ctx, obj.ID); err == nil {
-		out.ShipmentExceptions = &n
-	} else if !hidden(err) {
-		return nil, err
-	}
-	if n, err := r.Warehousing.LowStockCount(ctx, obj.ID); err == nil {
-		out.LowStockBalances = &n
-	} else if !hidden(err) {
-		return nil, err
-	}
-	if n, err := r.Billing.OverdueCount(ctx, obj.ID); err == nil {
-		out.OverdueInvoices = &n
-	} else if !hidden(err) {
-		return nil, err
-	}
-	if n, err := r.Financing.AtRiskCount(ctx, obj.ID); err == nil {
-		out.AtRiskLoans = &n
-	} else if !hidden(err) {
-		return nil, err
-	}
-	return out, nil
+	return r.healthOf(ctx, obj.ID, graphql.CollectFieldsCtx(ctx, nil))
 }
 
 // ShipmentStats is the resolver for the shipmentStats field.

@@ -56,6 +56,7 @@ type Loaders struct {
 	suppliers *dataloadgen.Loader[string, procurement.Supplier]
 	rfqQuotes *dataloadgen.Loader[string, []procurement.Quote]
 	financing *FinancingLoaders
+	health    *HealthLoaders
 }
 
 // FinancingSource is what the financing loaders read: the financing service, without

@@ -371,22 +371,45 @@ type InvoiceFilter struct {
 	Status Status // as clients see it (OVERDUE included); empty for all
 }
 
-// Invoices lists an account's invoices, newest first. NOT_FOUND if the caller may not read them.
-// OverdueCount is how many of the account's finalized invoices are still open past their due
-// date (for the account managers' console); NOT_FOUND for a caller who may not read invoices.
-func (s *Service) OverdueCount(ctx context.Context, accountID string) (int, error) {
-	if err := s.access.Require(ctx, accountID, access.Invoices, access.Read); err != nil {
-		return 0, ErrNotFound
+// OverdueCounts is how many finalized invoices of each account are still open past their due
+// date (for the account managers' console): one store query for a page of accounts. An account
+// whose invoices the caller may not read is absent from the map (its figure is hidden, not an
+// error); a readable one without overdue invoices is 0.
+func (s *Service) OverdueCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(accountIDs))
+	readable := make([]string, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		if s.access.Can(ctx, id, access.Invoices, access.Read) {
+			out[id] = 0
+			readable = append(readable, id)
+		}
 	}
-	n, err := s.invoices.CountDocuments(ctx, bson.D{{Key: "accountId", Value: accountID},
-		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusFinalized), string(StatusPartiallyPaid)}}}},
-		{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}})
+	if len(readable) == 0 {
+		return out, nil
+	}
+	cur, err := s.invoices.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "accountId", Value: bson.D{{Key: "$in", Value: readable}}},
+			{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusFinalized), string(StatusPartiallyPaid)}}}},
+			{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$accountId"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
 	if err != nil {
-		return 0, errs.Internalf("count overdue invoices: %w", err)
+		return nil, errs.Internalf("count overdue invoices: %w", err)
 	}
-	return int(n), nil
+	var rows []struct {
+		AccountID string `bson:"_id"`
+		N         int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, errs.Internalf("read overdue invoice counts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
 }
 
+// Invoices lists an account's invoices, newest first. NOT_FOUND if the caller may not read them.
 func (s *Service) Invoices(ctx context.Context, accountID string, f InvoiceFilter, page cursor.Page) (cursor.Result[Invoice], error) {
 	if err := s.access.Require(ctx, accountID, access.Invoices, access.Read); err != nil {
 		return cursor.Result[Invoice]{}, ErrNotFound

@@ -120,17 +120,45 @@ func weekStart(t time.Time) time.Time {
 	return day.AddDate(0, 0, -offset)
 }
 
-// TroubleCount is how many of the account's shipments stand in a status someone should look at
-// (EXCEPTION, CUSTOMS_HOLD, LOST, RETURNED_TO_SENDER), for the account-manager console.
-// NOT_FOUND for a caller who may not read the account's shipments.
-func (s *Service) TroubleCount(ctx context.Context, accountID string) (int, error) {
-	if err := s.access.Require(ctx, accountID, ResShipments, access.Read); err != nil {
-		return 0, err
+// TroubleCounts is how many shipments of each account stand in a status someone should look at
+// (EXCEPTION, CUSTOMS_HOLD, LOST, RETURNED_TO_SENDER), for the account managers' console: one
+// store query for a page of accounts. An account whose shipments the caller may not read is
+// absent from the map (its figure is hidden, not an error); a readable one without such
+// shipments is 0.
+func (s *Service) TroubleCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(accountIDs))
+	readable := make([]string, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		err := s.access.Require(ctx, id, ResShipments, access.Read)
+		if errs.IsCode(err, errs.NotFound) || errs.IsCode(err, errs.Forbidden) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = 0
+		readable = append(readable, id)
 	}
-	n, err := s.shipments.CountDocuments(ctx, bson.M{fAccountID: accountID, fStatus: bson.M{"$in": []string{
-		string(StatusException), string(StatusCustomsHold), string(StatusLost), string(StatusReturnedToSender)}}})
+	if len(readable) == 0 {
+		return out, nil
+	}
+	cur, err := s.shipments.Aggregate(ctx, bson.A{
+		bson.M{"$match": bson.M{fAccountID: bson.M{"$in": readable}, fStatus: bson.M{"$in": []string{
+			string(StatusException), string(StatusCustomsHold), string(StatusLost), string(StatusReturnedToSender)}}}},
+		bson.M{"$group": bson.M{"_id": "$" + fAccountID, "n": bson.M{"$sum": 1}}},
+	})
 	if err != nil {
-		return 0, mongodb.MapError(err, "count shipments")
+		return nil, mongodb.MapError(err, "count shipments in trouble")
 	}
-	return int(n), nil
+	var rows []struct {
+		AccountID string `bson:"_id"`
+		N         int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, mongodb.MapError(err, "read shipments in trouble")
+	}
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
 }

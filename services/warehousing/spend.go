@@ -82,15 +82,43 @@ func (s *Service) SpendByMonth(ctx context.Context, accountID string, months int
 	return out, nil
 }
 
-// LowStockCount is how many of the account's balances are below their reorder point now (the
-// account-manager console's health column). NOT_FOUND for a caller who may not read inventory.
-func (s *Service) LowStockCount(ctx context.Context, accountID string) (int, error) {
-	if err := s.access.Require(ctx, accountID, access.Inventory, access.Read); err != nil {
-		return 0, err
+// LowStockCounts is how many balances of each account are below their reorder point now (the
+// account managers' console's health column): one store query for a page of accounts. An
+// account whose inventory the caller may not read is absent from the map (its figure is hidden,
+// not an error); a readable one without low balances is 0.
+func (s *Service) LowStockCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(accountIDs))
+	readable := make([]string, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		err := s.access.Require(ctx, id, access.Inventory, access.Read)
+		if errs.IsCode(err, errs.NotFound) || errs.IsCode(err, errs.Forbidden) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = 0
+		readable = append(readable, id)
 	}
-	n, err := s.balances.CountDocuments(ctx, bson.M{fAccountID: accountID, fLowStock: true})
+	if len(readable) == 0 {
+		return out, nil
+	}
+	cur, err := s.balances.Aggregate(ctx, bson.A{
+		bson.M{"$match": bson.M{fAccountID: bson.M{"$in": readable}, fLowStock: true}},
+		bson.M{"$group": bson.M{"_id": "$" + fAccountID, "n": bson.M{"$sum": 1}}},
+	})
 	if err != nil {
-		return 0, mongodb.MapError(err, "count low stock")
+		return nil, mongodb.MapError(err, "count low stock")
 	}
-	return int(n), nil
+	var rows []struct {
+		AccountID string `bson:"_id"`
+		N         int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, mongodb.MapError(err, "read low stock counts")
+	}
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
 }
