@@ -13,11 +13,13 @@
 //   - runs the same data access as the fewest direct store calls (the floor) from this process,
 //     through one connection like the server's, and prints gateway/floor ratios.
 //
-// Then the growth checks: the first page of a connection as its collection grows, and reading an
-// inventory balance as the movements behind it grow.
+// The operations are warehousing's reads, the shipments list and a quote (a mutation); shipments
+// are cloned from the demo's one in transit (transport.go). Then the growth checks: the first
+// page of a connection as its collection grows, reading an inventory balance as the movements
+// behind it grow, and reading a carrier scorecard as the tracking events behind it grow.
 //
-//	go run ./cmd/bench                 # the default scale (see -scale), a few minutes
-//	go run ./cmd/bench -scale 50       # 20 accounts, 20,000 SKUs, 50,000 orders, 50,000 usage records
+//	go run ./cmd/bench                 # the default scale (see -scale), about 5 minutes
+//	go run ./cmd/bench -scale 50       # 20 accounts, 20,000 SKUs, 50,000 orders, 50,000 usage records, 25,000 shipments
 package main
 
 import (
@@ -58,7 +60,9 @@ import (
 	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/access"
+	"github.com/tradehub/tradehub/services/audit"
 	"github.com/tradehub/tradehub/services/billing"
+	"github.com/tradehub/tradehub/services/transport"
 	"github.com/tradehub/tradehub/services/usage"
 	"github.com/tradehub/tradehub/services/warehousing"
 )
@@ -71,11 +75,13 @@ type config struct {
 	bin      string
 	out      string
 	invoices string // usage-record counts for the invoice-run growth check
+	shipPer  int    // shipments per account at -scale 1
 }
 
 func main() {
 	var c config
-	flag.IntVar(&c.scale, "scale", 1, "data set size: ×1 is 20 SKUs, 50 orders and 50 usage records per account; ×50 is the issue's 20,000 SKUs and 50,000 orders")
+	flag.IntVar(&c.scale, "scale", 1, "data set size: ×1 is 20 SKUs, 50 orders, 50 usage records and -shipments shipments (10 tracking events each) per account; ×50 is the issue's 20,000 SKUs and 50,000 orders")
+	flag.IntVar(&c.shipPer, "shipments", 25, "shipments per account at -scale 1 (0: only the demo's one)")
 	flag.IntVar(&c.accounts, "accounts", 20, "seller accounts (3 demo sellers and clones)")
 	flag.IntVar(&c.clients, "clients", 4, "concurrent clients per measurement")
 	flag.StringVar(&c.invoices, "invoice-growth", "1000,10000", "usage records billed by one invoice run and then finalized, per size of the invoice growth check (the issue's sizes: 1000,10000,100000; 100,000 takes about 5 minutes here)")
@@ -142,20 +148,41 @@ func run(c config) error {
 	}
 
 	h := &harness{c: c, srv: srv, admin: admin, db: store.DB, trips: &floorTrips, d: d}
-	ops := h.operations()
 	var rows []row
-	for _, op := range ops {
-		r, err := h.measure(op)
-		if err != nil {
-			return fmt.Errorf("%s: %w", op.name, err)
+	measure := func(ops []operation) error {
+		for _, op := range ops {
+			r, err := h.measure(op)
+			if err != nil {
+				return fmt.Errorf("%s: %w", op.name, err)
+			}
+			fmt.Println(r.line())
+			rows = append(rows, r)
 		}
-		fmt.Println(r.line())
-		rows = append(rows, r)
+		return nil
+	}
+	ops := h.operations()
+	if err := measure(ops); err != nil {
+		return err
 	}
 	invoiceRuns, err := h.invoiceGrowth()
 	if err != nil {
 		return fmt.Errorf("invoice-run growth: %w", err)
 	}
+	// Shipments go in after the warehousing reads and the invoice runs, so that those are
+	// measured on the data set they always were: with shipments stored, the server's events
+	// relay polls their outbox 4 times a second, on the embedded store each poll reads every
+	// shipment, and the server's requests wait behind it on its one connection
+	// (docs/PERFORMANCE.md).
+	seedStart = time.Now()
+	if err := seedShipments(context.Background(), store.DB, d, c.shipPer*c.scale); err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d shipments with %d tracking events in %s\n", d.shipments, d.events, time.Since(seedStart).Round(time.Second))
+	tops := h.transportOperations()
+	if err := measure(tops); err != nil {
+		return err
+	}
+	ops = append(ops, tops...)
 	// Counting is exact only without the server's background work (events relay, webhook
 	// polls, sweeps): stop it, and count through the same handler built here.
 	srv.stop()
@@ -293,6 +320,9 @@ type dataset struct {
 	skus, orders, usage      int
 	orderTemplate, usageTmpl bson.M
 	movementTmpl             bson.M
+	ship                     *shipmentTemplates // transport.go
+	quoteTmpl                bson.M
+	shipments, events        int
 	seq                      atomic.Int64
 }
 
@@ -413,6 +443,9 @@ func seed(ctx context.Context, db *mongo.Database, c config) (*dataset, error) {
 		}
 	}
 	d.skus, d.orders, d.usage = len(skus), len(orders), len(usage)
+	if d.quoteTmpl, err = one(ctx, db, transport.CollQuotes, bson.M{}); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -448,6 +481,10 @@ type harness struct {
 	trips *atomic.Int64
 	d     *dataset
 	local http.Handler // the GraphQL handler in this process (see inProcess)
+
+	auditOnce sync.Once // the audit entry the quote's floor clones (transport.go)
+	auditTmpl bson.M
+	auditErr  error
 }
 
 func (h *harness) find(ctx context.Context, coll string, filter bson.M, sortBy bson.D, limit int64) ([]bson.M, error) {
@@ -637,9 +674,15 @@ func (h *harness) inProcess() error {
 	if err != nil {
 		return err
 	}
-	svc := warehousing.NewService(warehousing.Config{DB: h.db, Access: acc, Usage: usage.NewService(h.db, clock.System()), Logger: logger})
-	gh := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc}, graph.ServerConfig{Logger: logger,
-		Cost: cost.Config{BucketSize: 10_000_000, RestoreRate: 1_000_000}})
+	use := usage.NewService(h.db, clock.System())
+	svc := warehousing.NewService(warehousing.Config{DB: h.db, Access: acc, Usage: use, Logger: logger})
+	// Quotes here name their origin address (not a warehouse), so transport needs no
+	// warehouse directory.
+	tsp := transport.NewService(transport.Config{DB: h.db, Access: acc, Usage: use, Logger: logger})
+	// Mutations are audited as in the server (one entry each).
+	gh := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc, Transport: tsp}, graph.ServerConfig{Logger: logger,
+		Audit: audit.New(h.db, clock.System(), nil),
+		Cost:  cost.Config{BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	p := &auth.Principal{Kind: auth.KindUser, UserID: admin["_id"].(string)}
 	h.local = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gh.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
@@ -781,6 +824,9 @@ func (h *harness) growth() ([]growthPoint, error) {
 			return nil, err
 		}
 	}
+	if err := h.scorecardGrowth(measure); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -790,8 +836,8 @@ func (h *harness) table(rows []row, growth []growthPoint, took time.Duration) st
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(&b, "Machine: %s, %d CPUs (%s/%s, %s), load average at the end %s; store: embedded FerretDB v1.24 (SQLite) in the harness, the server through one connection.\n",
 		host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
-	fmt.Fprintf(&b, "Data: %d accounts, %d SKUs (one balance each), %d orders, %d usage records (-scale %d). %d clients, %s per operation (floor: %s). Whole run: %s.\n\n",
-		len(h.d.accounts), h.d.skus, h.d.orders, h.d.usage, h.c.scale, h.c.clients, h.c.run, h.c.run/2, took.Round(time.Second))
+	fmt.Fprintf(&b, "Data: %d accounts, %d SKUs (one balance each), %d orders, %d usage records, %d shipments with %d tracking events (-scale %d). %d clients, %s per operation (floor: %s). Whole run: %s.\n\n",
+		len(h.d.accounts), h.d.skus, h.d.orders, h.d.usage, h.d.shipments, h.d.events, h.c.scale, h.c.clients, h.c.run, h.c.run/2, took.Round(time.Second))
 	b.WriteString("| operation | gateway op/s | p50 | p95 | p99 | store round trips/op | floor op/s | floor p50 | floor round trips | p50 gateway/floor | op/s floor/gateway | allocs/op (all) | floor allocs/op | gateway's allocs/op |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
