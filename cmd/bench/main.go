@@ -679,9 +679,11 @@ func (h *harness) inProcess() error {
 	// Quotes here name their origin address (not a warehouse), so transport needs no
 	// warehouse directory.
 	tsp := transport.NewService(transport.Config{DB: h.db, Access: acc, Usage: use, Logger: logger})
-	// Mutations are audited as in the server (one entry each).
+	// Mutations are audited as in the server (one entry each). The loaders wait long enough
+	// that a starved CPU cannot split a batch, so the counts are exact (as in graph/loaders'
+	// round-trip tests).
 	gh := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc, Transport: tsp}, graph.ServerConfig{Logger: logger,
-		Audit: audit.New(h.db, clock.System(), nil),
+		Audit: audit.New(h.db, clock.System(), nil), LoaderWait: 250 * time.Millisecond,
 		Cost:  cost.Config{BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	p := &auth.Principal{Kind: auth.KindUser, UserID: admin["_id"].(string)}
 	h.local = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
