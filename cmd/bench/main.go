@@ -684,7 +684,7 @@ func (h *harness) inProcess() error {
 	// round-trip tests).
 	gh := graph.NewHandler(&graph.Resolver{Logger: logger, Warehousing: svc, Transport: tsp}, graph.ServerConfig{Logger: logger,
 		Audit: audit.New(h.db, clock.System(), nil), LoaderWait: 250 * time.Millisecond,
-		Cost:  cost.Config{BucketSize: 10_000_000, RestoreRate: 1_000_000}})
+		Cost: cost.Config{BucketSize: 10_000_000, RestoreRate: 1_000_000}})
 	p := &auth.Principal{Kind: auth.KindUser, UserID: admin["_id"].(string)}
 	h.local = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gh.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
