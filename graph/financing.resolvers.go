@@ -44,7 +44,7 @@ func (r *financingRequestResolver) Loan(ctx context.Context, obj *model.Financin
 
 // Risk is the resolver for the risk field.
 func (r *financingRequestResolver) Risk(ctx context.Context, obj *model.FinancingRequest) (*model.FinancingRisk, error) {
-	rk, err := r.Financing.RequestRisk(ctx, obj.ID)
+	rk, err := r.loadersOf(ctx).Risks(r.Financing).Load(ctx, obj.ID)
 	if err != nil {
 		return nil, notFoundAsNil(err)
 	}

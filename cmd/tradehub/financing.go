@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -77,21 +78,53 @@ func (s shipmentSource) OpenShipments(ctx context.Context, accountID string) ([]
 	return out, nil
 }
 
-func (s shipmentSource) LaneScore(ctx context.Context, carrierID, serviceCode string, lane financing.Lane) (financing.LaneScore, error) {
-	cards, err := s.t.ListScorecards(ctx, transport.ScorecardFilter{CarrierID: carrierID, ServiceCode: serviceCode,
-		Origin: lane.Origin, Destination: lane.Destination})
+func (s shipmentSource) CollateralShipments(ctx context.Context, refs []financing.ShipmentRef) (map[financing.ShipmentRef]financing.ShipmentInfo, error) {
+	var accounts, shipments []string
+	asked := make(map[financing.ShipmentRef]bool, len(refs))
+	for _, r := range refs {
+		if !slices.Contains(accounts, r.AccountID) {
+			accounts = append(accounts, r.AccountID)
+		}
+		shipments = append(shipments, r.ShipmentID)
+		asked[r] = true
+	}
+	list, err := s.t.CollateralShipments(ctx, accounts, shipments)
 	if err != nil {
-		return financing.LaneScore{}, err
+		return nil, err
 	}
-	var sc financing.LaneScore
-	for _, c := range cards {
-		sc.Shipments += c.Shipments
-		sc.Delivered += c.Delivered
-		sc.OnTime += c.OnTime
-		sc.Exceptions += c.Exceptions
-		sc.Lost += c.Lost
+	out := make(map[financing.ShipmentRef]financing.ShipmentInfo, len(list))
+	for _, sh := range list {
+		ref := financing.ShipmentRef{AccountID: sh.AccountID, ShipmentID: sh.ID}
+		if asked[ref] {
+			out[ref] = toShipmentInfo(sh)
+		}
 	}
-	return sc, nil
+	return out, nil
+}
+
+// LaneScores sums each carrier lane's monthly scorecards.
+func (s shipmentSource) LaneScores(ctx context.Context, keys []financing.CarrierLane) (map[financing.CarrierLane]financing.LaneScore, error) {
+	lanes := make([]transport.CarrierLane, len(keys))
+	for i, k := range keys {
+		lanes[i] = transport.CarrierLane{CarrierID: k.CarrierID, ServiceCode: k.ServiceCode, Origin: k.Lane.Origin, Destination: k.Lane.Destination}
+	}
+	cards, err := s.t.ScorecardsOfLanes(ctx, lanes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[financing.CarrierLane]financing.LaneScore, len(keys))
+	for i, k := range keys {
+		var sc financing.LaneScore
+		for _, c := range cards[lanes[i]] {
+			sc.Shipments += c.Shipments
+			sc.Delivered += c.Delivered
+			sc.OnTime += c.OnTime
+			sc.Exceptions += c.Exceptions
+			sc.Lost += c.Lost
+		}
+		out[k] = sc
+	}
+	return out, nil
 }
 
 // inventorySource adapts warehousing's valuation and pledges.

@@ -57,6 +57,7 @@ type Loaders struct {
 	rfqQuotes *dataloadgen.Loader[string, []procurement.Quote]
 	financing *FinancingLoaders
 	health    *HealthLoaders
+	risks     *dataloadgen.Loader[string, financing.Risk]
 }
 
 // FinancingSource is what the financing loaders read: the financing service, without
@@ -159,12 +160,11 @@ func newBalances(src Source, wait time.Duration) *dataloadgen.Loader[string, []w
 
 type ctxKey struct{}
 
-// Middleware gives every request its own Loaders over src and carriers (see New for wait); with
-// neither it passes requests through.
+// Middleware gives every request its own Loaders over src and carriers (see New for wait). It
+// does so even without either: the loaders of the other domains (financing, procurement) are
+// made on first use from the request's Loaders, and a request without them would make fresh
+// loaders per load and batch nothing.
 func Middleware(src Source, carriers CarrierSource, wait time.Duration, next http.Handler) http.Handler {
-	if src == nil && carriers == nil {
-		return next
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src, carriers, wait))))
 	})

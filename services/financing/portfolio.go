@@ -6,9 +6,11 @@ import (
 	"sort"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/access"
+	"github.com/tradehub/tradehub/services/events"
 )
 
 // Exposure is outstanding principal grouped under a key (an account, a lane, a collateral type).
@@ -145,47 +147,154 @@ type Risk struct {
 }
 
 // RequestRisk returns the risk picture of a request (anyone who may see the request).
+// NOT_FOUND when the request does not exist or the caller may not see it.
 func (s *Service) RequestRisk(ctx context.Context, requestID string) (Risk, error) {
-	r, err := s.FinancingRequest(ctx, requestID)
+	risks, err := s.RequestRisks(ctx, []string{requestID})
 	if err != nil {
 		return Risk{}, err
 	}
+	rk, ok := risks[requestID]
+	if !ok {
+		return Risk{}, ErrNotFound
+	}
+	return rk, nil
+}
+
+// RequestRisks returns the risk pictures of requests by id, in a constant number of reads
+// whatever their number (a partner's queue with its risk): the requests, their pledged shipments
+// and their carriers' lane records (one call each to the shipment source), and the loans of
+// their accounts. A request that does not exist or that the caller may not see (as
+// FinancingRequest decides) is absent from the map. The shipment source's failures leave the
+// collateral as valued when asked and without a score, as a missing shipment does: the risk
+// picture is still worth showing.
+func (s *Service) RequestRisks(ctx context.Context, requestIDs []string) (map[string]Risk, error) {
+	out := make(map[string]Risk, len(requestIDs))
+	if len(requestIDs) == 0 {
+		return out, nil
+	}
+	docs, err := findAll[requestDoc](ctx, s.requests, bson.D{{Key: fID, Value: bson.D{{Key: "$in", Value: requestIDs}}}},
+		options.Find().SetProjection(bson.D{{Key: events.OutboxField, Value: 0}}))
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]Request, 0, len(docs))
+	scopes := map[string]*scope{} // by account; nil: the caller may not read its financing
+	var accounts, partners []string
+	var refs []ShipmentRef
+	for _, d := range docs {
+		sc, seen := scopes[d.AccountID]
+		if !seen {
+			if v, err := s.readScope(ctx, d.AccountID); err == nil {
+				sc = &v
+			}
+			scopes[d.AccountID] = sc
+		}
+		if sc == nil || !sc.sees(d.PartnerID) {
+			continue
+		}
+		reqs = append(reqs, d.Request)
+		if !slices.Contains(accounts, d.AccountID) {
+			accounts = append(accounts, d.AccountID)
+		}
+		if !slices.Contains(partners, d.PartnerID) {
+			partners = append(partners, d.PartnerID)
+		}
+		for _, c := range d.Collateral {
+			if c.Type == CollateralShipment {
+				refs = append(refs, ShipmentRef{AccountID: d.AccountID, ShipmentID: c.ID})
+			}
+		}
+	}
+	if len(reqs) == 0 {
+		return out, nil
+	}
+	shipments, scores := s.collateralNow(ctx, refs)
+	// The loans of every (account, partner) pair of the page in one read, then split by pair; a
+	// loan's ledger is not needed for the history.
+	loans, err := findAll[loanDoc](ctx, s.loans, bson.D{{Key: fAccountID, Value: bson.D{{Key: "$in", Value: accounts}}},
+		{Key: fPartnerID, Value: bson.D{{Key: "$in", Value: partners}}}}, options.Find().SetProjection(riskLoanFields))
+	if err != nil {
+		return nil, err
+	}
+	type pair struct{ account, partner string }
+	history := map[pair][]Loan{}
+	for _, d := range loans {
+		k := pair{d.AccountID, d.PartnerID}
+		history[k] = append(history[k], d.Loan)
+	}
+	for _, r := range reqs {
+		out[r.ID] = riskOf(r, shipments, scores, history[pair{r.AccountID, r.PartnerID}])
+	}
+	return out, nil
+}
+
+// riskLoanFields are the fields of a loan that a risk picture reads.
+var riskLoanFields = bson.D{{Key: fAccountID, Value: 1}, {Key: fPartnerID, Value: 1}, {Key: fStatus, Value: 1},
+	{Key: fRepaidAt, Value: 1}, {Key: fDueDate, Value: 1}, {Key: fCurrency, Value: 1}, {Key: fOutstandingPrincipal, Value: 1}}
+
+// collateralNow reads the pledged shipments as they stand now and their carriers' records on
+// their lanes, one call each; see RequestRisks for failures.
+func (s *Service) collateralNow(ctx context.Context, refs []ShipmentRef) (map[ShipmentRef]ShipmentInfo, map[CarrierLane]LaneScore) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	shipments, err := s.cfg.Shipments.CollateralShipments(ctx, refs)
+	if err != nil {
+		s.log.WarnContext(ctx, "financing: risk: read pledged shipments", "error", err)
+		return nil, nil
+	}
+	var keys []CarrierLane
+	for _, sh := range shipments {
+		if k := (CarrierLane{CarrierID: sh.CarrierID, ServiceCode: sh.ServiceCode, Lane: sh.Lane}); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return shipments, nil
+	}
+	scores, err := s.cfg.Shipments.LaneScores(ctx, keys)
+	if err != nil {
+		s.log.WarnContext(ctx, "financing: risk: read lane scores", "error", err)
+		return shipments, nil
+	}
+	return shipments, scores
+}
+
+// riskOf is r's risk picture from its shipments now, their lane scores and the loans of its
+// account with its partner.
+func riskOf(r Request, shipments map[ShipmentRef]ShipmentInfo, scores map[CarrierLane]LaneScore, loans []Loan) Risk {
 	var rk Risk
 	for _, c := range r.Collateral {
 		cr := CollateralRisk{Collateral: c}
 		if c.Type == CollateralShipment {
-			if sh, err := s.cfg.Shipments.CollateralShipment(ctx, r.AccountID, c.ID); err == nil {
+			if sh, ok := shipments[ShipmentRef{AccountID: r.AccountID, ShipmentID: c.ID}]; ok {
 				cr.Collateral.Status, cr.TrackingNumber, cr.LatestEvent = sh.Status, sh.TrackingNumber, sh.LatestEvent
-				if sc, err := s.cfg.Shipments.LaneScore(ctx, sh.CarrierID, sh.ServiceCode, sh.Lane); err == nil {
+				if sc, ok := scores[CarrierLane{CarrierID: sh.CarrierID, ServiceCode: sh.ServiceCode, Lane: sh.Lane}]; ok {
 					cr.Score = &sc
 				}
 			}
 		}
 		rk.Collateral = append(rk.Collateral, cr)
 	}
-	docs, err := findAll[loanDoc](ctx, s.loans, bson.D{{Key: fAccountID, Value: r.AccountID}, {Key: fPartnerID, Value: r.PartnerID}})
-	if err != nil {
-		return Risk{}, err
-	}
 	rk.Exposure = money.New(0, r.RequestedAmount.Currency)
-	for _, d := range docs {
+	for _, l := range loans {
 		rk.Loans++
-		switch d.Status {
+		switch l.Status {
 		case LoanRepaid:
 			rk.Repaid++
-			if d.RepaidAt != nil && day(*d.RepaidAt) <= day(d.DueDate) {
+			if l.RepaidAt != nil && day(*l.RepaidAt) <= day(l.DueDate) {
 				rk.RepaidOnTime++
 			}
 		case LoanDefaulted, LoanWrittenOff:
 			rk.Defaulted++
 		}
-		if d.Status.Open() && d.Currency == rk.Exposure.Currency {
-			rk.Exposure.Amount += d.Outstanding.Principal
+		if l.Status.Open() && l.Currency == rk.Exposure.Currency {
+			rk.Exposure.Amount += l.Outstanding.Principal
 		}
 	}
 	rk.OnTimeRateBps = -1
 	if rk.Repaid > 0 {
 		rk.OnTimeRateBps = int64(rk.RepaidOnTime) * 10_000 / int64(rk.Repaid)
 	}
-	return rk, nil
+	return rk
 }

@@ -51,15 +51,33 @@ type LaneScore struct {
 	Shipments, Delivered, OnTime, Exceptions, Lost int64
 }
 
+// ShipmentRef names one of an account's shipments.
+type ShipmentRef struct {
+	AccountID, ShipmentID string
+}
+
+// CarrierLane is a carrier service on a lane: what a LaneScore is kept for.
+type CarrierLane struct {
+	CarrierID, ServiceCode string
+	Lane                   Lane
+}
+
 // ShipmentSource reads an account's shipments for valuation, without a person's authorization
 // (financing authorizes its own callers). The transport service satisfies it through an adapter
 // in cmd/tradehub.
 type ShipmentSource interface {
 	// CollateralShipment returns NOT_FOUND for a missing shipment or one of another account.
 	CollateralShipment(ctx context.Context, accountID, shipmentID string) (ShipmentInfo, error)
+	// CollateralShipments is CollateralShipment for many shipments in one read, so that a page
+	// of requests costs one read whatever its collateral: a missing shipment, or one of another
+	// account than its ref says, is absent from the map.
+	CollateralShipments(ctx context.Context, refs []ShipmentRef) (map[ShipmentRef]ShipmentInfo, error)
 	// OpenShipments lists the account's shipments that are not final, newest first.
 	OpenShipments(ctx context.Context, accountID string) ([]ShipmentInfo, error)
-	LaneScore(ctx context.Context, carrierID, serviceCode string, lane Lane) (LaneScore, error)
+	// LaneScores returns the record of each carrier service on its lane, all months together,
+	// in one read; every key is in the map (zero counts when nothing was booked). An empty
+	// field of a key matches any.
+	LaneScores(ctx context.Context, keys []CarrierLane) (map[CarrierLane]LaneScore, error)
 }
 
 // StockLine is the available (unreserved, unpledged) stock of a SKU in a warehouse.

@@ -41,6 +41,11 @@ const (
 	fRequestID  = "requestid"
 	fCollateral = "collateral.collateralref.id"
 	fOwner      = "owner"
+	// A loan's, for its account's repayment history.
+	fRepaidAt             = "repaidat"
+	fDueDate              = "duedate"
+	fCurrency             = "currency"
+	fOutstandingPrincipal = "outstanding.principal"
 )
 
 // registry stores money.Currency as its ISO code, so that domain types with money.Money fields

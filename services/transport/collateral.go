@@ -24,6 +24,26 @@ func (s *Service) CollateralShipment(ctx context.Context, accountID, shipmentID 
 	return docs[0].toShipment(), nil
 }
 
+// CollateralShipments returns, in one query, the shipments among ids that belong to one of
+// accountIDs, without their timeline, for financing's risk picture of a page of requests; the
+// caller pairs each with the account it expects. It does NO authorization (see
+// CollateralShipment).
+func (s *Service) CollateralShipments(ctx context.Context, accountIDs, ids []string) ([]Shipment, error) {
+	if len(ids) == 0 || len(accountIDs) == 0 {
+		return nil, nil
+	}
+	docs, err := s.findShipments(ctx, bson.D{{Key: fID, Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: fAccountID, Value: bson.D{{Key: "$in", Value: accountIDs}}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Shipment, len(docs))
+	for i, d := range docs {
+		out[i] = d.toShipment()
+	}
+	return out, nil
+}
+
 // OpenShipments lists the account's shipments that are not in a final status, newest first (at
 // most 250), for financing's list of eligible collateral. It does NO authorization (see
 // CollateralShipment).

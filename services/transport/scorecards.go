@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -320,4 +321,68 @@ func (s *Service) summaries(ctx context.Context, lanes []laneService, now time.T
 
 func (k ScorecardKey) String() string {
 	return fmt.Sprintf("%s/%s %s→%s %s", k.CarrierID, k.ServiceCode, k.Origin, k.Destination, k.Month)
+}
+
+// CarrierLane is a carrier service on a lane, all months together. An empty field matches any.
+type CarrierLane struct {
+	CarrierID, ServiceCode, Origin, Destination string
+}
+
+func (l CarrierLane) filter() bson.D {
+	f := bson.D{}
+	for _, x := range []struct{ k, v string }{{fCarrierID, l.CarrierID}, {fServiceCode, l.ServiceCode},
+		{fOrigin, l.Origin}, {fDestination, l.Destination}} {
+		if x.v != "" {
+			f = append(f, bson.E{Key: x.k, Value: x.v})
+		}
+	}
+	return f
+}
+
+func (l CarrierLane) matches(d scorecardDoc) bool {
+	return (l.CarrierID == "" || l.CarrierID == d.CarrierID) && (l.ServiceCode == "" || l.ServiceCode == d.ServiceCode) &&
+		(l.Origin == "" || l.Origin == d.Origin) && (l.Destination == "" || l.Destination == d.Destination)
+}
+
+// ScorecardsOfLanes returns the scorecards of each carrier lane, by month, in one query: what
+// ListScorecards returns for each lane's filter (at most MaxScorecards each), for financing's
+// risk picture of a page of requests. A lane without scorecards is absent. It returns
+// UNAUTHENTICATED without a principal.
+func (s *Service) ScorecardsOfLanes(ctx context.Context, lanes []CarrierLane) (map[CarrierLane][]Scorecard, error) {
+	if err := requirePrincipal(ctx); err != nil {
+		return nil, err
+	}
+	out := map[CarrierLane][]Scorecard{}
+	var unique []CarrierLane
+	for _, l := range lanes {
+		if !slices.Contains(unique, l) {
+			unique = append(unique, l)
+		}
+	}
+	lanes = unique
+	if len(lanes) == 0 {
+		return out, nil
+	}
+	or := make(bson.A, len(lanes))
+	for i, l := range lanes {
+		or[i] = l.filter()
+	}
+	cur, err := s.scores.Find(ctx, bson.D{{Key: "$or", Value: or}}, options.Find().SetProjection(summaryProjection).
+		SetLimit(int64(MaxScorecards*len(lanes))).
+		SetSort(bson.D{{Key: fMonth, Value: 1}, {Key: fCarrierID, Value: 1}, {Key: fServiceCode, Value: 1}, {Key: fID, Value: 1}}))
+	if err != nil {
+		return nil, internal("list scorecards of lanes", err)
+	}
+	var docs []scorecardDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, internal("list scorecards of lanes", err)
+	}
+	for _, d := range docs {
+		for _, l := range lanes {
+			if l.matches(d) && len(out[l]) < MaxScorecards {
+				out[l] = append(out[l], d.toScorecard())
+			}
+		}
+	}
+	return out, nil
 }
