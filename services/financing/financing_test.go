@@ -2,12 +2,14 @@ package financing
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tradehub/tradehub/internal/cursor"
+	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/money"
 	"github.com/tradehub/tradehub/services/usage"
 )
@@ -129,6 +131,24 @@ func TestFinancingJourney(t *testing.T) {
 	}
 	if l := e.loanDoc(loan.ID); l.Status != LoanAtRisk || l.LTVBps <= 0 {
 		t.Errorf("after hold: %s ltv %d", l.Status, l.LTVBps)
+	}
+	// The console's at-risk figure: the lender and staff count it; a partner without consent
+	// does not see the account at all (absent, so null in the console). Staff read every
+	// account, so one without loans is 0.
+	nobodys := ids.New(ids.Account)
+	for _, c := range []struct {
+		name   string
+		ctx    context.Context
+		counts map[string]int
+	}{
+		{"lender", e.lender, map[string]int{e.acct: 1}},
+		{"staff", e.staff, map[string]int{e.acct: 1, nobodys: 0}},
+		{"another partner", e.other, map[string]int{}},
+	} {
+		got, err := e.svc.AtRiskCounts(c.ctx, []string{e.acct, nobodys})
+		if err != nil || !maps.Equal(got, c.counts) {
+			t.Errorf("AtRiskCounts as %s = %v, %v; want %v", c.name, got, err, c.counts)
+		}
 	}
 	delivered := e.clk.Now()
 	e.ships.set("shp_a", func(s *ShipmentInfo) { s.Status, s.DeliveredAt = "DELIVERED", &delivered })

@@ -275,23 +275,52 @@ func (s *Service) Loan(ctx context.Context, id string) (Loan, error) {
 	return d.Loan, err
 }
 
-// AtRiskCount is how many of the account's loans the caller may see are AT_RISK, OVERDUE or
-// DEFAULTED (for the account managers' console).
-func (s *Service) AtRiskCount(ctx context.Context, accountID string) (int, error) {
-	sc, err := s.readScope(ctx, accountID)
-	if err != nil {
-		return 0, err
+// AtRiskCounts is, for each of accountIDs, how many of the account's loans the caller may see
+// are AT_RISK, OVERDUE or DEFAULTED (for the account managers' console), in one store query.
+// An account whose financing the caller may not read is absent from the map; a readable one
+// with none is 0.
+func (s *Service) AtRiskCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	out := make(map[string]int, len(accountIDs))
+	var readable []string
+	partnerID := ""
+	for _, a := range accountIDs {
+		sc, err := s.readScope(ctx, a)
+		if errs.IsCode(err, errs.NotFound) || errs.IsCode(err, errs.Forbidden) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		readable = append(readable, a)
+		out[a] = 0
+		partnerID = sc.partnerID // the caller's, the same for every account
 	}
-	filter := bson.D{{Key: fAccountID, Value: accountID},
+	if len(readable) == 0 {
+		return out, nil
+	}
+	match := bson.D{{Key: fAccountID, Value: bson.D{{Key: "$in", Value: readable}}},
 		{Key: fStatus, Value: bson.D{{Key: "$in", Value: bson.A{string(LoanAtRisk), string(LoanOverdue), string(LoanDefaulted)}}}}}
-	if sc.partnerID != "" {
-		filter = append(filter, bson.E{Key: fPartnerID, Value: sc.partnerID})
+	if partnerID != "" {
+		match = append(match, bson.E{Key: fPartnerID, Value: partnerID})
 	}
-	n, err := s.loans.CountDocuments(ctx, filter)
+	cur, err := s.loans.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: match}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + fAccountID}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
 	if err != nil {
-		return 0, internal("count loans at risk", err)
+		return nil, internal("count loans at risk", err)
 	}
-	return int(n), nil
+	var groups []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return nil, internal("count loans at risk", err)
+	}
+	for _, g := range groups {
+		out[g.ID] = g.N
+	}
+	return out, nil
 }
 
 // Loans lists the account's loans the caller may see, newest first.
