@@ -21,7 +21,8 @@ import (
 )
 
 const (
-	// FlushInterval is how often Run flushes and serves subscriptions when nothing calls Notify.
+	// FlushInterval is how often Run flushes and serves subscriptions when nothing calls Notify,
+	// unless SetPollInterval says otherwise.
 	FlushInterval = 250 * time.Millisecond
 	// LeaseTTL is how long a relay's claim to be the one mover lasts without renewal. A relay
 	// renews it every LeaseTTL/3 while it works, so another takes over within LeaseTTL of a
@@ -58,6 +59,7 @@ type Relay struct {
 	collections []string
 	owner       string
 	notify      chan struct{}
+	poll        time.Duration // see SetPollInterval
 
 	flushMu sync.Mutex // serializes Flush
 	leaseAt time.Time  // when the lease was last taken or renewed (monotonic); zero if not held. Guarded by flushMu.
@@ -103,7 +105,19 @@ func NewRelay(db *mongo.Database, clk clock.Clock, log *slog.Logger, collections
 		collections: slices.Clone(collections),
 		owner:       newOwner(),
 		notify:      make(chan struct{}, 1),
+		poll:        FlushInterval,
 		tails:       make(map[string]*tail),
+	}
+}
+
+// SetPollInterval sets how often Run flushes and reads the feed for subscriptions when nothing
+// calls Notify (FlushInterval by default); call it before Run. Writes of this process call
+// Notify, so the poll is for what other processes write and for entries a failed flush left.
+// Where one process owns the store and each poll is expensive — the embedded store reads every
+// outbox collection in full for it — a long interval costs nothing in delivery time.
+func (r *Relay) SetPollInterval(d time.Duration) {
+	if d > 0 {
+		r.poll = d
 	}
 }
 
@@ -258,13 +272,13 @@ func (r *Relay) holdLease(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Run flushes every FlushInterval, and at once after Notify, and serves subscriptions, until ctx
+// Run flushes every poll interval (SetPollInterval), and at once after Notify, and serves subscriptions, until ctx
 // is done. Flush failures are retried at the next tick and logged, the same failure at most
 // every repeatLogEvery. On the way out it gives up the lease, so another process can take over
 // at once, and closes every subscription. It returns nil once ctx is done; call it once per
 // Relay.
 func (r *Relay) Run(ctx context.Context) error {
-	ticker := time.NewTicker(FlushInterval)
+	ticker := time.NewTicker(r.poll)
 	defer ticker.Stop()
 	defer r.stop()
 	var (
@@ -323,7 +337,7 @@ func (r *Relay) stop() {
 // at or after the call (to the millisecond of the relay's clock), and a function that ends the
 // subscription and closes the channel; call it when done, more than once is fine.
 //
-// Subscriptions are served by Run, by reading the feed every FlushInterval (and after each
+// Subscriptions are served by Run, by reading the feed every poll interval (and after each
 // flush of this process), so they see events moved by any process's relay, with at most that
 // delay. They never slow the relay down: each has a buffer of SubscriberBuffer events, and one
 // that lets it fill is cut off, its channel closed (counted by CutSubscriptions). The channel is
