@@ -246,7 +246,10 @@ func startServer(bin, uri, dir string) (*server, error) {
 	// One pooled connection, as the server keeps to its own embedded store (ARCHITECTURE.md).
 	cmd.Env = append(os.Environ(), "MONGODB_URI="+strings.TrimSuffix(uri, "/")+"/?maxPoolSize=1",
 		"TRADEHUB_ADDR="+addr, "TRADEHUB_METRICS_ADDR="+ops, "TRADEHUB_DEMO=1", "TRADEHUB_ENV=development",
-		"TRADEHUB_LOG_LEVEL=warn", "TRADEHUB_COST_BUCKET=10000000", "TRADEHUB_COST_RESTORE=1000000")
+		"TRADEHUB_LOG_LEVEL=warn", "TRADEHUB_COST_BUCKET=10000000", "TRADEHUB_COST_RESTORE=1000000",
+		// The store is the harness's embedded one: poll the events relay as the server does on
+		// its own embedded store (through MONGODB_URI it would poll as on MongoDB).
+		"TRADEHUB_EVENTS_POLL=5s")
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -319,12 +319,7 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 		return nil, err
 	}
 	relay := newRelay(store, clk, logger)
-	if cfg.embedded() {
-		// One process owns the embedded store and notifies the relay of its writes; a poll
-		// there reads every outbox collection in full (2.3 s at 1,000 shipments, holding the one
-		// connection), so it only needs to catch what a failed flush left.
-		relay.SetPollInterval(5 * time.Second)
-	}
+	relay.SetPollInterval(cfg.eventsPoll())
 	usageSvc := usage.NewService(store.DB, clk)
 	whs := warehousing.NewService(warehousing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Clock: clk,
 		Events: relay, Logger: logger})

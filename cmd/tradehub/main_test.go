@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tradehub/tradehub/internal/mongodb"
+	"github.com/tradehub/tradehub/services/events"
 )
 
 // startTest runs the real app on a free port over a fresh embedded store, as `make run` does.
@@ -202,6 +203,30 @@ func TestCostSettings(t *testing.T) {
 		_, err := parseConfig("test", nil, mapEnv(env), io.Discard)
 		if (err == nil) != c.ok {
 			t.Errorf("bucket %s restore %s: %v, want ok=%v", c.bucket, c.restore, err, c.ok)
+		}
+	}
+}
+
+// The relay polls the embedded store seldom (each poll reads every outbox collection there) and
+// MongoDB often, unless TRADEHUB_EVENTS_POLL says otherwise.
+func TestEventsPollSetting(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want time.Duration // 0: refused
+	}{
+		{map[string]string{}, 5 * time.Second},
+		{map[string]string{"MONGODB_URI": "mongodb://db.internal"}, events.FlushInterval},
+		{map[string]string{"TRADEHUB_EVENTS_POLL": "2s"}, 2 * time.Second},
+		{map[string]string{"TRADEHUB_EVENTS_POLL": "10ms"}, 0},
+		{map[string]string{"TRADEHUB_EVENTS_POLL": "2m"}, 0},
+		{map[string]string{"TRADEHUB_EVENTS_POLL": "often"}, 0},
+	} {
+		cfg, err := parseConfig("test", nil, mapEnv(c.env), io.Discard)
+		switch {
+		case c.want == 0 && err == nil:
+			t.Errorf("%v: accepted", c.env)
+		case c.want != 0 && (err != nil || cfg.eventsPoll() != c.want):
+			t.Errorf("%v: %v, %v; want %v", c.env, cfg.eventsPoll(), err, c.want)
 		}
 	}
 }
