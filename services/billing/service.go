@@ -19,6 +19,7 @@ import (
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/money"
+	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/access"
 	"github.com/tradehub/tradehub/services/usage"
 )
@@ -376,37 +377,15 @@ type InvoiceFilter struct {
 // whose invoices the caller may not read is absent from the map (its figure is hidden, not an
 // error); a readable one without overdue invoices is 0.
 func (s *Service) OverdueCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
-	out := make(map[string]int, len(accountIDs))
 	readable := make([]string, 0, len(accountIDs))
 	for _, id := range accountIDs {
 		if s.access.Can(ctx, id, access.Invoices, access.Read) {
-			out[id] = 0
 			readable = append(readable, id)
 		}
 	}
-	if len(readable) == 0 {
-		return out, nil
-	}
-	cur, err := s.invoices.Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "accountId", Value: bson.D{{Key: "$in", Value: readable}}},
-			{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusFinalized), string(StatusPartiallyPaid)}}}},
-			{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}}}},
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$accountId"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, errs.Internalf("count overdue invoices: %w", err)
-	}
-	var rows []struct {
-		AccountID string `bson:"_id"`
-		N         int    `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, errs.Internalf("read overdue invoice counts: %w", err)
-	}
-	for _, r := range rows {
-		out[r.AccountID] = r.N
-	}
-	return out, nil
+	return mongodb.CountByAccount(ctx, s.invoices, "accountId", readable, bson.D{
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(StatusFinalized), string(StatusPartiallyPaid)}}}},
+		{Key: "dueDate", Value: bson.D{{Key: "$lt", Value: s.clock.Now()}}}}, "count overdue invoices")
 }
 
 // Invoices lists an account's invoices, newest first. NOT_FOUND if the caller may not read them.

@@ -13,6 +13,7 @@ import (
 	"github.com/tradehub/tradehub/internal/errs"
 	"github.com/tradehub/tradehub/internal/ids"
 	"github.com/tradehub/tradehub/internal/money"
+	"github.com/tradehub/tradehub/internal/mongodb"
 	"github.com/tradehub/tradehub/services/events"
 	"github.com/tradehub/tradehub/services/usage"
 )
@@ -280,7 +281,6 @@ func (s *Service) Loan(ctx context.Context, id string) (Loan, error) {
 // An account whose financing the caller may not read is absent from the map; a readable one
 // with none is 0.
 func (s *Service) AtRiskCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
-	out := make(map[string]int, len(accountIDs))
 	var readable []string
 	partnerID := ""
 	for _, a := range accountIDs {
@@ -292,35 +292,13 @@ func (s *Service) AtRiskCounts(ctx context.Context, accountIDs []string) (map[st
 			return nil, err
 		}
 		readable = append(readable, a)
-		out[a] = 0
 		partnerID = sc.partnerID // the caller's, the same for every account
 	}
-	if len(readable) == 0 {
-		return out, nil
-	}
-	match := bson.D{{Key: fAccountID, Value: bson.D{{Key: "$in", Value: readable}}},
-		{Key: fStatus, Value: bson.D{{Key: "$in", Value: bson.A{string(LoanAtRisk), string(LoanOverdue), string(LoanDefaulted)}}}}}
+	match := bson.D{{Key: fStatus, Value: bson.D{{Key: "$in", Value: bson.A{string(LoanAtRisk), string(LoanOverdue), string(LoanDefaulted)}}}}}
 	if partnerID != "" {
 		match = append(match, bson.E{Key: fPartnerID, Value: partnerID})
 	}
-	cur, err := s.loans.Aggregate(ctx, bson.A{
-		bson.D{{Key: "$match", Value: match}},
-		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$" + fAccountID}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, internal("count loans at risk", err)
-	}
-	var groups []struct {
-		ID string `bson:"_id"`
-		N  int    `bson:"n"`
-	}
-	if err := cur.All(ctx, &groups); err != nil {
-		return nil, internal("count loans at risk", err)
-	}
-	for _, g := range groups {
-		out[g.ID] = g.N
-	}
-	return out, nil
+	return mongodb.CountByAccount(ctx, s.loans, fAccountID, readable, match, "count loans at risk")
 }
 
 // Loans lists the account's loans the caller may see, newest first.

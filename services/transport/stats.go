@@ -126,7 +126,6 @@ func weekStart(t time.Time) time.Time {
 // absent from the map (its figure is hidden, not an error); a readable one without such
 // shipments is 0.
 func (s *Service) TroubleCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
-	out := make(map[string]int, len(accountIDs))
 	readable := make([]string, 0, len(accountIDs))
 	for _, id := range accountIDs {
 		err := s.access.Require(ctx, id, ResShipments, access.Read)
@@ -136,29 +135,8 @@ func (s *Service) TroubleCounts(ctx context.Context, accountIDs []string) (map[s
 		if err != nil {
 			return nil, err
 		}
-		out[id] = 0
 		readable = append(readable, id)
 	}
-	if len(readable) == 0 {
-		return out, nil
-	}
-	cur, err := s.shipments.Aggregate(ctx, bson.A{
-		bson.M{"$match": bson.M{fAccountID: bson.M{"$in": readable}, fStatus: bson.M{"$in": []string{
-			string(StatusException), string(StatusCustomsHold), string(StatusLost), string(StatusReturnedToSender)}}}},
-		bson.M{"$group": bson.M{"_id": "$" + fAccountID, "n": bson.M{"$sum": 1}}},
-	})
-	if err != nil {
-		return nil, mongodb.MapError(err, "count shipments in trouble")
-	}
-	var rows []struct {
-		AccountID string `bson:"_id"`
-		N         int    `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, mongodb.MapError(err, "read shipments in trouble")
-	}
-	for _, r := range rows {
-		out[r.AccountID] = r.N
-	}
-	return out, nil
+	return mongodb.CountByAccount(ctx, s.shipments, fAccountID, readable, bson.D{{Key: fStatus, Value: bson.D{{Key: "$in", Value: bson.A{
+		string(StatusException), string(StatusCustomsHold), string(StatusLost), string(StatusReturnedToSender)}}}}}, "count shipments in trouble")
 }

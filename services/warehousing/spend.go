@@ -87,7 +87,6 @@ func (s *Service) SpendByMonth(ctx context.Context, accountID string, months int
 // account whose inventory the caller may not read is absent from the map (its figure is hidden,
 // not an error); a readable one without low balances is 0.
 func (s *Service) LowStockCounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
-	out := make(map[string]int, len(accountIDs))
 	readable := make([]string, 0, len(accountIDs))
 	for _, id := range accountIDs {
 		err := s.access.Require(ctx, id, access.Inventory, access.Read)
@@ -97,28 +96,7 @@ func (s *Service) LowStockCounts(ctx context.Context, accountIDs []string) (map[
 		if err != nil {
 			return nil, err
 		}
-		out[id] = 0
 		readable = append(readable, id)
 	}
-	if len(readable) == 0 {
-		return out, nil
-	}
-	cur, err := s.balances.Aggregate(ctx, bson.A{
-		bson.M{"$match": bson.M{fAccountID: bson.M{"$in": readable}, fLowStock: true}},
-		bson.M{"$group": bson.M{"_id": "$" + fAccountID, "n": bson.M{"$sum": 1}}},
-	})
-	if err != nil {
-		return nil, mongodb.MapError(err, "count low stock")
-	}
-	var rows []struct {
-		AccountID string `bson:"_id"`
-		N         int    `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, mongodb.MapError(err, "read low stock counts")
-	}
-	for _, r := range rows {
-		out[r.AccountID] = r.N
-	}
-	return out, nil
+	return mongodb.CountByAccount(ctx, s.balances, fAccountID, readable, bson.D{{Key: fLowStock, Value: true}}, "count low stock")
 }
