@@ -320,12 +320,14 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	}
 	relay := newRelay(store, clk, logger)
 	relay.SetPollInterval(cfg.eventsPoll())
+	// Each service notifies the relay of the collections it writes outboxes to, so that a write
+	// makes the relay look at that collection only (all of them are polled anyway).
 	usageSvc := usage.NewService(store.DB, clk)
 	whs := warehousing.NewService(warehousing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Clock: clk,
-		Events: relay, Logger: logger})
+		Events: relay.NotifierFor(warehousing.OutboxCollections()...), Logger: logger})
 	feed := events.NewFeed(store.DB, clk)
 	hooksCfg := webhooks.Config{
-		DB: store.DB, Access: accessSvc, Events: feed, Relay: relay, EventTypes: eventTypes(),
+		DB: store.DB, Access: accessSvc, Events: feed, Relay: relay.NotifierFor(webhooks.SubscriptionsCollection), EventTypes: eventTypes(),
 		Development: cfg.development(), Clock: clk, Logger: logger.With("component", "webhooks"),
 	}
 	if m != nil {
@@ -335,14 +337,15 @@ func newServices(ctx context.Context, store *mongodb.Store, cfg config, logger *
 	if err != nil {
 		return nil, err
 	}
-	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay,
+	tsp := transport.NewService(transport.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Relay: relay.NotifierFor(transport.CollShipments),
 		Subscriber: relay, Warehouses: warehouseDirectory{whs}, Orders: orderLinker{whs}, Clock: clk, Logger: logger})
 	proc := procurement.NewService(procurement.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc,
 		Freight: freightEstimator{tsp, whs}, Inbound: procurementInbound{whs}, Catalog: procurementCatalog{whs},
-		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay, Clock: clk, Logger: logger})
+		Warehouses: procurementWarehouses{whs}, SupplierOf: accountsSvc.ViewerSupplier, Relay: relay.NotifierFor(procurement.CollPurchaseOrders), Clock: clk, Logger: logger})
 	linkReceiving(whs, proc, logger)
 	fin := financing.NewService(financing.Config{DB: store.DB, Access: accessSvc, Partners: accessSvc,
-		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc, Relay: relay, Subscriber: relay, Clock: clk,
+		Shipments: shipmentSource{tsp}, Inventory: inventorySource{whs}, PurchaseOrders: purchaseOrderSource{proc}, Usage: usageSvc,
+		Relay: relay.NotifierFor(financing.CollLoans, financing.CollRequests), Subscriber: relay, Clock: clk,
 		Logger: logger.With("component", "financing")})
 	bill := billing.NewService(billing.Config{DB: store.DB, Access: accessSvc, Usage: usageSvc, Accounts: billingAccounts{accountsSvc}, FX: proc,
 		Clock: clk, Logger: logger.With("component", "billing"), Issuer: billing.DemoIssuer,

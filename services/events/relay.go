@@ -61,6 +61,9 @@ type Relay struct {
 	notify      chan struct{}
 	poll        time.Duration // see SetPollInterval
 
+	dirtyMu sync.Mutex
+	dirty   map[string]bool // collections notified since Run last flushed them (see NotifierFor)
+
 	flushMu sync.Mutex // serializes Flush
 	leaseAt time.Time  // when the lease was last taken or renewed (monotonic); zero if not held. Guarded by flushMu.
 
@@ -106,6 +109,7 @@ func NewRelay(db *mongo.Database, clk clock.Clock, log *slog.Logger, collections
 		owner:       newOwner(),
 		notify:      make(chan struct{}, 1),
 		poll:        FlushInterval,
+		dirty:       make(map[string]bool),
 		tails:       make(map[string]*tail),
 	}
 }
@@ -140,13 +144,62 @@ func (r *Relay) OutboxIndexes() []mongodb.Indexes {
 	return out
 }
 
-// Notify asks Run to flush now rather than at the next tick. Call it after a write that pushed
-// entries; it never blocks, and several calls before the flush cause one flush.
-func (r *Relay) Notify() {
+// Notify asks Run to flush every watched collection now rather than at the next tick. Call it
+// after a write that pushed entries; it never blocks, and several calls before the flush cause
+// one flush. A service that writes outboxes of known collections should get NotifierFor them
+// instead, so that its writes make Run look at those collections only.
+func (r *Relay) Notify() { r.markDirty(r.collections) }
+
+// Notifier is what NotifierFor returns: the Notify of a subset of the watched collections.
+type Notifier struct {
+	r           *Relay
+	collections []string
+}
+
+// NotifierFor returns a Notify that makes Run flush only the named collections (each must be
+// watched; a programming error panics). Where each look at a collection reads all of it — the
+// embedded store — a write then costs the relay one collection, not all of them.
+func (r *Relay) NotifierFor(collections ...string) Notifier {
+	for _, c := range collections {
+		if !slices.Contains(r.collections, c) {
+			panic(fmt.Sprintf("events.NotifierFor: %q is not watched", c))
+		}
+	}
+	return Notifier{r: r, collections: slices.Clone(collections)}
+}
+
+// Notify asks Run to flush the notifier's collections now; it never blocks.
+func (n Notifier) Notify() { n.r.markDirty(n.collections) }
+
+func (r *Relay) markDirty(collections []string) {
+	r.dirtyMu.Lock()
+	for _, c := range collections {
+		r.dirty[c] = true
+	}
+	r.dirtyMu.Unlock()
 	select {
 	case r.notify <- struct{}{}:
 	default:
 	}
+}
+
+// takeDirty returns the collections to flush now — all of them on a tick, the notified ones
+// otherwise, in watch order — and forgets the notifications it returns.
+func (r *Relay) takeDirty(all bool) []string {
+	r.dirtyMu.Lock()
+	defer r.dirtyMu.Unlock()
+	if all {
+		clear(r.dirty)
+		return r.collections
+	}
+	var out []string
+	for _, c := range r.collections {
+		if r.dirty[c] {
+			out = append(out, c)
+			delete(r.dirty, c)
+		}
+	}
+	return out
 }
 
 // Flush moves every pending entry of the watched collections into the feed: for each entry, in
@@ -163,14 +216,20 @@ func (r *Relay) Notify() {
 // entries. Otherwise it returns the failures it met, joined (store errors, and entries not
 // written by New); the entries concerned stay pending for the next call. Concurrent calls on one
 // Relay run one after the other.
-func (r *Relay) Flush(ctx context.Context) error {
+func (r *Relay) Flush(ctx context.Context) error { return r.flush(ctx, r.collections) }
+
+// flush is Flush for some of the watched collections.
+func (r *Relay) flush(ctx context.Context, collections []string) error {
+	if len(collections) == 0 {
+		return nil
+	}
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	if held, err := r.holdLease(ctx); err != nil || !held {
 		return err
 	}
 	var failures []error
-	for _, name := range r.collections {
+	for _, name := range collections {
 		err := r.flushCollection(ctx, r.db.Collection(name))
 		if errors.Is(err, errNotHolder) {
 			return errors.Join(failures...)
@@ -272,7 +331,8 @@ func (r *Relay) holdLease(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Run flushes every poll interval (SetPollInterval), and at once after Notify, and serves subscriptions, until ctx
+// Run flushes every collection every poll interval (SetPollInterval), and the notified ones at
+// once after a Notify, and serves subscriptions, until ctx
 // is done. Flush failures are retried at the next tick and logged, the same failure at most
 // every repeatLogEvery. On the way out it gives up the lease, so another process can take over
 // at once, and closes every subscription. It returns nil once ctx is done; call it once per
@@ -286,8 +346,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		loggedAt   time.Time
 		suppressed int
 	)
+	all := true // the first flush looks at everything: entries a crash left behind
 	for {
-		if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
+		if err := r.flush(ctx, r.takeDirty(all)); err != nil && ctx.Err() == nil {
 			// A store outage or a malformed entry fails every flush alike: say so once in a
 			// while, not four times a second.
 			if msg := err.Error(); msg != lastErr || time.Since(loggedAt) >= repeatLogEvery {
@@ -304,7 +365,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-ticker.C:
+			all = true
 		case <-r.notify:
+			all = false
 		}
 	}
 }
