@@ -875,60 +875,6 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// A service's notifier makes Run look at its own collections only: an entry in another
-// watched collection waits for the poll (an hour here) or a Notify of the whole relay.
-func TestNotifierForFlushesItsCollectionsOnly(t *testing.T) {
-	f := setup(t)
-	f.relay.SetPollInterval(time.Hour)
-	skusChanged := f.relay.NotifierFor("skus")
-	acct := ids.New(ids.Account)
-	sku := f.newSKU(t, acct, 0)
-	orders := f.db.Collection("orders")
-	order := ids.New(ids.Order)
-	if _, err := orders.InsertOne(context.Background(), bson.M{"_id": order, "accountId": acct}); err != nil {
-		t.Fatal(err)
-	}
-
-	ctx, stop := context.WithCancel(context.Background())
-	runDone := make(chan error)
-	go func() { runDone <- f.relay.Run(ctx) }()
-	defer func() {
-		stop()
-		<-runDone
-	}()
-	relayed := func(n int) func() bool { return func() bool { return len(f.list(t, acct)) >= n } }
-
-	// Run's first flush looks at every collection; once this entry is in, it has run.
-	if _, err := f.adjust(t, acct, sku, 1); err != nil {
-		t.Fatal(err)
-	}
-	skusChanged.Notify()
-	waitFor(t, relayed(1))
-
-	entry, err := events.New(events.Draft{AccountID: acct, Type: "order.created", ObjectID: order,
-		Actor: "usr_01jq3v8k2m5x7c9d0e4f6g8h1j", OccurredAt: f.clk.Now(), Data: adjusted{Delta: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := orders.UpdateOne(context.Background(), bson.M{"_id": order}, bson.D{events.Push(entry)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.adjust(t, acct, sku, 1); err != nil {
-		t.Fatal(err)
-	}
-	skusChanged.Notify()
-	waitFor(t, relayed(2))
-	if n := pendingIn(t, orders); n != 1 {
-		t.Fatalf("the order's entry was relayed on the skus' notification (%d pending)", n)
-	}
-
-	f.relay.Notify()
-	waitFor(t, relayed(3))
-	if n := pendingIn(t, orders); n != 0 {
-		t.Errorf("%d order entries pending after the relay's Notify", n)
-	}
-}
-
 func TestNotifierForPanicsOnAnUnwatchedCollection(t *testing.T) {
 	f := setup(t)
 	defer func() {

@@ -142,3 +142,31 @@ func TestTwoMoversAtOnceStillWriteEachEventOnce(t *testing.T) {
 		t.Errorf("feed has %d events, want %d", total, len(items)*10)
 	}
 }
+
+// What Run flushes next: on a notification, the collections notified since the last flush
+// (a service's notifier names its own; the relay's Notify names all); on a tick, all of them.
+func TestRunFlushesTheNotifiedCollections(t *testing.T) {
+	r := NewRelay(mongotest.DB(t), clock.NewFake(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)), nil, "skus", "orders", "receipts")
+	receipts, skus := r.NotifierFor("receipts"), r.NotifierFor("skus")
+	steps := []struct {
+		notify func()
+		tick   bool
+		want   []string
+	}{
+		{nil, false, nil},
+		{receipts.Notify, false, []string{"receipts"}},
+		{nil, false, nil}, // taken once
+		{func() { receipts.Notify(); skus.Notify(); receipts.Notify() }, false, []string{"skus", "receipts"}},
+		{r.Notify, false, []string{"skus", "orders", "receipts"}},
+		{skus.Notify, true, []string{"skus", "orders", "receipts"}},
+		{nil, false, nil}, // the tick took the notification too
+	}
+	for i, s := range steps {
+		if s.notify != nil {
+			s.notify()
+		}
+		if got := r.takeDirty(s.tick); !reflect.DeepEqual(got, s.want) {
+			t.Errorf("step %d: flush %v, want %v", i, got, s.want)
+		}
+	}
+}
