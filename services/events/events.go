@@ -33,9 +33,10 @@
 // # Wiring
 //
 // cmd/tradehub makes one Relay with every collection that carries an outbox, ensures Indexes()
-// and Relay.OutboxIndexes(), and runs Relay.Run until shutdown. Domain services get the relay as
-// a small interface of their own (interface{ Notify() }) to call after a write with events;
-// readers of the feed get a Feed.
+// and Relay.OutboxIndexes(), and runs Relay.Run until shutdown. Domain services get a
+// Relay.NotifierFor their own collections as a small interface of their own
+// (interface{ Notify() }) to call after a write with events, so that the relay then looks at
+// those collections only; readers of the feed get a Feed.
 //
 // # Sequence numbers
 //
