@@ -264,9 +264,13 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 				}
 			}
 			n++
-			before := snapshot(t, a)
+			// The store is compared around the cells that must be refused only: a snapshot
+			// counts every collection, and two per cell were most of this test's time.
+			var before string
+			if !want {
+				before = snapshot(t, a)
+			}
 			got, codes := cell.run(t, c, w, n)
-			after := snapshot(t, a)
 			name := fmt.Sprintf("%s %s/%s", h.email, cell.res, cell.act)
 			if got != want {
 				t.Errorf("%s: allowed = %v, want %v (codes %v)", name, got, want, codes)
@@ -278,7 +282,7 @@ func TestPermissionMatrixThroughGraphQL(t *testing.T) {
 						t.Errorf("%s: refused with %s, want FORBIDDEN or NOT_FOUND", name, code)
 					}
 				}
-				if before != after {
+				if after := snapshot(t, a); before != after {
 					t.Errorf("%s: a refused request changed the store:\n before %s\n after  %s", name, before, after)
 				}
 			}
